@@ -1,0 +1,107 @@
+/**
+ * Every bound and default of the server, in one place.
+ *
+ * Each value can be overridden by an environment variable of the same name
+ * (`WIRELAB_MAX_CONNECTIONS_PER_SESSION=16 npm start`). A value that is not a
+ * whole number in its range stops the server at start with a message that
+ * names the variable, rather than running with a surprise.
+ */
+
+export interface Bound {
+  /** Environment variable that overrides it. */
+  readonly env: string;
+  readonly value: number;
+}
+
+function readInt(env: string, fallback: number, min: number, max: number): number {
+  const raw = process.env[env];
+  if (raw === undefined || raw === '') return fallback;
+  if (!/^\d+$/.test(raw.trim())) {
+    throw new Error(`${env}="${raw}" is not a whole number (expected ${min}–${max}).`);
+  }
+  const n = Number(raw.trim());
+  if (n < min || n > max) {
+    throw new Error(`${env}=${n} is out of range (expected ${min}–${max}).`);
+  }
+  return n;
+}
+
+function readString(env: string, fallback: string): string {
+  const raw = process.env[env];
+  return raw === undefined || raw === '' ? fallback : raw;
+}
+
+const KiB = 1024;
+const MiB = 1024 * 1024;
+
+export const config = {
+  // ---- where the server listens
+  /** Interface to bind. `0.0.0.0` opens it to a classroom LAN. */
+  host: readString('HOST', 'localhost'),
+  /** TCP port. 0 picks a free one (tests do this). */
+  port: readInt('PORT', 4321, 0, 65535),
+
+  // ---- HTTP timeouts (Node's defaults let a stalled head live ~90 s)
+  /** A request head must arrive complete within this many ms, else 408. */
+  headersTimeoutMs: readInt('WIRELAB_HEADERS_TIMEOUT_MS', 20_000, 1_000, 120_000),
+  /** A whole request (head + body) must arrive within this many ms. */
+  requestTimeoutMs: readInt('WIRELAB_REQUEST_TIMEOUT_MS', 30_000, 1_000, 300_000),
+  /** How often Node checks the two timeouts above. */
+  connectionsCheckingIntervalMs: readInt('WIRELAB_TIMEOUT_CHECK_MS', 2_000, 100, 30_000),
+  /** Idle keep-alive connections are closed after this many ms. */
+  keepAliveTimeoutMs: readInt('WIRELAB_KEEPALIVE_TIMEOUT_MS', 5_000, 100, 120_000),
+  /** Largest request head accepted (431 beyond). */
+  maxHeaderBytes: readInt('WIRELAB_MAX_HEADER_BYTES', 16 * KiB, 1 * KiB, 64 * KiB),
+  /** Most header lines accepted in one request (431 beyond). */
+  maxHeadersCount: readInt('WIRELAB_MAX_HEADERS_COUNT', 100, 10, 2000),
+  /** On SIGINT/SIGTERM, open streams get this long to end before sockets are cut. */
+  shutdownGraceMs: readInt('WIRELAB_SHUTDOWN_GRACE_MS', 2_000, 0, 30_000),
+
+  // ---- the lab (sandbox endpoints), per session unless said otherwise
+  /** Sessions alive at once on the whole server (503 for a new one beyond). */
+  maxSessions: readInt('WIRELAB_MAX_SESSIONS', 2_000, 1, 100_000),
+  /** A session nobody used for this long is forgotten (its feed, rooms, capture). */
+  sessionIdleMs: readInt('WIRELAB_SESSION_IDLE_MS', 30 * 60_000, 1_000, 24 * 3_600_000),
+  /** Open lab connections (HTTP and WebSocket) one session may hold at once. */
+  maxConnectionsPerSession: readInt('WIRELAB_MAX_CONNECTIONS_PER_SESSION', 8, 1, 1_000),
+  /** Lab requests one session may start per second (token bucket, burst = 2×). */
+  requestsPerSecond: readInt('WIRELAB_REQUESTS_PER_SECOND', 20, 1, 10_000),
+  /** Messages one stream (comet, SSE, WebSocket feed) may carry before it ends. */
+  maxStreamMessages: readInt('WIRELAB_MAX_STREAM_MESSAGES', 500, 1, 1_000_000),
+  /** Longest life of one stream or WebSocket, in ms. */
+  maxStreamMs: readInt('WIRELAB_MAX_STREAM_MS', 5 * 60_000, 1_000, 24 * 3_600_000),
+  /** Largest message: a POST body, a WebSocket message (ws maxPayload). */
+  maxMessageBytes: readInt('WIRELAB_MAX_MESSAGE_BYTES', 64 * KiB, 1 * KiB, 16 * MiB),
+  /** Messages a feed keeps for late readers (`since=`, `Last-Event-ID`). */
+  feedKeep: readInt('WIRELAB_FEED_KEEP', 1_000, 10, 1_000_000),
+  /** Bytes a slow reader may leave unread in the server before it is cut. */
+  maxBufferedBytes: readInt('WIRELAB_MAX_BUFFERED_BYTES', 1 * MiB, 16 * KiB, 256 * MiB),
+  /** Bytes of messages a feed keeps (with `feedKeep`, whichever is hit first; the newest is always kept). */
+  feedKeepBytes: readInt('WIRELAB_FEED_KEEP_BYTES', 256 * KiB, 1 * KiB, 256 * MiB),
+  /** Shared room feeds (`room=<code>`) alive at once on the whole server (503 for a new one beyond). */
+  maxRooms: readInt('WIRELAB_MAX_ROOMS', 500, 1, 100_000),
+  /** Fragments one WebSocket message may arrive in (ws `maxFragments`; close 1008 beyond). */
+  maxMessageFragments: readInt('WIRELAB_MAX_MESSAGE_FRAGMENTS', 1_024, 1, 1_000_000),
+  /** The made-up stock quote ticks this often (ms) while someone listens to the feed. */
+  tickIntervalMs: readInt('WIRELAB_TICK_INTERVAL_MS', 1_000, 10, 60_000),
+  /** After the last short poll (`news`), the ticker keeps ticking this long (ms) for the next one. */
+  tickLingerMs: readInt('WIRELAB_TICK_LINGER_MS', 10_000, 0, 600_000),
+  /** A long poll with no `timeout=` answers 204 after this many ms. */
+  pollTimeoutMs: readInt('WIRELAB_POLL_TIMEOUT_MS', 25_000, 0, 600_000),
+  /** Largest `timeout=` a long poll may ask for (ms). */
+  maxPollTimeoutMs: readInt('WIRELAB_MAX_POLL_TIMEOUT_MS', 60_000, 0, 600_000),
+  /** An SSE stream sends a `:heartbeat` comment after this many ms without an event. */
+  sseHeartbeatMs: readInt('WIRELAB_SSE_HEARTBEAT_MS', 15_000, 10, 600_000),
+  /** Largest `delay=` fault a request may ask for (ms). */
+  maxDelayMs: readInt('WIRELAB_MAX_DELAY_MS', 30_000, 0, 600_000),
+
+  // ---- capture (what the inspector shows)
+  /** Bytes of captured traffic kept per session (a ring: oldest dropped first). */
+  captureBytesPerSession: readInt('WIRELAB_CAPTURE_BYTES_PER_SESSION', 2 * MiB, 64 * KiB, 256 * MiB),
+  /** Bytes of captured traffic kept across all sessions. */
+  captureBytesTotal: readInt('WIRELAB_CAPTURE_BYTES_TOTAL', 128 * MiB, 1 * MiB, 8 * 1024 * MiB),
+  /** Inspector channels open at once per session. */
+  maxInspectorsPerSession: readInt('WIRELAB_MAX_INSPECTORS_PER_SESSION', 4, 1, 100),
+} as const;
+
+export type Config = typeof config;

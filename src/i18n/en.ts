@@ -1,0 +1,56 @@
+/** Every user-visible string of the site, in English. `zh.ts` mirrors these keys. */
+export const en = {
+  'site.name': 'Wire Lab',
+  'site.tagline': 'See how servers push data to browsers — byte by byte.',
+  'site.description':
+    'Interactive lessons on comet, polling, Server-Sent Events and WebSocket. Edit the client code, run it against a live server, and watch every byte on the wire.',
+  'nav.lessons': 'Lessons',
+  'nav.home': 'Home',
+  'nav.reference': 'Lab API',
+  'nav.skip': 'Skip to content',
+  'lang.switch': '中文',
+  'lang.switch.label': '阅读中文版',
+  'lang.name': 'English',
+  'theme.toggle': 'Switch theme',
+  'theme.system': 'System theme',
+  'theme.light': 'Light theme',
+  'theme.dark': 'Dark theme',
+  'home.hero.title': 'Watch the wire.',
+  'home.hero.lead':
+    'Four ways a server pushes data to a browser. Run real client code against a real server, and read every request, chunk, event and frame in the inspector — decoded and annotated.',
+  'home.hero.start': 'Start the first lesson',
+  'home.hero.all': 'All lessons',
+  'home.techniques.title': 'Four techniques, one feed',
+  'home.techniques.lead': 'The same stream of messages, sent four ways, so you can compare the bytes each one costs.',
+  'home.lessons.title': 'Lessons',
+  'home.lessons.empty': 'No lessons yet.',
+  'home.inspector.title': 'An inspector that shows the bytes',
+  'home.inspector.lead':
+    'Browser devtools hide the framing. Wire Lab shows chunk-size lines, SSE fields, WebSocket frame headers and masks, each byte mapped to its meaning.',
+  'home.classroom.title': 'Built for classrooms',
+  'home.classroom.lead':
+    'One server on the school LAN, a teacher at the projector and up to 300 learners, no accounts, no internet needed.',
+  'technique.basics': 'HTTP basics',
+  'technique.polling': 'Polling',
+  'technique.comet': 'Comet',
+  'technique.sse': 'Server-Sent Events',
+  'technique.websocket': 'WebSocket',
+  'technique.polling.blurb': 'The client asks again and again — short polls on a timer, or long polls the server holds open.',
+  'technique.comet.blurb': 'One HTTP response that never seems to end: chunks flushed as they happen, read at readyState 3.',
+  'technique.sse.blurb': 'EventSource and text/event-stream: named events, ids, retry and resume after a drop.',
+  'technique.websocket.blurb': 'An upgraded connection carrying masked frames both ways: text, binary, ping, pong, close.',
+  'lesson.minutes': 'min',
+  'lesson.prev': 'Previous',
+  'lesson.next': 'Next',
+  'lesson.contents': 'Lessons',
+  'lesson.onThisPage': 'On this page',
+  'playground.title': 'Playground',
+  'playground.placeholder.title': 'The playground is on its way',
+  'playground.placeholder.body':
+    'Soon you will edit this lesson’s client code here, press Run, and watch its bytes appear in the inspector beside it. For now, read the lesson and try the snippets in your own browser.',
+  'notFound.title': 'Page not found',
+  'notFound.body': 'There is nothing at this address. The lessons are a good place to start.',
+  'footer.text': 'Wire Lab — runs offline on one machine; nothing leaves your network.',
+} as const;
+
+export type UiKey = keyof typeof en;
