@@ -1,6 +1,8 @@
 // @ts-check
+import { satteri } from '@astrojs/markdown-satteri';
 import node from '@astrojs/node';
 import { defineConfig } from 'astro/config';
+import { sequenceDiagramPlugin } from './src/markdown/sequence-diagram.ts';
 
 /**
  * Mounts the lab, the capture and the inspector channel into Astro's dev server,
@@ -29,6 +31,7 @@ export default defineConfig({
     routing: { prefixDefaultLocale: true, redirectToDefaultLocale: false },
   },
   markdown: {
+    processor: satteri({ mdastPlugins: [sequenceDiagramPlugin] }),
     shikiConfig: {
       themes: { light: 'github-light', dark: 'github-dark' },
       defaultColor: false,
