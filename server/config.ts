@@ -90,7 +90,7 @@ export const config = {
   pollTimeoutMs: readInt('WIRELAB_POLL_TIMEOUT_MS', 25_000, 0, 600_000),
   /** Largest `timeout=` a long poll may ask for (ms). */
   maxPollTimeoutMs: readInt('WIRELAB_MAX_POLL_TIMEOUT_MS', 60_000, 0, 600_000),
-  /** An SSE stream sends a `:heartbeat` comment after this many ms without an event. */
+  /** An SSE stream sends a `:heartbeat` comment line every this many ms. */
   sseHeartbeatMs: readInt('WIRELAB_SSE_HEARTBEAT_MS', 15_000, 10, 600_000),
   /** Largest `delay=` fault a request may ask for (ms). */
   maxDelayMs: readInt('WIRELAB_MAX_DELAY_MS', 30_000, 0, 600_000),
@@ -102,6 +102,12 @@ export const config = {
   captureBytesTotal: readInt('WIRELAB_CAPTURE_BYTES_TOTAL', 128 * MiB, 1 * MiB, 8 * 1024 * MiB),
   /** Inspector channels open at once per session. */
   maxInspectorsPerSession: readInt('WIRELAB_MAX_INSPECTORS_PER_SESSION', 4, 1, 100),
+  /** Records are sent to an inspector at most this often, batched (one frame per batch, ~60 per second). */
+  inspectorBatchMs: readInt('WIRELAB_INSPECTOR_BATCH_MS', 16, 0, 1_000),
+  /** Bytes an inspector may leave unread before the server stops sending and skips ahead (with a `dropped` notice). */
+  inspectorMaxBufferedBytes: readInt('WIRELAB_INSPECTOR_MAX_BUFFERED_BYTES', 1 * MiB, 64 * KiB, 64 * MiB),
+  /** An inspector that reads nothing for this long while data waits is closed (1008; it may resume with `after=`). */
+  inspectorStallMs: readInt('WIRELAB_INSPECTOR_STALL_MS', 30_000, 1_000, 600_000),
 } as const;
 
 export type Config = typeof config;

@@ -1,0 +1,106 @@
+/**
+ * The table of lab endpoints: for each, its methods, its shape, the options it reads and the
+ * handler (one file each, read by learners beside their client code).
+ */
+import type { Config } from '../config.ts';
+import { echo } from './echo.ts';
+import { faultOptions, type Faults } from './faults.ts';
+import { news, newsOptions } from './news.ts';
+import { poll, pollOptions } from './poll.ts';
+import { matching, type QuerySpec, type QueryValues, readQuery } from './query.ts';
+import type { LabRequest, LabSocket } from './request.ts';
+import { ROOM_CODE_PATTERN } from './rooms.ts';
+import { send } from './send.ts';
+import { sse, sseOptions } from './sse.ts';
+import { stream, streamOptions } from './stream.ts';
+import { time } from './time.ts';
+import { wsFeed, wsFeedOptions } from './ws-feed.ts';
+
+/** A request whose query is read: the options every endpoint shares, and a handler to run. */
+export type Prepared<C> =
+  | { ok: true; faults: Faults; room: string | undefined; run: (ctx: C) => void | Promise<void> }
+  | { ok: false; error: string };
+
+export interface HttpEndpoint {
+  readonly methods: readonly string[];
+  /** `one-shot`: one answer with Content-Length. `stream`: many messages in one response. */
+  readonly shape: 'one-shot' | 'stream';
+  /** Reads or writes a feed, so `room=` means something (and may create the room). */
+  readonly readsFeed: boolean;
+  /** Reads the query; gives the handler, or what is wrong with the query. */
+  prepare(params: URLSearchParams, cfg: Config): Prepared<Omit<LabRequest, 'query'>>;
+}
+
+export interface WsEndpoint {
+  readonly readsFeed: boolean;
+  prepare(params: URLSearchParams, cfg: Config): Prepared<Omit<LabSocket, 'query'>>;
+}
+
+const noOptions = () => ({});
+
+/** Reads `own` options plus those every endpoint shares: the faults and `room`. */
+function readOptions<S extends QuerySpec>(params: URLSearchParams, cfg: Config, own: (cfg: Config) => S) {
+  const shared = {
+    ...faultOptions(cfg),
+    room: matching(ROOM_CODE_PATTERN, '3 to 32 letters and digits (A-Z, a-z, 0-9)'),
+  };
+  const read = readQuery(params, { ...shared, ...own(cfg) });
+  if (!read.ok) return read;
+  const { drop, delay, status, buffer, room } = read.values as QueryValues<typeof shared>;
+  const faults: Faults = { drop, delay, status, buffer: buffer === 1 };
+  return { ok: true as const, faults, room, query: read.values as QueryValues<S> };
+}
+
+/** An HTTP endpoint's `prepare`: reads the options, binds `handle` to them. */
+function http<S extends QuerySpec>(
+  own: (cfg: Config) => S,
+  handle: (ctx: LabRequest<QueryValues<S>>) => void | Promise<void>,
+): HttpEndpoint['prepare'] {
+  return (params, cfg) => {
+    const read = readOptions(params, cfg, own);
+    if (!read.ok) return read;
+    return {
+      ok: true,
+      faults: read.faults,
+      room: read.room,
+      run: (ctx) => handle({ ...ctx, query: read.query }),
+    };
+  };
+}
+
+/** A WebSocket endpoint's `prepare`: reads the options, binds `handle` to them. */
+function ws<S extends QuerySpec>(
+  own: (cfg: Config) => S,
+  handle: (ctx: LabSocket<QueryValues<S>>) => void | Promise<void>,
+): WsEndpoint['prepare'] {
+  return (params, cfg) => {
+    const read = readOptions(params, cfg, own);
+    if (!read.ok) return read;
+    return {
+      ok: true,
+      faults: read.faults,
+      room: read.room,
+      run: (ctx) => handle({ ...ctx, query: read.query }),
+    };
+  };
+}
+
+/** The HTTP endpoints, by the name after `/lab/<session>/`. */
+export const HTTP_ENDPOINTS: Readonly<Record<string, HttpEndpoint>> = {
+  time: { methods: ['GET'], shape: 'one-shot', readsFeed: false, prepare: http(noOptions, time) },
+  news: { methods: ['GET'], shape: 'one-shot', readsFeed: true, prepare: http(newsOptions, news) },
+  poll: { methods: ['GET'], shape: 'one-shot', readsFeed: true, prepare: http(pollOptions, poll) },
+  send: { methods: ['POST'], shape: 'one-shot', readsFeed: true, prepare: http(noOptions, send) },
+  stream: { methods: ['GET'], shape: 'stream', readsFeed: true, prepare: http(streamOptions, stream) },
+  sse: { methods: ['GET'], shape: 'stream', readsFeed: true, prepare: http(sseOptions, sse) },
+};
+
+/** The WebSocket endpoints. */
+export const WS_ENDPOINTS: Readonly<Record<string, WsEndpoint>> = {
+  ws: { readsFeed: true, prepare: ws(wsFeedOptions, wsFeed) },
+  echo: { readsFeed: false, prepare: ws(noOptions, echo) },
+};
+
+/** What a 404 lists. */
+export const ENDPOINT_LIST =
+  'HTTP: GET time, GET news, GET poll, POST send, GET stream, GET sse; WebSocket: ws, echo (see the lab API reference)';

@@ -1,0 +1,125 @@
+/**
+ * A feed: the append-only log of messages every lab endpoint reads.
+ *
+ * Each session has one, and each room (`room=<code>`) has one shared by whoever knows the code.
+ * Ids are whole numbers that only grow (1, 2, 3, …) and a feed keeps its newest messages, so a
+ * reader that says "after id N" (`since=N`, `Last-Event-ID: N`) gets exactly what it has not seen:
+ * no transport can lose or repeat a message, as long as it asks again before the message is gone.
+ */
+import type { Config } from '../config.ts';
+import { createTicker, type Quote } from './ticker.ts';
+
+export interface FeedMessage {
+  readonly id: number;
+  /** `tick`: the made-up stock quote. `chat`: something a learner sent. */
+  readonly type: 'tick' | 'chat';
+  /** When it was appended, ISO-8601. */
+  readonly time: string;
+  /** A `Quote` for `tick`; for `chat` the text sent, or the JSON value when sent as JSON. */
+  readonly data: unknown;
+}
+
+export type FeedListener = (message: FeedMessage) => void;
+
+export interface FeedSlice {
+  /** The kept messages after the id asked for, oldest first. */
+  readonly messages: FeedMessage[];
+  /** How many messages after that id are no longer kept (the `feedKeep` bounds). */
+  readonly missed: number;
+}
+
+export interface Feed {
+  /** `session:<id>` or `room:<code>`. */
+  readonly name: string;
+  /** Id of the newest message, 0 before the first. */
+  readonly lastId: number;
+  /** Streams, WebSockets and held polls subscribed right now. */
+  readonly listeners: number;
+  /** `Date.now()` of the last append, subscription or read. */
+  readonly lastUsed: number;
+  /** Appends a message, gives it the next id, tells every subscriber; returns it. */
+  append(type: FeedMessage['type'], data: unknown): FeedMessage;
+  /** The messages after id `since` (0, or an id beyond the newest: all kept). */
+  after(since: number): FeedSlice;
+  /** Calls `listener` for each new message until the returned function is called. */
+  subscribe(listener: FeedListener): () => void;
+  /** A short poll read the feed: keeps the ticker going for `tickLingerMs`. */
+  touch(): void;
+  /** Stops the ticker and forgets the subscribers. */
+  close(): void;
+}
+
+/** Creates an empty feed whose ticker is seeded by `name`. */
+export function createFeed(name: string, cfg: Config): Feed {
+  const kept: FeedMessage[] = [];
+  const sizes: number[] = []; // JSON bytes of each kept message, for the feedKeepBytes bound
+  let keptBytes = 0;
+  let lastId = 0;
+  let lastUsed = Date.now();
+  const listeners = new Set<FeedListener>();
+  const ticker = createTicker({
+    seed: name,
+    intervalMs: cfg.tickIntervalMs,
+    lingerMs: cfg.tickLingerMs,
+    isHeard: () => listeners.size > 0,
+    emit: (quote: Quote) => feed.append('tick', quote),
+  });
+
+  const feed: Feed = {
+    name,
+    get lastId() {
+      return lastId;
+    },
+    get listeners() {
+      return listeners.size;
+    },
+    get lastUsed() {
+      return lastUsed;
+    },
+    append(type, data) {
+      lastId += 1;
+      lastUsed = Date.now();
+      const message: FeedMessage = { id: lastId, type, time: new Date(lastUsed).toISOString(), data };
+      const size = Buffer.byteLength(JSON.stringify(message));
+      kept.push(message);
+      sizes.push(size);
+      keptBytes += size;
+      // Forget the oldest beyond either bound, but always keep the newest one.
+      while (kept.length > 1 && (kept.length > cfg.feedKeep || keptBytes > cfg.feedKeepBytes)) {
+        kept.shift();
+        keptBytes -= sizes.shift() ?? 0;
+      }
+      for (const listener of [...listeners]) listener(message);
+      return message;
+    },
+    after(asked) {
+      lastUsed = Date.now();
+      // An id this feed never gave out means the reader knew an earlier life of it (the server
+      // restarted, or the session was forgotten): everything kept is new to that reader.
+      const since = asked > lastId ? 0 : asked;
+      const firstId = kept[0]?.id ?? lastId + 1;
+      // Ids are consecutive, so the position of id `since + 1` is a subtraction, not a search.
+      const start = Math.max(0, since + 1 - firstId);
+      const missed = since < lastId ? Math.max(0, firstId - since - 1) : 0;
+      return { messages: kept.slice(start), missed };
+    },
+    subscribe(listener) {
+      listeners.add(listener);
+      lastUsed = Date.now();
+      ticker.wake();
+      return () => {
+        listeners.delete(listener);
+        lastUsed = Date.now();
+      };
+    },
+    touch() {
+      lastUsed = Date.now();
+      ticker.wake();
+    },
+    close() {
+      ticker.stop();
+      listeners.clear();
+    },
+  };
+  return feed;
+}

@@ -1,0 +1,289 @@
+/**
+ * The lab: the sandbox endpoints under `/lab/<session>/` that learners' code talks to.
+ *
+ * Every request passes the same gate, in this order: a valid path and session id (400), a known
+ * endpoint (404) and method (405), a valid query (400), the admission bounds (503 sessions,
+ * 429 rate, 429 connections; close 1013 on a WebSocket), then the faults asked for (`delay=`,
+ * `drop=0`, `status=`), then the endpoint's handler. Everything is answered with CORS headers.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
+import { WebSocket, WebSocketServer } from 'ws';
+import type { Config } from '../config.ts';
+import { parseLabPath } from '../session-path.ts';
+import { admit } from './admission.ts';
+import { answerText, refuseUpgrade } from './answer.ts';
+import { bound } from './bounds.ts';
+import { allowAnyOrigin, answerPreflight } from './cors.ts';
+import { ENDPOINT_LIST, HTTP_ENDPOINTS, WS_ENDPOINTS } from './endpoints.ts';
+import { withFaults } from './faults.ts';
+import { createRooms, type Rooms } from './rooms.ts';
+import type { LabRuntime } from './request.ts';
+import { createSessions } from './sessions.ts';
+
+export type { Feed, FeedMessage } from './feed.ts';
+export type { Rooms } from './rooms.ts';
+
+export interface LabHooks {
+  /** Tells the inspector which bound or fault closed a connection, e.g. `bound maxStreamMessages (500) reached — stream ended`. */
+  note(socket: Socket, text: string): void;
+}
+
+export interface Lab {
+  handleRequest(req: IncomingMessage, res: ServerResponse): void;
+  handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void;
+  /** Ends every stream properly, closes WebSockets with 1001, answers held polls 204; ~1 s at most. */
+  close(): Promise<void>;
+  stats(): { sessions: number; connections: number; rooms: number };
+  /** The shared room feeds, for server code that builds on them (classrooms). */
+  readonly rooms: Rooms;
+}
+
+const SHUTTING_DOWN = 'The server is shutting down; try again in a moment.';
+
+/** Creates the lab with the bounds of `cfg`; `hooks.note` reaches the inspector. */
+export function createLab(cfg: Config, hooks: LabHooks): Lab {
+  const sessions = createSessions(cfg);
+  const rooms = createRooms(cfg);
+  const shutdownHooks = new Set<() => void>();
+  let closing = false;
+
+  const lab: LabRuntime = {
+    cfg,
+    note(socket, text) {
+      try {
+        hooks.note(socket, text);
+      } catch {
+        // The inspector's trouble must never break the learner's connection.
+      }
+    },
+    onShutdown(fn) {
+      if (closing) queueMicrotask(fn);
+      shutdownHooks.add(fn);
+      return () => shutdownHooks.delete(fn);
+    },
+  };
+
+  const wss = new WebSocketServer({
+    noServer: true,
+    maxPayload: cfg.maxMessageBytes, // ws's default is 100 MiB
+    maxFragments: cfg.maxMessageFragments, // a flood of tiny fragments: close 1008
+    perMessageDeflate: false, // zlib per socket fragments memory under load
+    WebSocket: labWebSocketClass(cfg),
+  });
+
+  /** A handler threw or its promise failed: a 500 if nothing was sent yet, else the connection is cut. */
+  const failed = (res: ServerResponse, socket: Socket, err: unknown): void => {
+    lab.note(socket, `lab error: ${(err as Error)?.message ?? err}`);
+    if (res.headersSent) res.destroy();
+    else answerText(res, 500, 'The lab failed on this request. This is a bug in Wire Lab: please report it.');
+  };
+
+  function handleRequest(req: IncomingMessage, res: ServerResponse): void {
+    const socket = req.socket;
+    allowAnyOrigin(res);
+    try {
+      if (req.method === 'OPTIONS') {
+        // even for a bad path: let the real request show the error
+        answerPreflight(res);
+        return;
+      }
+      const url = new URL(req.url ?? '/', 'http://lab.invalid');
+      const path = parseLabPath(url.pathname);
+      if (!path.ok) {
+        answerText(res, 400, path.reason);
+        return;
+      }
+      if (closing) {
+        answerText(res, 503, SHUTTING_DOWN, { 'Retry-After': '5' });
+        return;
+      }
+      if (Object.hasOwn(WS_ENDPOINTS, path.endpoint)) {
+        const text = `${path.endpoint} is a WebSocket endpoint: open it with new WebSocket('${path.endpoint}').`;
+        answerText(res, 426, text, { Upgrade: 'websocket', Connection: 'Upgrade' });
+        return;
+      }
+      const endpoint = Object.hasOwn(HTTP_ENDPOINTS, path.endpoint)
+        ? HTTP_ENDPOINTS[path.endpoint]
+        : undefined;
+      if (!endpoint) {
+        answerText(res, 404, `No endpoint "${path.endpoint}" here. Endpoints: ${ENDPOINT_LIST}.`);
+        return;
+      }
+      const method = req.method ?? '';
+      if (!endpoint.methods.includes(method)) {
+        const allow = [...endpoint.methods, 'OPTIONS'].join(', ');
+        const text = `${path.endpoint} takes ${endpoint.methods.join(' or ')}, not ${method}.`;
+        answerText(res, 405, text, { Allow: allow });
+        return;
+      }
+      const prepared = endpoint.prepare(url.searchParams, cfg);
+      if (!prepared.ok) {
+        answerText(res, 400, prepared.error);
+        return;
+      }
+
+      const admission = admit(
+        cfg,
+        sessions,
+        rooms,
+        path.session,
+        endpoint.readsFeed ? prepared.room : undefined,
+      );
+      if (!admission.ok) {
+        lab.note(socket, admission.text);
+        answerText(res, admission.status, admission.text, { 'Retry-After': String(admission.retryAfterS) });
+        return;
+      }
+      const { session, feed } = admission;
+      session.connections += 1;
+      res.once('close', () => {
+        session.connections -= 1;
+        session.lastUsed = Date.now();
+      });
+      const target = { kind: 'http', res, socket, oneShot: endpoint.shape === 'one-shot' } as const;
+      withFaults(target, prepared.faults, lab, () => {
+        const ctx = { req, res, socket, session, feed, faults: prepared.faults, lab };
+        Promise.resolve()
+          .then(() => prepared.run(ctx))
+          .catch((err: unknown) => failed(res, socket, err));
+      });
+    } catch (err) {
+      failed(res, socket, err);
+    }
+  }
+
+  function handleUpgrade(req: IncomingMessage, duplex: Duplex, head: Buffer): void {
+    const socket = duplex as Socket;
+    socket.on('error', () => socket.destroy()); // a reset mid-handshake must not crash the server
+    try {
+      const url = new URL(req.url ?? '/', 'http://lab.invalid');
+      const path = parseLabPath(url.pathname);
+      if (!path.ok) {
+        refuseUpgrade(socket, 400, path.reason);
+        return;
+      }
+      if (closing) {
+        refuseUpgrade(socket, 503, SHUTTING_DOWN, { 'Retry-After': '5' });
+        return;
+      }
+      const endpoint = Object.hasOwn(WS_ENDPOINTS, path.endpoint) ? WS_ENDPOINTS[path.endpoint] : undefined;
+      if (!endpoint) {
+        const text = Object.hasOwn(HTTP_ENDPOINTS, path.endpoint)
+          ? `${path.endpoint} is not a WebSocket endpoint: use fetch, XHR or EventSource. WebSocket endpoints: ws, echo.`
+          : `No WebSocket endpoint "${path.endpoint}" here. WebSocket endpoints: ws, echo.`;
+        refuseUpgrade(socket, 404, text);
+        return;
+      }
+      const prepared = endpoint.prepare(url.searchParams, cfg);
+      if (!prepared.ok) {
+        refuseUpgrade(socket, 400, prepared.error);
+        return;
+      }
+      if (prepared.faults.buffer) {
+        refuseUpgrade(
+          socket,
+          400,
+          'buffer=1 applies to HTTP responses: a WebSocket sends each message as it goes.',
+        );
+        return;
+      }
+
+      const admission = admit(
+        cfg,
+        sessions,
+        rooms,
+        path.session,
+        endpoint.readsFeed ? prepared.room : undefined,
+      );
+      if (!admission.ok) {
+        // The browser cannot read an HTTP status from a failed handshake, but it can read a close
+        // code and reason: accept, then close at once with 1013 "try again later".
+        lab.note(socket, admission.text);
+        wss.handleUpgrade(req, socket, head, (ws) => {
+          ws.on('error', () => {});
+          ws.close(1013, shortReason(admission.text));
+        });
+        return;
+      }
+      const { session, feed } = admission;
+      session.connections += 1;
+      socket.once('close', () => {
+        session.connections -= 1;
+        session.lastUsed = Date.now();
+      });
+      withFaults({ kind: 'upgrade', socket }, prepared.faults, lab, () => {
+        wss.handleUpgrade(req, socket, head, (ws) => {
+          ws.on('error', (err: NodeJS.ErrnoException) => lab.note(socket, webSocketErrorNote(cfg, err)));
+          Promise.resolve()
+            .then(() => prepared.run({ ws, req, socket, session, feed, faults: prepared.faults, lab }))
+            .catch((err: unknown) => {
+              lab.note(socket, `lab error: ${(err as Error)?.message ?? err}`);
+              ws.close(1011, 'the lab failed on this connection');
+            });
+        });
+      });
+    } catch (err) {
+      lab.note(socket, `lab error: ${(err as Error)?.message ?? err}`);
+      refuseUpgrade(
+        socket,
+        500,
+        'The lab failed on this request. This is a bug in Wire Lab: please report it.',
+      );
+    }
+  }
+
+  return {
+    handleRequest,
+    handleUpgrade,
+    rooms,
+    stats: () => ({ sessions: sessions.size, connections: sessions.connections(), rooms: rooms.size }),
+    async close() {
+      if (closing) return;
+      closing = true;
+      for (const fn of [...shutdownHooks]) fn();
+      shutdownHooks.clear();
+      const deadline = Date.now() + 1_000;
+      while (sessions.connections() > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+      for (const ws of wss.clients) ws.terminate(); // whoever did not answer the close frame in time
+      wss.close();
+      sessions.close();
+      rooms.close();
+    },
+  };
+}
+
+/** A close reason fits in 123 bytes (RFC 6455 §5.5): the first sentence of `text`, cut if need be. */
+function shortReason(text: string): string {
+  const first = text.split(': ')[0] ?? text;
+  return Buffer.byteLength(first) <= 123 ? first : Buffer.from(first).subarray(0, 120).toString('utf8');
+}
+
+/** What the inspector is told when ws reports an error on a socket. */
+function webSocketErrorNote(cfg: Config, err: NodeJS.ErrnoException): string {
+  if (err.code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH')
+    return `${bound(cfg, 'maxMessageBytes')} reached — message too big, closed 1009`;
+  if (err.code === 'WS_ERR_TOO_MANY_BUFFERED_PARTS')
+    return `${bound(cfg, 'maxMessageFragments')} reached — closed 1008`;
+  return `WebSocket error: ${err.message}`;
+}
+
+/**
+ * ws closes with a bare code when a peer breaks a rule ws checks itself (a message over
+ * `maxPayload`: 1009). This subclass adds a reason that names the rule, so the browser's
+ * CloseEvent says it too.
+ */
+function labWebSocketClass(cfg: Config): typeof WebSocket {
+  const reasons: Record<number, string> = {
+    1002: 'protocol error',
+    1007: 'a text message is not valid UTF-8',
+    1008: `${bound(cfg, 'maxMessageFragments')} exceeded`,
+    1009: `${bound(cfg, 'maxMessageBytes')} exceeded`,
+  };
+  return class LabWebSocket extends WebSocket {
+    override close(code?: number, data?: string | Buffer): void {
+      super.close(code, data ?? (code === undefined ? undefined : reasons[code]));
+    }
+  };
+}

@@ -1,0 +1,72 @@
+/**
+ * GET /lab/<session>/poll?since=ID&timeout=MS — long polling: the server holds the request until
+ * there is something after `since`, then answers; after `timeout` with nothing, it answers 204
+ * and the client simply asks again. One answer per request, no message lost in between, because
+ * the next request says where the last one stopped.
+ *
+ *   → GET /lab/<session>/poll?since=42
+ *     … (held until message 43 exists)
+ *   ← 200 {"messages":[{"id":43,…}],"last":43}
+ */
+import type { Config } from '../config.ts';
+import { bound } from './bounds.ts';
+import type { FeedSlice } from './feed.ts';
+import { int, MAX_INT } from './query.ts';
+import type { LabRequest } from './request.ts';
+
+export const pollOptions = (cfg: Config) => ({
+  since: int(0, MAX_INT),
+  timeout: int(0, cfg.maxPollTimeoutMs),
+});
+
+/** Answers the messages after `since` as soon as there are any, else 204 after `timeout` ms. */
+export function poll({
+  res,
+  feed,
+  query,
+  socket,
+  lab,
+}: LabRequest<{ since?: number; timeout?: number }>): void {
+  feed.touch();
+  const since = query.since ?? 0;
+  const timeout = query.timeout ?? lab.cfg.pollTimeoutMs;
+
+  const answer = ({ messages, missed }: FeedSlice): void => {
+    const last = messages.at(-1)?.id ?? feed.lastId;
+    if (missed > 0)
+      lab.note(socket, `${bound(lab.cfg, 'feedKeep')}: ${missed} messages after id ${since} are gone`);
+    const body = JSON.stringify(missed > 0 ? { messages, last, missed } : { messages, last });
+    res.writeHead(200, {
+      'Content-Type': 'application/json; charset=utf-8',
+      'Content-Length': Buffer.byteLength(body),
+      'Cache-Control': 'no-store',
+    });
+    res.end(body);
+  };
+
+  const now = feed.after(since);
+  if (now.messages.length > 0) {
+    answer(now);
+    return;
+  }
+
+  // Hold the request: the first new message answers it, or the timer does.
+  const unsubscribe = feed.subscribe(() => {
+    stopWaiting();
+    answer(feed.after(since));
+  });
+  const nothingNew = (): void => {
+    stopWaiting();
+    res.writeHead(204, { 'Cache-Control': 'no-store' }); // No Content: "nothing new yet, ask again"
+    res.end();
+  };
+  const timer = setTimeout(nothingNew, timeout);
+  const unregister = lab.onShutdown(nothingNew); // shutting down: 204, and the client asks again later
+  res.once('close', stopWaiting); // the client gave up, or its connection was cut
+  function stopWaiting(): void {
+    unsubscribe(); // every step here may run twice (answered, then closed): each is harmless again
+    clearTimeout(timer);
+    unregister();
+    res.off('close', stopWaiting);
+  }
+}

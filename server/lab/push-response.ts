@@ -1,0 +1,133 @@
+/**
+ * One HTTP response that carries many messages (comet `stream`, `sse`), kept inside the bounds.
+ *
+ * The handler decides the bytes: it calls `send()` with one message exactly as it goes on the
+ * wire. This file decides when they go: at once as a chunk of their own (Transfer-Encoding:
+ * chunked, because no Content-Length is known), or all at the end with `buffer=1`. It counts
+ * messages against `count=`, `drop=` and `maxStreamMessages`, ends the stream after
+ * `maxStreamMs`, and cuts a reader that falls `maxBufferedBytes` behind.
+ */
+import type { OutgoingHttpHeaders } from 'node:http';
+import { bound } from './bounds.ts';
+import type { LabRequest } from './request.ts';
+
+export interface PushOptions {
+  /** The response head: Content-Type above all. */
+  headers: OutgoingHttpHeaders;
+  /** End properly after this many messages (the `count=` option). */
+  count?: number | undefined;
+  /** How this format tells the reader why the server ends the stream (an SSE comment, a JSON line…). */
+  farewell(why: string): string;
+}
+
+export interface PushResponse {
+  /** Writes one message (counted). */
+  send(text: string): void;
+  /** Writes bytes that are not a message: padding, comments, `retry:`. */
+  write(text: string): void;
+  /** Ends the response properly (the last chunk); with `why`, says it first in the format's words. */
+  end(why?: string): void;
+  /** Runs `fn` once when the response is over, however it ended (unsubscribe, clear timers). */
+  onClose(fn: () => void): void;
+  /** False once ended, cut or closed by the reader. */
+  readonly open: boolean;
+}
+
+/** Starts a pushed response for `ctx` (the head goes out at once unless `buffer=1`). */
+export function openPush(ctx: LabRequest<unknown>, options: PushOptions): PushResponse {
+  const { res, socket, lab, faults } = ctx;
+  const { cfg } = lab;
+  const held: string[] = []; // buffer=1: everything waits here until the end
+  let heldBytes = 0;
+  let sent = 0;
+  let open = true;
+  const closers: Array<() => void> = [];
+
+  const finish = (): void => {
+    if (!open) return;
+    open = false;
+    clearTimeout(lifetime);
+    unregister();
+    for (const fn of closers.splice(0)) fn();
+  };
+  const cut = (why: string): void => {
+    if (!open) return;
+    lab.note(socket, why);
+    finish();
+    socket.destroy(); // no last chunk: the reader sees the connection end mid-response
+  };
+  const end = (why?: string): void => {
+    if (!open) return;
+    if (why) lab.note(socket, why);
+    const last = why ? options.farewell(why) : '';
+    finish();
+    if (faults.buffer) {
+      // The buffering pitfall: nothing was sent until now, so the whole stream arrives at once.
+      const body = held.join('') + last;
+      res.writeHead(200, { ...options.headers, 'Content-Length': Buffer.byteLength(body) });
+      res.end(body);
+    } else {
+      res.end(last); // chunked: writes `0\r\n\r\n`, the proper end of the stream
+    }
+  };
+  const write = (text: string): void => {
+    if (!open) return;
+    if (faults.buffer) {
+      held.push(text);
+      heldBytes += Buffer.byteLength(text);
+      if (heldBytes > cfg.maxBufferedBytes)
+        end(`${bound(cfg, 'maxBufferedBytes')} reached — held response sent`);
+      return;
+    }
+    res.write(text);
+    // Node queues what the socket cannot take yet; a reader that stops reading would grow it forever.
+    if (res.writableLength > cfg.maxBufferedBytes) {
+      cut(
+        `${bound(cfg, 'maxBufferedBytes')} reached — reader fell ${res.writableLength} bytes behind, connection cut`,
+      );
+    }
+  };
+
+  if (!faults.buffer) {
+    res.writeHead(200, options.headers);
+    res.flushHeaders(); // the head goes now: EventSource fires `open`, fetch() resolves
+  }
+  const lifetime = setTimeout(
+    () => end(`${bound(cfg, 'maxStreamMs')} reached — stream ended`),
+    cfg.maxStreamMs,
+  );
+  const unregister = lab.onShutdown(() => end('server shutting down'));
+  res.once('close', finish); // the reader went away (or the socket was cut)
+
+  return {
+    send(text) {
+      if (!open) return;
+      sent += 1;
+      if (faults.drop !== undefined && sent >= faults.drop && !faults.buffer) {
+        lab.note(socket, `fault: drop=${faults.drop} — connection cut after ${sent} messages`);
+        finish();
+        // Cut once this message has reached the socket: the reader gets it whole, then no proper end.
+        res.write(text, () => socket.destroy());
+        setTimeout(() => socket.destroy(), 1_000).unref(); // or a little later, if it never does
+        return;
+      }
+      write(text);
+      if (faults.drop !== undefined && sent >= faults.drop) {
+        cut(`fault: drop=${faults.drop} — connection cut after ${sent} messages (nothing sent: buffer=1)`);
+      } else if (options.count !== undefined && sent >= options.count) {
+        end();
+      } else if (sent >= cfg.maxStreamMessages) {
+        end(`${bound(cfg, 'maxStreamMessages')} reached — stream ended`);
+      }
+    },
+    write,
+    end,
+    onClose(fn) {
+      if (open) closers.push(fn);
+      else fn();
+    },
+    get open() {
+      return open;
+    },
+  };
+}

@@ -1,0 +1,44 @@
+/**
+ * WS /lab/<session>/ws — the feed over a WebSocket: after the handshake, both sides may send at
+ * any time. The server sends each feed message as one text frame of JSON; text the client sends
+ * joins the feed as a chat message (and so comes back to every reader, this one included).
+ *
+ *   ← {"id":43,"type":"tick","time":"…","data":{"symbol":"WIRE","price":101.3}}
+ *   → hello
+ *   ← {"id":44,"type":"chat","time":"…","data":"hello"}
+ *
+ * With `echo=1` the client's messages, text and binary, come straight back instead.
+ */
+import type { RawData } from 'ws';
+import type { FeedMessage } from './feed.ts';
+import { openPushSocket } from './push-socket.ts';
+import { int, MAX_INT } from './query.ts';
+import type { LabSocket } from './request.ts';
+
+export const wsFeedOptions = () => ({ since: int(0, MAX_INT), echo: int(0, 1) });
+
+/** Follows the feed (after `since`, or only new messages) and appends what the client says. */
+export function wsFeed(ctx: LabSocket<{ since?: number; echo?: number }>): void {
+  const { ws, feed, query } = ctx;
+  const push = openPushSocket(ctx);
+
+  const forward = (m: FeedMessage): void => push.send(JSON.stringify(m)); // one message, one text frame
+  for (const m of feed.after(query.since ?? feed.lastId).messages) forward(m);
+  const unsubscribe = feed.subscribe(forward);
+  push.onClose(unsubscribe);
+
+  ws.on('message', (data: RawData, isBinary: boolean) => {
+    const bytes = data as Buffer; // binaryType 'nodebuffer': always one Buffer per message
+    if (query.echo === 1) {
+      // back as it came: same bytes, same opcode
+      push.send(bytes, isBinary);
+      return;
+    }
+    // RFC 6455 §7.4.1: 1003 means "I cannot accept this kind of data".
+    if (isBinary) {
+      push.close(1003, 'binary messages are echoed with echo=1; the feed takes text');
+      return;
+    }
+    feed.append('chat', bytes.toString('utf8'));
+  });
+}

@@ -1,0 +1,166 @@
+/**
+ * The sandbox's bounds: past each one the learner gets an answer that names it (a status and a
+ * line of text, an SSE comment, a close code and reason), and the inspector is told.
+ */
+import assert from 'node:assert/strict';
+import net from 'node:net';
+import { test } from 'node:test';
+import WebSocket from 'ws';
+import { type LabServer, newSession, startLab, VIA_APP } from './lab-harness.ts';
+import { raw, request, sleep } from './lab-wire.ts';
+
+const quiet = { tickIntervalMs: 3_600_000 };
+const get = (s: LabServer, path: string, headers: Record<string, string> = {}) =>
+  raw(s.port, request('GET', path, headers));
+
+/** Opens a WebSocket; resolves how it closed. */
+function wsClose(s: LabServer, path: string): Promise<{ code: number; reason: string }> {
+  const ws = new WebSocket(`${s.url.replace('http', 'ws')}${path}`);
+  ws.on('error', () => {});
+  return new Promise((resolve) =>
+    ws.once('close', (code, reason) => resolve({ code, reason: reason.toString() })),
+  );
+}
+
+/** Waits until the lab noted something matching `pattern` (harness only). */
+async function noted(s: LabServer, pattern: RegExp): Promise<void> {
+  if (!s.notes) return;
+  for (let i = 0; i < 200 && !s.notes.some((n) => pattern.test(n)); i++) await sleep(10);
+  assert.ok(
+    s.notes.some((n) => pattern.test(n)),
+    `no note matching ${pattern} in ${JSON.stringify(s.notes)}`,
+  );
+}
+
+test('past maxConnectionsPerSession a request is a 429 naming the bound, a WebSocket closes 1013', async () => {
+  const s = await startLab({ ...quiet, maxConnectionsPerSession: 2 });
+  const id = newSession();
+  const open = [1, 2].map(() => get(s, `/lab/${id}/poll?timeout=300`));
+  await sleep(100);
+  const third = await get(s, `/lab/${id}/time`);
+  assert.equal(third.status, 429);
+  assert.match(
+    third.body.toString(),
+    /^bound maxConnectionsPerSession \(2\) reached: this session has 2 connections open\./,
+  );
+  assert.deepEqual(await wsClose(s, `/lab/${id}/echo`), {
+    code: 1013,
+    reason: 'bound maxConnectionsPerSession (2) reached',
+  });
+  await noted(s, /maxConnectionsPerSession/);
+  await Promise.all(open);
+  assert.equal((await get(s, `/lab/${id}/time`)).status, 200, 'free again once the polls are answered');
+});
+
+test('past requestsPerSecond a request is a 429 with Retry-After naming the bound', async () => {
+  const s = await startLab({ ...quiet, requestsPerSecond: 3 });
+  const id = newSession();
+  const statuses: number[] = [];
+  let limited: Awaited<ReturnType<typeof get>> | undefined;
+  for (let i = 0; i < 8; i++) {
+    const r = await get(s, `/lab/${id}/time`);
+    statuses.push(r.status);
+    if (r.status === 429) limited = r;
+  }
+  assert.deepEqual(statuses.slice(0, 6), [200, 200, 200, 200, 200, 200], 'a burst of 2× the rate passes');
+  assert.ok(limited, `statuses ${statuses}`);
+  assert.match(limited.body.toString(), /^bound requestsPerSecond \(3\) reached/);
+  assert.ok(Number(limited.headers['retry-after']) >= 1);
+  assert.equal((await get(s, `/lab/${newSession()}/time`)).status, 200, 'another session is not limited');
+});
+
+test('a body over maxMessageBytes is a 413 naming the bound, whether Content-Length says so or not', async () => {
+  const s = await startLab({ ...quiet, maxMessageBytes: 1024 });
+  const id = newSession();
+  const declared = await raw(s.port, request('POST', `/lab/${id}/send`, {}, 'x'.repeat(1025)));
+  assert.equal(declared.status, 413);
+  assert.match(declared.body.toString(), /^bound maxMessageBytes \(1024\) reached/);
+  const chunk = 'y'.repeat(700);
+  const chunkedBody = `${(700).toString(16)}\r\n${chunk}\r\n${(700).toString(16)}\r\n${chunk}\r\n0\r\n\r\n`;
+  const chunked = await raw(
+    s.port,
+    request('POST', `/lab/${id}/send`, { 'Transfer-Encoding': 'chunked' }) + chunkedBody,
+  );
+  assert.equal(chunked.status, 413);
+  const fits = await raw(s.port, request('POST', `/lab/${id}/send`, {}, 'z'.repeat(1024)));
+  assert.equal(fits.status, 200);
+  await noted(s, /maxMessageBytes/);
+});
+
+test('past maxSessions a new session gets 503 naming the bound; known sessions carry on', async () => {
+  const s = await startLab({ ...quiet, maxSessions: 2 });
+  const [a, b] = [newSession(), newSession()];
+  assert.equal((await get(s, `/lab/${a}/time`)).status, 200);
+  assert.equal((await get(s, `/lab/${b}/time`)).status, 200);
+  const third = await get(s, `/lab/${newSession()}/time`);
+  assert.equal(third.status, 503);
+  assert.match(third.body.toString(), /^bound maxSessions \(2\) reached/);
+  assert.ok(Number(third.headers['retry-after']) > 0);
+  assert.equal((await wsClose(s, `/lab/${newSession()}/echo`)).code, 1013);
+  assert.equal((await get(s, `/lab/${a}/time`)).status, 200);
+});
+
+test('idle sessions are forgotten after sessionIdleMs, making room for new ones', async () => {
+  const s = await startLab({ ...quiet, maxSessions: 1, sessionIdleMs: 100 });
+  assert.equal((await get(s, `/lab/${newSession()}/time`)).status, 200);
+  assert.equal((await get(s, `/lab/${newSession()}/time`)).status, 503);
+  await sleep(250);
+  assert.equal((await get(s, `/lab/${newSession()}/time`)).status, 200);
+  if (s.lab) assert.equal(s.lab.stats().sessions, 1);
+});
+
+test('past maxRooms a new room gets 503 naming the bound', async () => {
+  const s = await startLab({ ...quiet, maxRooms: 1 });
+  const id = newSession();
+  assert.equal((await get(s, `/lab/${id}/news?room=first`)).status, 200);
+  const second = await get(s, `/lab/${id}/news?room=second`);
+  assert.equal(second.status, 503);
+  assert.match(second.body.toString(), /^bound maxRooms \(1\) reached/);
+});
+
+test('past maxStreamMs an SSE stream ends with a comment naming the bound; a WebSocket closes 1008', async () => {
+  const s = await startLab({ ...quiet, maxStreamMs: 300 });
+  const id = newSession();
+  const r = await get(s, `/lab/${id}/sse`);
+  assert.equal(r.end, 'complete');
+  assert.equal(r.body.toString(), ': bound maxStreamMs (300) reached — stream ended\n\n');
+  assert.ok(r.endAt - r.sentAt >= 290);
+  assert.deepEqual(await wsClose(s, `/lab/${id}/ws`), {
+    code: 1008,
+    reason: 'bound maxStreamMs (300) reached',
+  });
+});
+
+test('a reader that stops reading is cut once maxBufferedBytes wait for it', async () => {
+  const s = await startLab({ ...quiet, maxBufferedBytes: 16 * 1024, requestsPerSecond: 100_000 });
+  const id = newSession();
+  const socket = net.connect(s.port, '127.0.0.1');
+  socket.write(request('GET', `/lab/${id}/stream?source=feed`));
+  socket.pause(); // read nothing: the kernel buffers fill, then Node's
+  await sleep(100);
+  const big = 'x'.repeat(60_000);
+  for (let i = 0; i < 400 && !(s.notes?.some((n) => /maxBufferedBytes/.test(n)) ?? false); i++) {
+    const r = await fetch(`${s.url}/lab/${id}/send`, { method: 'POST', body: big });
+    if (r.status !== 200) throw new Error(`send answered ${r.status}`);
+    await r.arrayBuffer();
+  }
+  await noted(s, /^bound maxBufferedBytes \(16384\) reached — reader fell \d+ bytes behind, connection cut$/);
+  // What did arrive ends without the last chunk: the connection was cut, not ended.
+  const bytes: Buffer[] = [];
+  socket.on('data', (d: Buffer) => bytes.push(d));
+  socket.resume();
+  await new Promise((resolve) => socket.once('close', resolve));
+  assert.ok(!Buffer.concat(bytes).toString('latin1').endsWith('0\r\n\r\n'));
+});
+
+test('every refusal is told to the inspector with the name of its bound', { skip: VIA_APP }, async () => {
+  const s = await startLab({ ...quiet, maxSessions: 1, maxConnectionsPerSession: 1 });
+  const id = newSession();
+  const held = get(s, `/lab/${id}/poll?timeout=300`);
+  await sleep(50);
+  await get(s, `/lab/${id}/time`);
+  await get(s, `/lab/${newSession()}/time`);
+  await held;
+  assert.ok(s.notes?.some((n) => n.startsWith('bound maxConnectionsPerSession (1) reached')));
+  assert.ok(s.notes?.some((n) => n.startsWith('bound maxSessions (1) reached')));
+});
