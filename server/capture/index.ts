@@ -1,0 +1,141 @@
+/**
+ * The capture: what crossed every lab socket, byte for byte, kept per session
+ * for the inspector.
+ *
+ * `attach(server)` taps each socket the server accepts; each read and write is
+ * given to the session of the HTTP message it belongs to (see
+ * http-boundaries.ts), so a keep-alive socket that serves session A, then the
+ * site, then session B shows each only its own bytes. Site pages and the
+ * inspector channel are never recorded. Memory is bounded per session and in
+ * total (store.ts).
+ */
+import type { Server } from 'node:net';
+import type { Config } from '../config.ts';
+import { serverTime } from './clock.ts';
+import type { CaptureRecord } from './records.ts';
+import type { Missed } from './ring.ts';
+import { CaptureStore, type SessionLog, type Watcher } from './store.ts';
+import { SocketTap, tapOf } from './tap.ts';
+
+export type { CaptureRecord, CloseHow, CloseInfo, Direction, OpenInfo, RecordKind } from './records.ts';
+export type { Missed } from './ring.ts';
+export { epochMsOf, monoUs, serverTime } from './clock.ts';
+
+/** A live reader of one session's records. */
+export interface CaptureSubscription {
+  readonly session: string;
+  /** Seq of the oldest record still kept (lastSeq + 1 when none are). */
+  firstSeq(): number;
+  /** Seq of the newest record (0 before the first). */
+  lastSeq(): number;
+  /** Returns the record with this seq, or undefined when it was dropped or does not exist yet. */
+  at(seq: number): CaptureRecord | undefined;
+  /** Returns what a reader that has every record up to `after` lost to the ring dropping. */
+  missedAfter(after: number): Missed;
+  /** Stops waking; the session may be forgotten once idle. */
+  close(): void;
+}
+
+export interface CaptureSnapshot {
+  readonly session: string;
+  readonly records: readonly CaptureRecord[];
+  /** What was dropped before the first record here. */
+  readonly dropped: Missed;
+  /** Memory charged to the session (records + payloads). */
+  readonly bytes: number;
+}
+
+export interface Capture {
+  /**
+   * Taps every socket `server` accepts from now on. Call it after creating the
+   * http.Server and before it listens: Node's own `'connection'` listener must
+   * run first (it sets up the parser that our `'data'` listener takes off its
+   * fast path; added earlier, the parser would read past us).
+   */
+  attach(server: Server): void;
+  /** Records a note (e.g. which bound closed it) for the session the socket is serving; ignored otherwise. */
+  note(socket: object, text: string): void;
+  /** Follows a session's records: `wake` is called (synchronously, keep it cheap) after new ones arrive. */
+  subscribe(session: string, wake: () => void): CaptureSubscription;
+  /** Returns a copy of the session's records, or undefined when nothing is kept for it. */
+  snapshot(session: string): CaptureSnapshot | undefined;
+  /** Returns sizes: sessions kept, bytes charged, records kept. */
+  stats(): { sessions: number; bytes: number; records: number };
+  /** The server clock as the inspector's hello reports it. */
+  serverTime(): { epochMs: number; monoUs: number };
+  /** Stops recording, forgets everything, detaches from the server. */
+  close(): void;
+}
+
+type CaptureConfig = Pick<
+  Config,
+  'captureBytesPerSession' | 'captureBytesTotal' | 'maxSessions' | 'sessionIdleMs'
+>;
+
+/** Returns a capture with the bounds of `cfg`; nothing is tapped until `attach`. */
+export function createCapture(cfg: CaptureConfig): Capture {
+  const store = new CaptureStore({
+    bytesPerSession: cfg.captureBytesPerSession,
+    bytesTotal: cfg.captureBytesTotal,
+    maxSessions: cfg.maxSessions,
+    idleMs: cfg.sessionIdleMs,
+  });
+  const servers = new Set<Server>();
+  const onConnection = (socket: import('node:net').Socket) => {
+    if (!store.closed) new SocketTap(socket, store);
+  };
+  const sweeper = setInterval(() => store.sweep(), Math.min(cfg.sessionIdleMs / 2, 60_000));
+  sweeper.unref();
+
+  return {
+    attach(server) {
+      servers.add(server);
+      server.on('connection', onConnection);
+    },
+
+    note(socket, text) {
+      tapOf(socket)?.note(text);
+    },
+
+    subscribe(session, wake) {
+      const log = store.log(session);
+      const watcher: Watcher = { wake };
+      store.watch(log, watcher);
+      return subscription(store, log, watcher);
+    },
+
+    snapshot(session) {
+      const log = store.find(session);
+      if (log === undefined) return undefined;
+      const ring = log.ring;
+      const records: CaptureRecord[] = [];
+      for (let seq = ring.firstSeq; seq < ring.nextSeq; seq++) records.push(ring.at(seq)!);
+      return { session, records, dropped: ring.missedAfter(0), bytes: ring.charge };
+    },
+
+    stats: () => store.stats(),
+    serverTime,
+
+    close() {
+      clearInterval(sweeper);
+      for (const server of servers) server.off('connection', onConnection);
+      servers.clear();
+      store.clear();
+    },
+  };
+}
+
+function subscription(store: CaptureStore, log: SessionLog, watcher: Watcher): CaptureSubscription {
+  let open = true;
+  return {
+    session: log.session,
+    firstSeq: () => log.ring.firstSeq,
+    lastSeq: () => log.ring.nextSeq - 1,
+    at: (seq) => log.ring.at(seq),
+    missedAfter: (after) => log.ring.missedAfter(after),
+    close() {
+      if (open) store.unwatch(log, watcher);
+      open = false;
+    },
+  };
+}

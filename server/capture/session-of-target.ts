@@ -1,0 +1,25 @@
+/**
+ * Which session a request target names. The capture decides from the raw
+ * request line, before Node's parser and before routing, so it must read the
+ * path the way the router will: WHATWG URL rules (dot segments resolved,
+ * `%2e` is a dot, `\` is a slash), then `/lab/<session>/…`.
+ */
+import { parseLabPath } from '../session-path.ts';
+
+/** Returns the session of a `/lab/<session>/…` request target, or null for anything else. */
+export function sessionOfTarget(target: string): string | null {
+  const q = target.indexOf('?');
+  let path = q === -1 ? target : target.slice(0, q);
+  if (path.charCodeAt(0) !== 47 /* "/" */ || /[.%\\\t\r\n]|\/\//.test(path)) {
+    // absolute-form (a proxy-style request), or a path URL parsing would change: dot segments,
+    // escapes, backslashes, tabs. The lab reads `new URL(req.url, base).pathname`, so do we.
+    try {
+      path = new URL(target, 'http://wire-lab.invalid').pathname;
+    } catch {
+      return null; // Node answers 400; nobody's bytes
+    }
+  }
+  if (!path.startsWith('/lab/')) return null;
+  const lab = parseLabPath(path);
+  return lab.ok ? lab.session : null;
+}

@@ -1,0 +1,280 @@
+/**
+ * Every session's captured records, within bounds: a byte budget per session
+ * (a ring: the oldest go first), a budget for all sessions together (the
+ * largest sessions give up their oldest first), a number of sessions, and an
+ * idle time after which a session nobody watches is forgotten.
+ */
+import { ARENA_MAX_COPY, ARENA_SLACK, ByteArena } from './arena.ts';
+import { monoUs } from './clock.ts';
+import type { CaptureRecord, CloseInfo, Direction, OpenInfo, RecordKind } from './records.ts';
+import { RecordRing } from './ring.ts';
+
+/*
+ * Memory charged beyond the payload bytes, measured on Node 24 (heap + RSS
+ * growth over 100 000 records): a record and its ring slot ~113 B; a Buffer
+ * view (arena copy) ~105 B more; a Buffer with its own ArrayBuffer and backing
+ * store ~200 B more again. Rounded up.
+ */
+/** Cost of one record object in the ring. */
+export const RECORD_COST = 128;
+/** Cost of a Buffer view onto memory charged elsewhere (an arena slab). */
+const VIEW_COST = 112;
+/** Cost of a Buffer that owns its ArrayBuffer and backing store. */
+const BACKING_COST = 208;
+
+/**
+ * Returns true when `n` bytes of `chunk` can be kept as they are: written bytes
+ * (writers must not change a Buffer after writing it) whose view covers most of
+ * its memory. Read bytes never: see `appendData`.
+ */
+export function keptWithoutCopy(dir: Direction, chunk: Buffer, n: number): boolean {
+  const backing = chunk.buffer.byteLength;
+  return dir === 'out' && (backing <= n + 64 || (n > ARENA_MAX_COPY && backing <= 2 * n));
+}
+
+export interface StoreLimits {
+  /** Bytes one session may hold, records and payloads together. */
+  readonly bytesPerSession: number;
+  /** Bytes all sessions together may hold. */
+  readonly bytesTotal: number;
+  /** Sessions kept at once; beyond it the longest idle unwatched one is forgotten. */
+  readonly maxSessions: number;
+  /** A session with no records and nobody watching for this long is forgotten. */
+  readonly idleMs: number;
+}
+
+/** Someone reading a session's records as they arrive (an inspector channel). */
+export interface Watcher {
+  /** Called after records were appended; should only schedule work. */
+  wake(): void;
+}
+
+/** One session's capture. */
+export class SessionLog {
+  readonly session: string;
+  readonly ring = new RecordRing();
+  readonly arena = new ByteArena();
+  readonly watchers = new Set<Watcher>();
+  /** Monotonic µs of the last record or watcher change. */
+  lastActive = monoUs();
+  /** Set when the store forgot this session: its records are gone, append nothing more. */
+  gone = false;
+  private nextConn = 1;
+
+  constructor(session: string) {
+    this.session = session;
+  }
+
+  /** Returns the next connection number in this session (1, 2, 3…). */
+  newConn(): number {
+    return this.nextConn++;
+  }
+}
+
+export class CaptureStore {
+  private readonly logs = new Map<string, SessionLog>();
+  private readonly limits: StoreLimits;
+  /** Budget for records in one session's ring: what the arena may waste is set aside. */
+  private readonly ringBudget: number;
+  /**
+   * Largest data record, in payload bytes: bigger reads and writes are recorded
+   * in pieces, so a ring can drop part of one and always keep its newest record.
+   */
+  readonly maxRecordBytes: number;
+  /** Memory charged across all sessions. */
+  total = 0;
+  /** Set by `clear()` at shutdown: taps stop recording. */
+  closed = false;
+
+  constructor(limits: StoreLimits) {
+    this.limits = limits;
+    this.ringBudget = Math.max(limits.bytesPerSession - ARENA_SLACK, limits.bytesPerSession / 2);
+    this.maxRecordBytes = Math.min(64 * 1024, Math.floor(this.ringBudget / 4));
+  }
+
+  /** Returns the session's log, or undefined when nothing was captured (or it was forgotten). */
+  find(session: string): SessionLog | undefined {
+    return this.logs.get(session);
+  }
+
+  /** Returns the session's log, creating it (forgetting the longest idle one if there are too many). */
+  log(session: string): SessionLog {
+    let log = this.logs.get(session);
+    if (log === undefined) {
+      if (this.logs.size >= this.limits.maxSessions) this.forgetIdlest();
+      log = new SessionLog(session);
+      this.logs.set(session, log);
+    }
+    return log;
+  }
+
+  /** Appends a non-data record (open, end, close, timeout, note, moved); returns it. */
+  append(
+    log: SessionLog,
+    kind: RecordKind,
+    conn: number,
+    t: number,
+    dir: Direction | null,
+    info: OpenInfo | CloseInfo | string | null,
+  ): CaptureRecord {
+    const charge = RECORD_COST + (typeof info === 'string' ? info.length * 2 : 0);
+    return this.add(log, kind, conn, t, dir, 0, null, charge, info);
+  }
+
+  /**
+   * Appends the pieces `chunks[i][starts[i], ends[i])`, i < count, joined as one
+   * data record of `total` bytes at offset `off` of conn + dir; returns it.
+   */
+  appendJoined(
+    log: SessionLog,
+    conn: number,
+    t: number,
+    dir: Direction,
+    off: number,
+    chunks: readonly Buffer[],
+    starts: readonly number[],
+    ends: readonly number[],
+    count: number,
+    total: number,
+  ): CaptureRecord {
+    const inArena = total <= ARENA_MAX_COPY;
+    const bytes = inArena ? log.arena.alloc(total) : Buffer.allocUnsafeSlow(total);
+    let at = 0;
+    for (let i = 0; i < count; i++) at += chunks[i]!.copy(bytes, at, starts[i], ends[i]);
+    const charge = total + (inArena ? VIEW_COST : BACKING_COST) + RECORD_COST;
+    return this.add(log, 'data', conn, t, dir, off, bytes, charge, null);
+  }
+
+  /**
+   * Appends the bytes `chunk[start, end)` as a data record at offset `off` of
+   * conn + dir; returns it. Keeps a written Buffer when it owns its memory, else
+   * copies (small payloads into the session's arena). Read bytes are always
+   * copied: their next reader may change them in place (`ws` unmasks a client
+   * frame inside the very Buffer the socket emitted).
+   */
+  appendData(
+    log: SessionLog,
+    conn: number,
+    t: number,
+    dir: Direction,
+    off: number,
+    chunk: Buffer,
+    start: number,
+    end: number,
+  ): CaptureRecord {
+    const n = end - start;
+    let bytes: Buffer;
+    let charge: number;
+    if (keptWithoutCopy(dir, chunk, n)) {
+      bytes = start === 0 && end === chunk.length ? chunk : chunk.subarray(start, end);
+      charge = chunk.buffer.byteLength + BACKING_COST; // keeping the view keeps all its memory alive
+    } else if (n <= ARENA_MAX_COPY) {
+      bytes = log.arena.copy(chunk, start, end);
+      charge = n + VIEW_COST;
+    } else {
+      bytes = Buffer.allocUnsafeSlow(n);
+      chunk.copy(bytes, 0, start, end);
+      charge = n + BACKING_COST;
+    }
+    return this.add(log, 'data', conn, t, dir, off, bytes, charge + RECORD_COST, null);
+  }
+
+  private add(
+    log: SessionLog,
+    kind: RecordKind,
+    conn: number,
+    t: number,
+    dir: Direction | null,
+    off: number,
+    bytes: Buffer | null,
+    charge: number,
+    info: OpenInfo | CloseInfo | string | null,
+  ): CaptureRecord {
+    const ring = log.ring;
+    const cum = bytes === null ? ring.cum : ring.cum + bytes.length;
+    const record: CaptureRecord = { seq: ring.nextSeq, kind, conn, t, dir, off, bytes, cum, charge, info };
+    ring.push(record);
+    this.total += charge;
+    if (t > log.lastActive) log.lastActive = t;
+    while (ring.charge > this.ringBudget && ring.length > 1) this.total -= ring.dropOldest();
+    if (this.total > this.limits.bytesTotal) this.evictLargest();
+    if (log.watchers.size > 0) for (const w of log.watchers) w.wake();
+    return record;
+  }
+
+  /**
+   * Brings the total under budget, with some room to spare so this runs once
+   * per megabyte rather than once per record: drops the oldest records of the
+   * largest session until it is no larger than the next, and so on.
+   */
+  private evictLargest(): void {
+    const target = this.limits.bytesTotal - Math.min(this.limits.bytesTotal / 16, 1024 * 1024);
+    const bySize = [...this.logs.values()].sort((a, b) => b.ring.charge - a.ring.charge);
+    while (this.total > target) {
+      const top = bySize[0];
+      if (top === undefined || top.ring.length <= 1) break;
+      this.total -= top.ring.dropOldest();
+      // keep bySize sorted: the top shrank, let it sink below larger ones
+      let i = 0;
+      while (i + 1 < bySize.length && bySize[i + 1]!.ring.charge > top.ring.charge) {
+        bySize[i] = bySize[i + 1]!;
+        i += 1;
+      }
+      bySize[i] = top;
+      if (top.watchers.size > 0) for (const w of top.watchers) w.wake();
+    }
+  }
+
+  /** Marks a watcher's interest; a watched session is never forgotten. */
+  watch(log: SessionLog, watcher: Watcher): void {
+    log.watchers.add(watcher);
+    log.lastActive = monoUs();
+  }
+
+  /** Removes a watcher; the session's idle time starts now. */
+  unwatch(log: SessionLog, watcher: Watcher): void {
+    log.watchers.delete(watcher);
+    log.lastActive = monoUs();
+  }
+
+  /** Forgets every unwatched session idle for longer than the limit; returns how many. */
+  sweep(nowUs = monoUs()): number {
+    const idleUs = this.limits.idleMs * 1000;
+    let n = 0;
+    for (const log of this.logs.values()) {
+      if (log.watchers.size === 0 && nowUs - log.lastActive > idleUs) {
+        this.forget(log);
+        n += 1;
+      }
+    }
+    return n;
+  }
+
+  /** Forgets every session and stops taking records. */
+  clear(): void {
+    this.closed = true;
+    for (const log of this.logs.values()) this.forget(log);
+  }
+
+  /** Returns sizes for monitoring and tests. */
+  stats(): { sessions: number; bytes: number; records: number } {
+    let records = 0;
+    for (const log of this.logs.values()) records += log.ring.length;
+    return { sessions: this.logs.size, bytes: this.total, records };
+  }
+
+  private forgetIdlest(): void {
+    let idlest: SessionLog | undefined;
+    for (const log of this.logs.values()) {
+      if (log.watchers.size === 0 && (idlest === undefined || log.lastActive < idlest.lastActive))
+        idlest = log;
+    }
+    if (idlest !== undefined) this.forget(idlest);
+  }
+
+  private forget(log: SessionLog): void {
+    log.gone = true;
+    this.total -= log.ring.charge;
+    this.logs.delete(log.session);
+  }
+}

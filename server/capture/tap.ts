@@ -1,0 +1,358 @@
+/**
+ * The tap on one accepted socket: every read and every write, before any
+ * parser sees them, handed to the sessions they belong to.
+ *
+ * Reads: a `'data'` listener *prepended* in the server's `'connection'` event,
+ * so a request is recorded before the handler it triggers writes a byte.
+ * Writes: Node 24's `net.Socket` sends every byte — `write`, `end(data)`,
+ * corked batches — through `_writeGeneric(writev, data, encoding, cb)` when the
+ * stream flushes (lib/net.js: `_write` and `_writev` both call it), so one
+ * wrapper on this socket sees all of them, in flush order. Checked byte-exact
+ * against a raw TCP client (tests/server/capture-bytes.test.ts).
+ */
+import type { Socket } from 'node:net';
+import { ARENA_MAX_COPY } from './arena.ts';
+import { monoUs } from './clock.ts';
+import {
+  type Exchange,
+  type Owner,
+  type RangeSink,
+  RequestBoundaries,
+  ResponseBoundaries,
+} from './http-boundaries.ts';
+import type { CloseInfo, Direction, OpenInfo, RecordKind } from './records.ts';
+import { sessionOfTarget } from './session-of-target.ts';
+import { type CaptureStore, keptWithoutCopy, type SessionLog } from './store.ts';
+
+/** A written Buffer this big that can be kept without a copy gets a record of its own rather than joining others. */
+const OWN_RECORD = 1024;
+
+/** Longest note kept, in characters: notes name a bound, they are not logs. */
+const MAX_NOTE = 1_000;
+
+const kTap = Symbol('wirelab.capture.tap');
+const EMPTY = Buffer.alloc(0);
+
+/** The socket internals the tap hooks (Node 24 lib/net.js). */
+interface SocketInternals {
+  _handle: unknown;
+  connecting: boolean;
+  _writeGeneric?: (writev: boolean, data: unknown, encoding: string, cb: unknown) => unknown;
+  [kTap]?: SocketTap;
+}
+
+interface WritevEntry {
+  chunk: Buffer | string;
+  encoding: BufferEncoding | 'buffer';
+}
+
+/** One session's view of this connection. */
+interface View {
+  readonly log: SessionLog;
+  readonly conn: number;
+  inOff: number;
+  outOff: number;
+}
+
+let warnedNoWriteHook = false;
+
+/**
+ * Ranges given to one session during the current read or write call, recorded
+ * as one record when the call ends: a corked HTTP response arrives as one
+ * writev of many small pieces (status line, chunk sizes, CRLFs, data), which
+ * went out in one syscall and become one record, not dozens. Shared by every
+ * tap: a call fills and flushes it synchronously.
+ */
+const stage = {
+  view: null as View | null,
+  chunks: [] as Buffer[],
+  starts: [] as number[],
+  ends: [] as number[],
+  count: 0,
+  bytes: 0,
+};
+
+/** Returns the tap of a socket the capture accepted, if any. */
+export function tapOf(socket: object): SocketTap | undefined {
+  return (socket as SocketInternals)[kTap];
+}
+
+export class SocketTap implements RangeSink {
+  private readonly store: CaptureStore;
+  private readonly opened = monoUs();
+  private readonly open: Omit<OpenInfo, 'reused'>;
+  private readonly pending: Exchange[] = [];
+  private readonly requests: RequestBoundaries;
+  private readonly responses: ResponseBoundaries;
+  private views: Map<string, View> | null = null;
+  private lastIn: Owner = null;
+  private lastOut: Owner = null;
+  /** Some bytes went by before (to anyone): a session joining now joins a reused connection. */
+  private carried = false;
+  private held: Buffer[] | null = null;
+  private heldT: number[] | null = null;
+  // what push() is attributing right now
+  private chunk: Buffer = EMPTY;
+  private t = 0;
+  private dir: Direction = 'in';
+  // how it ends
+  private firstFin: 'client' | 'server' | null = null;
+  private timedOut = false;
+  private resetByServer = false;
+  private error: NodeJS.ErrnoException | null = null;
+
+  constructor(socket: Socket, store: CaptureStore) {
+    this.store = store;
+    this.open = {
+      client: { address: socket.remoteAddress ?? '', port: socket.remotePort ?? 0 },
+      server: { port: socket.localPort ?? 0 }, // gone after close: take it now
+    };
+    this.requests = new RequestBoundaries(this.pending, sessionOfTarget);
+    this.responses = new ResponseBoundaries(this.pending);
+    this.hook(socket);
+  }
+
+  private hook(socket: Socket): void {
+    const internals = socket as unknown as SocketInternals;
+    internals[kTap] = this;
+    socket.prependListener('data', (chunk: Buffer | string) => this.read(chunk));
+    socket.prependListener('end', () => this.fin('in'));
+    socket.on('finish', () => this.fin('out'));
+    socket.on('timeout', () => {
+      this.timedOut = true;
+      this.event('timeout', null, null);
+    });
+    socket.on('error', (err: NodeJS.ErrnoException) => {
+      this.error ??= err;
+    });
+    socket.on('close', () => this.closed());
+
+    const write = internals._writeGeneric;
+    if (typeof write === 'function') {
+      const tap = this;
+      internals._writeGeneric = function (this: SocketInternals, writev, data, encoding, cb) {
+        if (this._handle && !this.connecting) tap.wrote(writev, data, encoding);
+        return write.call(this, writev, data, encoding, cb);
+      };
+    } else if (!warnedNoWriteHook) {
+      warnedNoWriteHook = true;
+      console.warn(
+        'capture: this Node has no net.Socket#_writeGeneric; server→client bytes are not captured.',
+      );
+    }
+    const reset = socket.resetAndDestroy;
+    socket.resetAndDestroy = function (this: Socket) {
+      tapOf(this)!.resetByServer = true;
+      return reset.call(this);
+    };
+  }
+
+  /** Records what the lab says about this connection (which bound closed it), for the session it serves. */
+  note(text: string): void {
+    const current = this.responses.current;
+    const owner = current !== undefined ? current : this.requests.current;
+    if (owner === null || this.store.closed) return;
+    const view = this.viewOf(owner);
+    const kept = text.length > MAX_NOTE ? `${text.slice(0, MAX_NOTE)}…` : text;
+    this.store.append(view.log, 'note', view.conn, monoUs(), null, kept);
+  }
+
+  private read(chunk: Buffer | string): void {
+    if (this.store.closed || this.requests.silent) return;
+    this.chunk = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
+    this.t = monoUs();
+    this.dir = 'in';
+    this.requests.push(this.chunk, this);
+    this.flush();
+  }
+
+  private wrote(writev: boolean, data: unknown, encoding: string): void {
+    if (this.store.closed || this.responses.silent) return;
+    this.t = monoUs();
+    this.dir = 'out';
+    if (!writev) {
+      this.chunk = toBytes(data as Buffer | string, encoding);
+      this.responses.push(this.chunk, this);
+    } else {
+      for (const entry of data as WritevEntry[]) {
+        this.chunk = toBytes(entry.chunk, entry.encoding);
+        this.responses.push(this.chunk, this);
+      }
+    }
+    this.flush();
+  }
+
+  // ---- RangeSink: where the boundary trackers send each range
+
+  bytes(owner: Owner, start: number, end: number): void {
+    if (start >= end) return;
+    const dir = this.dir;
+    const last = dir === 'in' ? this.lastIn : this.lastOut;
+    if (owner !== last) {
+      this.flush();
+      if (last !== null) this.moved(last, dir);
+      if (dir === 'in') this.lastIn = owner;
+      else this.lastOut = owner;
+    }
+    if (owner !== null) this.stage(owner, start, end);
+    this.carried = true;
+  }
+
+  hold(start: number, end: number): void {
+    this.held ??= [];
+    this.heldT ??= [];
+    this.held.push(this.chunk.subarray(start, end));
+    this.heldT.push(this.t);
+  }
+
+  release(owner: Owner): void {
+    const held = this.held;
+    const heldT = this.heldT;
+    if (held === null || heldT === null) return;
+    this.held = this.heldT = null;
+    const chunk = this.chunk;
+    const t = this.t;
+    for (let i = 0; i < held.length; i++) {
+      this.chunk = held[i]!;
+      this.t = heldT[i]!;
+      this.bytes(owner, 0, this.chunk.length);
+      this.flush(); // each held read keeps its own time
+    }
+    this.chunk = chunk;
+    this.t = t;
+  }
+
+  // ---- records
+
+  /** Adds `chunk[start, end)` to the record being gathered for `owner`. */
+  private stage(owner: string, start: number, end: number): void {
+    const view = this.viewOf(owner);
+    const n = end - start;
+    const maxPiece = this.store.maxRecordBytes;
+    if (stage.view !== view || stage.bytes + n > maxPiece) this.flush();
+    if (n > maxPiece || (n >= OWN_RECORD && keptWithoutCopy(this.dir, this.chunk, n))) {
+      this.flush();
+      this.data(view, start, end); // big: its own record(s), not copied into a joined one
+      return;
+    }
+    stage.view = view;
+    stage.chunks[stage.count] = this.chunk;
+    stage.starts[stage.count] = start;
+    stage.ends[stage.count] = end;
+    stage.count += 1;
+    stage.bytes += n;
+  }
+
+  /** Records what was gathered as one data record. */
+  private flush(): void {
+    const view = stage.view;
+    if (view === null || stage.count === 0) return;
+    const dir = this.dir;
+    const off = dir === 'in' ? view.inOff : view.outOff;
+    if (stage.count === 1) {
+      this.store.appendData(
+        view.log,
+        view.conn,
+        this.t,
+        dir,
+        off,
+        stage.chunks[0]!,
+        stage.starts[0]!,
+        stage.ends[0]!,
+      );
+    } else {
+      this.store.appendJoined(
+        view.log,
+        view.conn,
+        this.t,
+        dir,
+        off,
+        stage.chunks,
+        stage.starts,
+        stage.ends,
+        stage.count,
+        stage.bytes,
+      );
+    }
+    if (dir === 'in') view.inOff += stage.bytes;
+    else view.outOff += stage.bytes;
+    for (let i = 0; i < stage.count; i++) stage.chunks[i] = EMPTY; // keep nothing alive
+    stage.view = null;
+    stage.count = stage.bytes = 0;
+  }
+
+  /** Records `chunk[start, end)` directly, in pieces of at most `store.maxRecordBytes`. */
+  private data(view: View, start: number, end: number): void {
+    const dir = this.dir;
+    const maxPiece = this.store.maxRecordBytes;
+    for (let from = start; from < end; from += maxPiece) {
+      const to = Math.min(end, from + maxPiece);
+      const off = dir === 'in' ? view.inOff : view.outOff;
+      this.store.appendData(view.log, view.conn, this.t, dir, off, this.chunk, from, to);
+      if (dir === 'in') view.inOff += to - from;
+      else view.outOff += to - from;
+    }
+  }
+
+  /** Returns this connection's view for the session, announcing the connection to it the first time. */
+  private viewOf(owner: string): View {
+    let view = this.views?.get(owner);
+    if (view === undefined || view.log.gone) {
+      const log = this.store.log(owner);
+      view = { log, conn: log.newConn(), inOff: 0, outOff: 0 };
+      this.views ??= new Map();
+      this.views.set(owner, view);
+      const info: OpenInfo = { ...this.open, reused: this.carried };
+      this.store.append(log, 'open', view.conn, this.opened, null, info);
+    }
+    return view;
+  }
+
+  private moved(owner: string, dir: Direction): void {
+    const view = this.views?.get(owner);
+    if (view !== undefined && !view.log.gone)
+      this.store.append(view.log, 'moved', view.conn, this.t, dir, null);
+  }
+
+  /** Records an event on this connection in every session that saw it. */
+  private event(kind: RecordKind, dir: Direction | null, info: CloseInfo | null): void {
+    if (this.views === null || this.store.closed) return;
+    const t = monoUs();
+    for (const view of this.views.values()) {
+      if (!view.log.gone) this.store.append(view.log, kind, view.conn, t, dir, info);
+    }
+  }
+
+  private fin(dir: Direction): void {
+    this.firstFin ??= dir === 'in' ? 'client' : 'server';
+    this.event('end', dir, null);
+  }
+
+  private closed(): void {
+    this.event('close', null, this.howClosed());
+  }
+
+  /** Returns how the connection ended, from what was seen on the way. */
+  private howClosed(): CloseInfo {
+    const err = this.error;
+    if (this.resetByServer) return { how: 'reset', by: 'server', error: null };
+    if (err !== null) {
+      const code = err.code ?? err.message;
+      if (code === 'ECONNRESET' || code === 'EPIPE') return { how: 'reset', by: 'client', error: code };
+      return { how: 'destroyed', by: 'server', error: code };
+    }
+    if (this.timedOut && this.firstFin === null) return { how: 'timeout', by: 'server', error: null };
+    if (this.firstFin !== null) return { how: 'fin', by: this.firstFin, error: null };
+    return { how: 'destroyed', by: 'server', error: null };
+  }
+}
+
+/** Returns the bytes a write puts on the wire (strings are encoded as Node will encode them). */
+function toBytes(chunk: Buffer | string, encoding: string): Buffer {
+  if (typeof chunk !== 'string') return chunk;
+  const enc = (encoding === 'buffer' ? 'utf8' : encoding) as BufferEncoding;
+  if (chunk.length <= ARENA_MAX_COPY) return Buffer.from(chunk, enc); // a pool view; the arena copies what is kept
+  const bytes = Buffer.allocUnsafeSlow(Buffer.byteLength(chunk, enc)); // its own memory: kept without a second copy
+  bytes.write(chunk, 0, enc);
+  return bytes;
+}

@@ -1,0 +1,146 @@
+/**
+ * One open inspector: replays what its session kept after the reader's `after`,
+ * then sends new records as they come, batched, in seq order — one cursor for
+ * both, so nothing is sent twice and nothing is skipped without a `dropped`
+ * message saying how much.
+ *
+ * A slow reader is never buffered without bound: while the socket holds more
+ * than `maxBufferedBytes` unsent, nothing more is queued; when it drains, the
+ * cursor resumes where it was — or, if the ring has moved past it meanwhile,
+ * after a `dropped` message. A reader stuck that way for `stallMs` is closed
+ * with 1008; it can reconnect with `?after=<last seq it has>`.
+ */
+import type { WebSocket } from 'ws';
+import type { CaptureSubscription } from '../capture/index.ts';
+import { monoUs, serverTime } from '../capture/index.ts';
+import { droppedFrame, encodedSize, encodeRecord, helloFrame, liveFrame, recordsFrame } from './protocol.ts';
+
+/** A batch frame is closed at about this many bytes of JSON. */
+const FRAME_BYTES = 256 * 1024;
+/** How often a paused channel looks whether its reader caught up (ws has no 'drain' event). */
+const DRAIN_CHECK_MS = 25;
+
+export interface ChannelLimits {
+  readonly captureBytesPerSession: number;
+  readonly captureBytesTotal: number;
+  readonly inspectorsPerSession: number;
+  readonly batchMs: number;
+  readonly maxBufferedBytes: number;
+  readonly stallMs: number;
+}
+
+export class InspectorChannel {
+  private readonly ws: WebSocket;
+  private readonly sub: CaptureSubscription;
+  private readonly limits: ChannelLimits;
+  /** Seq of the next record to send. */
+  private cursor: number;
+  private live = false;
+  private timer: NodeJS.Timeout | NodeJS.Immediate | null = null;
+  private lastFlushUs = 0;
+  /** Monotonic µs since the reader has been too far behind, 0 when it is not. */
+  private behindSinceUs = 0;
+  private done = false;
+  /** Called once when the channel ends, whatever the reason. */
+  onEnd: (() => void) | null = null;
+
+  constructor(ws: WebSocket, sub: CaptureSubscription, limits: ChannelLimits, after: number) {
+    this.ws = ws;
+    this.sub = sub;
+    this.limits = limits;
+    const last = sub.lastSeq();
+    // An `after` beyond the newest record: the session was forgotten and began again; start over.
+    const continued = after <= last;
+    this.cursor = (continued ? after : 0) + 1;
+    ws.send(
+      helloFrame({
+        session: sub.session,
+        serverTime: serverTime(),
+        limits,
+        firstSeq: sub.firstSeq(),
+        lastSeq: last,
+        resume: { after, continued },
+      }),
+    );
+    ws.on('close', () => this.end());
+    this.flush();
+  }
+
+  /** The session has new records: send them with the next batch. */
+  wake(): void {
+    if (this.timer !== null || this.done) return;
+    const waitMs = this.limits.batchMs - (monoUs() - this.lastFlushUs) / 1000;
+    this.timer = waitMs <= 0 ? setImmediate(this.flushNow) : setTimeout(this.flushNow, waitMs);
+  }
+
+  /** Closes the channel with a code and a reason (≤ 123 bytes, RFC 6455 §5.5). */
+  close(code: number, reason: string): void {
+    if (this.done) return;
+    this.ws.close(code, reason);
+    // A reader that stopped reading will not take the close frame either: cut it soon after.
+    setTimeout(() => this.ws.terminate(), 1_000).unref();
+    this.end();
+  }
+
+  private readonly flushNow = (): void => {
+    this.timer = null;
+    this.flush();
+  };
+
+  /** Sends what is due, as far as the reader keeps up. */
+  private flush(): void {
+    if (this.done) return;
+    this.lastFlushUs = monoUs();
+    const sub = this.sub;
+    for (;;) {
+      if (this.ws.bufferedAmount > this.limits.maxBufferedBytes) {
+        this.behind();
+        return;
+      }
+      this.behindSinceUs = 0;
+      const first = sub.firstSeq();
+      if (this.cursor < first) {
+        this.ws.send(droppedFrame(sub.missedAfter(this.cursor - 1), first));
+        this.cursor = first;
+      }
+      const last = sub.lastSeq();
+      if (this.cursor > last) break;
+      const batch: string[] = [];
+      let size = 0;
+      while (this.cursor <= last && size < FRAME_BYTES) {
+        const record = sub.at(this.cursor)!;
+        batch.push(encodeRecord(record));
+        size += encodedSize(record);
+        this.cursor += 1;
+      }
+      this.ws.send(recordsFrame(batch));
+    }
+    if (!this.live) {
+      this.live = true;
+      this.ws.send(liveFrame(this.cursor - 1));
+    }
+  }
+
+  /** The reader is too far behind: wait for it, and give up after `stallMs`. */
+  private behind(): void {
+    const now = monoUs();
+    if (this.behindSinceUs === 0) this.behindSinceUs = now;
+    if (now - this.behindSinceUs > this.limits.stallMs * 1000) {
+      this.close(1008, 'inspector fell behind; reconnect with ?after=<last seq you have> to resume');
+      return;
+    }
+    this.timer ??= setTimeout(this.flushNow, DRAIN_CHECK_MS);
+  }
+
+  private end(): void {
+    if (this.done) return;
+    this.done = true;
+    if (this.timer !== null) {
+      clearTimeout(this.timer as NodeJS.Timeout);
+      clearImmediate(this.timer as NodeJS.Immediate);
+      this.timer = null;
+    }
+    this.sub.close();
+    this.onEnd?.();
+  }
+}

@@ -1,0 +1,162 @@
+/**
+ * The inspector channel: a WebSocket at `/inspect/<session>[?after=<seq>]` that
+ * streams one session's capture — replay, then live (protocol: channel.ts,
+ * protocol.ts, docs/inspector-protocol.md).
+ *
+ * Knowing the session id is the capability: ids are random, unguessable
+ * secrets chosen by the learner's browser (session-path.ts), so there is no
+ * other check — no cookie, no Origin allow-list — and a teacher's script can
+ * read a session it was given the id of. Never log or show ids where others
+ * can read them.
+ */
+import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { WebSocketServer } from 'ws';
+import type { Capture } from '../capture/index.ts';
+import type { Config } from '../config.ts';
+import { parseInspectPath } from '../session-path.ts';
+import { type ChannelLimits, InspectorChannel } from './channel.ts';
+
+export interface Inspector {
+  /**
+   * Answers an upgrade whose path starts with `/inspect/`: 400 (plain text) for
+   * a bad session id or `after`, 503 while shutting down, else the channel.
+   * Returns false, touching nothing, for any other path.
+   */
+  handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): boolean;
+  /** Closes every channel with 1001; resolves when they are gone (1 s at most). */
+  close(): Promise<void>;
+  /** Returns how many channels are open, and the bytes queued to them unsent (bounded per channel). */
+  stats(): { channels: number; bufferedBytes: number };
+}
+
+type InspectorConfig = Pick<
+  Config,
+  | 'captureBytesPerSession'
+  | 'captureBytesTotal'
+  | 'maxInspectorsPerSession'
+  | 'inspectorBatchMs'
+  | 'inspectorMaxBufferedBytes'
+  | 'inspectorStallMs'
+>;
+
+/** Heartbeat: a ping this often; an inspector that has not answered the previous one is cut. */
+const PING_MS = 30_000;
+
+/** Returns the inspector channel for `capture`, bounded by `cfg`. */
+export function createInspector(cfg: InspectorConfig, capture: Capture): Inspector {
+  const limits: ChannelLimits = {
+    captureBytesPerSession: cfg.captureBytesPerSession,
+    captureBytesTotal: cfg.captureBytesTotal,
+    inspectorsPerSession: cfg.maxInspectorsPerSession,
+    batchMs: cfg.inspectorBatchMs,
+    maxBufferedBytes: cfg.inspectorMaxBufferedBytes,
+    stallMs: cfg.inspectorStallMs,
+  };
+  const wss = new WebSocketServer({
+    noServer: true,
+    perMessageDeflate: false, // zlib per socket fragments memory; base64 JSON compresses poorly anyway
+    maxPayload: 4 * 1024, // the reader sends nothing we read
+  });
+  const bySession = new Map<string, Set<InspectorChannel>>();
+  const alive = new WeakSet<object>();
+  let closing = false;
+
+  const heartbeat = setInterval(() => {
+    for (const ws of wss.clients) {
+      if (!alive.has(ws)) {
+        ws.terminate();
+        continue;
+      }
+      alive.delete(ws);
+      ws.ping();
+    }
+  }, PING_MS);
+  heartbeat.unref();
+
+  function handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): boolean {
+    let url: URL;
+    try {
+      url = new URL(req.url ?? '/', 'http://inspect.invalid');
+    } catch {
+      return false;
+    }
+    if (!url.pathname.startsWith('/inspect/')) return false;
+    socket.on('error', () => socket.destroy()); // a reset mid-handshake must not crash the server
+    const session = parseInspectPath(url.pathname);
+    if (session === null) {
+      refuse(
+        socket,
+        400,
+        'The session id in /inspect/<session> must be 8 to 64 characters from A-Z, a-z, 0-9, "_" and "-".',
+      );
+      return true;
+    }
+    const afterParam = url.searchParams.get('after');
+    if (afterParam !== null && !/^\d{1,15}$/.test(afterParam)) {
+      refuse(socket, 400, 'after= must be the seq of the last record you have (a whole number), or absent.');
+      return true;
+    }
+    if (closing) {
+      refuse(socket, 503, 'The server is shutting down; reconnect in a moment.');
+      return true;
+    }
+    wss.handleUpgrade(req, socket, head, (ws) => {
+      ws.on('error', () => ws.terminate()); // without a listener an error would crash the process
+      alive.add(ws);
+      ws.on('pong', () => alive.add(ws));
+      const channels = bySession.get(session) ?? new Set<InspectorChannel>();
+      if (channels.size >= cfg.maxInspectorsPerSession) {
+        // RFC 6455 §7.4 / IANA: 1013 "Try Again Later"
+        ws.close(1013, `too many inspectors on this session (max ${cfg.maxInspectorsPerSession}); close one`);
+        return;
+      }
+      bySession.set(session, channels);
+      let channel: InspectorChannel | undefined;
+      const sub = capture.subscribe(session, () => channel?.wake());
+      channel = new InspectorChannel(ws, sub, limits, Number(afterParam ?? 0));
+      const it = channel;
+      channels.add(it);
+      it.onEnd = () => {
+        channels.delete(it);
+        if (channels.size === 0 && bySession.get(session) === channels) bySession.delete(session);
+      };
+    });
+    return true;
+  }
+
+  return {
+    handleUpgrade,
+
+    async close() {
+      closing = true;
+      clearInterval(heartbeat);
+      for (const channels of bySession.values()) {
+        for (const channel of channels)
+          channel.close(1001, 'the server is shutting down; reconnect in a moment');
+      }
+      const deadline = Date.now() + 1_000;
+      while (wss.clients.size > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+      for (const ws of wss.clients) ws.terminate();
+      await new Promise<void>((resolve) => wss.close(() => resolve()));
+    },
+
+    stats() {
+      let channels = 0;
+      for (const set of bySession.values()) channels += set.size;
+      let bufferedBytes = 0;
+      for (const ws of wss.clients) bufferedBytes += ws.bufferedAmount;
+      return { channels, bufferedBytes };
+    },
+  };
+}
+
+/** Answers a refused upgrade with a plain-text reason and closes the socket. */
+function refuse(socket: Duplex, status: 400 | 503, reason: string): void {
+  const body = `${reason}\n`;
+  const statusText = status === 400 ? 'Bad Request' : 'Service Unavailable';
+  socket.end(
+    `HTTP/1.1 ${status} ${statusText}\r\nContent-Type: text/plain; charset=utf-8\r\n` +
+      `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+  );
+}

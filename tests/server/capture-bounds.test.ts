@@ -1,0 +1,188 @@
+/**
+ * The capture's memory is bounded per session and in total, whatever flows:
+ * old records are dropped and counted, idle sessions forgotten.
+ */
+import assert from 'node:assert/strict';
+import net from 'node:net';
+import { test } from 'node:test';
+import v8 from 'node:v8';
+import vm from 'node:vm';
+import { CaptureStore, type SessionLog } from '../../server/capture/store.ts';
+import { RecordRing } from '../../server/capture/ring.ts';
+import {
+  delay,
+  get,
+  InspectorClient,
+  RawClient,
+  sessionId,
+  startHarness,
+  until,
+  type WireMessage,
+} from './capture-harness.ts';
+
+const KiB = 1024;
+const MiB = 1024 * KiB;
+
+test('after far more bytes than its cap, a session holds less than the cap and the inspector counts what was dropped', async () => {
+  const h = await startHarness({ captureBytesPerSession: 64 * KiB });
+  const s = sessionId();
+  const client = await RawClient.connect(h.port);
+  const n = 4 * MiB;
+  client.send(get(`/lab/${s}/bytes?n=${n}&size=4096`));
+  await client.waitFor('HTTP/1.1 200');
+  await until(() => client.received.length >= n + 100, 'the whole body', 10_000);
+  const snapshot = h.capture.snapshot(s)!;
+  assert.ok(snapshot.bytes <= 64 * KiB, `held ${snapshot.bytes} bytes`);
+  assert.ok(h.capture.stats().bytes <= 64 * KiB);
+
+  const inspector = await InspectorClient.open(h.port, s);
+  await until(() => inspector.live, 'the replay');
+  const dropped = inspector.messages.find((m) => m.type === 'dropped') as WireMessage & {
+    records: number;
+    bytes: number;
+    exact: boolean;
+    next: number;
+  };
+  assert.ok(dropped, 'a dropped message');
+  const kept = inspector.records.reduce((sum, r) => sum + Buffer.from(r.b64 ?? '', 'base64').length, 0);
+  assert.equal(
+    dropped.bytes + kept,
+    client.sent.length + client.received.length,
+    'every byte kept or counted',
+  );
+  assert.equal(dropped.exact, true);
+  assert.equal(dropped.next, inspector.records[0]!.seq);
+  assert.equal(dropped.records, inspector.records[0]!.seq - 1);
+  client.socket.destroy();
+  inspector.close();
+});
+
+test('memory stays flat however long a stream runs', async () => {
+  v8.setFlagsFromString('--expose-gc');
+  const gc = vm.runInNewContext('gc') as () => void;
+  const h = await startHarness({ captureBytesPerSession: 256 * KiB, captureBytesTotal: 1 * MiB });
+  const used = async () => {
+    gc();
+    await delay(20); // backing stores are freed after the collection
+    gc();
+    const m = process.memoryUsage();
+    return m.heapUsed + m.arrayBuffers;
+  };
+  /** Streams `n` bytes through a client that counts them without keeping them. */
+  const stream = async (n: number) => {
+    const socket = net.connect(h.port, '127.0.0.1');
+    let got = 0;
+    await new Promise<void>((resolve) => {
+      socket.on('data', (d: Buffer) => {
+        got += d.length;
+        if (got >= n + 100) resolve();
+      });
+      socket.write(get(`/lab/${sessionId()}/bytes?n=${n}&size=1000`));
+    });
+    socket.destroy();
+  };
+  /** Many small writes (chunked strings, kept in the arena), until `n` bytes arrived. */
+  const drip = async (writes: number) => {
+    const client = await RawClient.connect(h.port);
+    client.send(get(`/lab/${sessionId()}/drip?n=${writes}`));
+    await client.waitFor('0\r\n\r\n', 1, 20_000);
+    client.socket.destroy();
+  };
+  await stream(2 * MiB); // warm up
+  await drip(2_000);
+  const before = await used();
+  for (let i = 0; i < 4; i++) await stream(8 * MiB);
+  for (let i = 0; i < 3; i++) await drip(5_000);
+  const growth = (await used()) - before;
+  assert.ok(
+    growth < 2 * MiB,
+    `grew ${(growth / MiB).toFixed(1)} MiB after 32 MiB and 15 000 small writes captured`,
+  );
+  assert.ok(h.capture.stats().bytes <= 1 * MiB);
+});
+
+/** Appends `n` data bytes to a session as one record. */
+function put(store: CaptureStore, log: SessionLog, n: number): void {
+  const bytes = Buffer.alloc(n, 1);
+  store.appendData(log, 1, 0, 'out', 0, bytes, 0, n);
+}
+
+test('over the total cap, the largest session gives up its oldest records first', () => {
+  const store = new CaptureStore({
+    bytesPerSession: 1 * MiB,
+    bytesTotal: 1.5 * MiB,
+    maxSessions: 10,
+    idleMs: 60_000,
+  });
+  const big = store.log('big-session');
+  const mid = store.log('mid-session');
+  const small = store.log('small-session');
+  for (let i = 0; i < 90; i++) put(store, big, 10 * KiB);
+  for (let i = 0; i < 40; i++) put(store, mid, 10 * KiB);
+  for (let i = 0; i < 10; i++) put(store, small, 10 * KiB);
+  assert.equal(big.ring.droppedRecords + mid.ring.droppedRecords + small.ring.droppedRecords, 0);
+  for (let i = 0; i < 20; i++) put(store, small, 10 * KiB);
+  assert.ok(store.total <= 1.5 * MiB);
+  assert.ok(big.ring.droppedRecords > 0, 'the largest gave up records');
+  assert.equal(small.ring.droppedRecords, 0, 'the smallest kept everything');
+  assert.equal(small.ring.length, 30);
+});
+
+test('a session nobody watched for sessionIdleMs is forgotten; a watched one is kept', () => {
+  const store = new CaptureStore({
+    bytesPerSession: 1 * MiB,
+    bytesTotal: 8 * MiB,
+    maxSessions: 10,
+    idleMs: 1_000,
+  });
+  const idle = store.log('idle-session');
+  const watched = store.log('watched-session');
+  put(store, idle, 100);
+  put(store, watched, 100);
+  store.watch(watched, { wake() {} });
+  const later = Math.max(idle.lastActive, watched.lastActive) + 1_001_000;
+  assert.equal(store.sweep(later), 1);
+  assert.equal(store.find('idle-session'), undefined);
+  assert.equal(idle.gone, true);
+  assert.ok(store.find('watched-session'));
+  assert.equal(store.stats().records, 1);
+});
+
+test('beyond maxSessions, the longest idle unwatched session makes room', () => {
+  const store = new CaptureStore({
+    bytesPerSession: 1 * MiB,
+    bytesTotal: 8 * MiB,
+    maxSessions: 2,
+    idleMs: 60_000,
+  });
+  const first = store.log('first-session');
+  first.lastActive = 0;
+  store.log('second-session');
+  store.log('third-session');
+  assert.equal(store.stats().sessions, 2);
+  assert.equal(store.find('first-session'), undefined);
+});
+
+test('a reader resuming after a dropped record learns exactly how many records and bytes it missed', () => {
+  const ring = new RecordRing();
+  let cum = 0;
+  for (let seq = 1; seq <= 3000; seq++) {
+    const bytes = Buffer.alloc(seq % 7);
+    cum += bytes.length;
+    ring.push({ seq, kind: 'data', conn: 1, t: seq, dir: 'in', off: 0, bytes, cum, charge: 1, info: null });
+  }
+  for (let i = 0; i < 2500; i++) ring.dropOldest();
+  const bytesThrough = (seq: number) =>
+    Array.from({ length: seq }, (_, i) => (i + 1) % 7).reduce((a, b) => a + b, 0);
+  assert.deepEqual(ring.missedAfter(0), { records: 2500, bytes: bytesThrough(2500), exact: true });
+  assert.deepEqual(ring.missedAfter(2000), {
+    records: 500,
+    bytes: bytesThrough(2500) - bytesThrough(2000),
+    exact: true,
+  });
+  assert.deepEqual(ring.missedAfter(2500), { records: 0, bytes: 0, exact: true });
+  const far = ring.missedAfter(100); // older than the remembered drops: a lower bound
+  assert.equal(far.records, 2400);
+  assert.equal(far.exact, false);
+  assert.ok(far.bytes <= bytesThrough(2500) - bytesThrough(100));
+});

@@ -1,0 +1,113 @@
+/**
+ * Besides bytes, the capture records how each connection opens and ends —
+ * FIN from either side, resets, timeouts — and the lab's notes.
+ */
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import {
+  get,
+  InspectorClient,
+  PLAIN_BODY,
+  RawClient,
+  sessionId,
+  startHarness,
+  type WireRecord,
+} from './capture-harness.ts';
+
+const h = await startHarness();
+
+/** Returns the kinds (with their direction or how) of the non-data records, in order. */
+function events(records: WireRecord[]): string[] {
+  return records
+    .filter((r) => r.kind !== 'data')
+    .map((r) => (r.kind === 'close' ? `close:${r.how}:${r.by}` : r.dir ? `${r.kind}:${r.dir}` : r.kind));
+}
+
+async function closeRecord(inspector: InspectorClient): Promise<WireRecord> {
+  await inspector.waitFor((rs) => rs.some((r) => r.kind === 'close'), 'a close record');
+  return inspector.records.find((r) => r.kind === 'close')!;
+}
+
+test('a client FIN answered by the server: end in, end out, closed by FIN from the client', async () => {
+  const s = sessionId();
+  const inspector = await InspectorClient.open(h.port, s);
+  const client = await RawClient.connect(h.port);
+  client.send(get(`/lab/${s}/plain`));
+  await client.waitFor(PLAIN_BODY);
+  client.socket.end();
+  await closeRecord(inspector);
+  assert.deepEqual(events(inspector.records), ['open', 'end:in', 'end:out', 'close:fin:client']);
+});
+
+test('a response with Connection: close: the server sends FIN first', async () => {
+  const s = sessionId();
+  const inspector = await InspectorClient.open(h.port, s);
+  const client = await RawClient.connect(h.port);
+  client.send(get(`/lab/${s}/close`));
+  await client.waitFor('bye');
+  await client.waitClosed();
+  await closeRecord(inspector);
+  const ev = events(inspector.records);
+  assert.equal(ev[1], 'end:out');
+  assert.equal(ev.at(-1), 'close:fin:server');
+});
+
+test('a client reset is recorded as a reset by the client', async () => {
+  const s = sessionId();
+  const inspector = await InspectorClient.open(h.port, s);
+  const client = await RawClient.connect(h.port);
+  client.send(get(`/lab/${s}/plain`));
+  await client.waitFor(PLAIN_BODY);
+  client.socket.resetAndDestroy();
+  const close = await closeRecord(inspector);
+  assert.equal(close.how, 'reset');
+  assert.equal(close.by, 'client');
+  assert.equal(close.error, 'ECONNRESET');
+});
+
+test('a server that destroys the socket mid-response: closed as destroyed by the server', async () => {
+  const s = sessionId();
+  const inspector = await InspectorClient.open(h.port, s);
+  const client = await RawClient.connect(h.port);
+  client.send(get(`/lab/${s}/destroy`));
+  await client.waitClosed();
+  const close = await closeRecord(inspector);
+  assert.deepEqual([close.how, close.by], ['destroyed', 'server']);
+  assert.match(inspector.bytes(1, 'out').toString(), /partial/);
+});
+
+test('a server reset (resetAndDestroy) is recorded as a reset by the server', async () => {
+  const s = sessionId();
+  const inspector = await InspectorClient.open(h.port, s);
+  const client = await RawClient.connect(h.port);
+  client.send(get(`/lab/${s}/reset`));
+  await client.waitClosed();
+  const close = await closeRecord(inspector);
+  assert.deepEqual([close.how, close.by], ['reset', 'server']);
+});
+
+test('notes from the lab appear in the session the socket serves, in order with its bytes', async () => {
+  const s = sessionId();
+  const inspector = await InspectorClient.open(h.port, s);
+  const client = await RawClient.connect(h.port);
+  client.send(get(`/lab/${s}/note`));
+  await client.waitFor('noted');
+  await inspector.waitFor((rs) => rs.some((r) => r.kind === 'note'), 'the note');
+  const kinds = inspector.records.map((r) => (r.kind === 'data' ? r.dir : r.kind));
+  assert.deepEqual(kinds.slice(0, 3), ['open', 'in', 'note'], 'after the request, before the response');
+  assert.match(inspector.records.find((r) => r.kind === 'note')!.text!, /bound test/);
+  client.socket.destroy();
+});
+
+test('an idle keep-alive connection closed by its timeout: a timeout record, closed by timeout', async () => {
+  const quick = await startHarness({ keepAliveTimeoutMs: 100 });
+  const s = sessionId();
+  const inspector = await InspectorClient.open(quick.port, s);
+  const client = await RawClient.connect(quick.port);
+  client.send(get(`/lab/${s}/plain`));
+  await client.waitFor(PLAIN_BODY);
+  await client.waitClosed();
+  const close = await closeRecord(inspector);
+  assert.deepEqual(events(inspector.records), ['open', 'timeout', 'close:timeout:server']);
+  assert.equal(close.by, 'server');
+});
