@@ -1,0 +1,80 @@
+/**
+ * The facts lesson checks read, taken from a real capture: real sockets against the real
+ * server, read back through the inspector channel, dissected.
+ */
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { factsFromRecords } from '../../src/checks/facts.ts';
+import { captureSnapshot } from '../../src/checks/snapshot.ts';
+import { newSessionId, startTestServer } from '../helpers/server.ts';
+
+describe('run facts from the capture', async () => {
+  const server = await startTestServer();
+
+  it('reads an SSE stream: the exchange, its headers and each dispatched event', async () => {
+    const session = newSessionId();
+    const res = await fetch(`${server.url}/lab/${session}/sse?count=3&retry=1500`, {
+      headers: { 'Last-Event-ID': '0' },
+    });
+    await res.text(); // count=3 ends the stream after three events
+    const facts = factsFromRecords(await captureSnapshot(session, { origin: server.url }));
+    const sse = facts.exchanges.find((e) => e.endpoint === 'sse');
+    assert.ok(sse, 'an exchange with the sse endpoint');
+    assert.equal(sse.status, 200);
+    assert.match(sse.responseHeaders['content-type'] ?? '', /^text\/event-stream/);
+    assert.equal(sse.requestHeaders['last-event-id'], '0');
+    assert.equal(sse.query.count, '3');
+    assert.equal(sse.framing, 'chunked');
+    assert.equal(facts.sseEvents.length, 3);
+    assert.deepEqual(
+      facts.sseEvents.map((e) => e.type),
+      ['tick', 'tick', 'tick'],
+    );
+    assert.equal(facts.connections[0]?.technique, 'sse');
+  });
+
+  it('reads WebSocket frames both ways, masks and the close code', async () => {
+    const session = newSessionId();
+    const ws = new WebSocket(`${server.url.replace('http', 'ws')}/lab/${session}/echo`);
+    await new Promise((resolve, reject) => {
+      ws.onopen = resolve;
+      ws.onerror = reject;
+    });
+    const echoed = new Promise((resolve) => {
+      ws.onmessage = (ev) => resolve(ev.data);
+    });
+    ws.send('héllo 你好');
+    assert.equal(await echoed, 'héllo 你好');
+    const closed = new Promise((resolve) => {
+      ws.onclose = resolve;
+    });
+    ws.close(4000, 'bye');
+    await closed;
+    const facts = factsFromRecords(await captureSnapshot(session, { origin: server.url }));
+    const sent = facts.wsFrames.filter((f) => f.dir === 'in');
+    const received = facts.wsFrames.filter((f) => f.dir === 'out');
+    assert.deepEqual(
+      sent.map((f) => [f.opcode, f.masked, f.text]),
+      [
+        [1, true, 'héllo 你好'],
+        [8, true, 'bye'],
+      ],
+    );
+    assert.equal(sent[1]?.closeCode, 4000);
+    assert.equal(received[0]?.text, 'héllo 你好');
+    assert.equal(received[0]?.masked, false);
+    assert.equal(facts.connections[0]?.technique, 'websocket');
+  });
+
+  it('keeps a session’s facts to its own traffic', async () => {
+    const mine = newSessionId();
+    const theirs = newSessionId();
+    await (await fetch(`${server.url}/lab/${theirs}/time`)).text();
+    await (await fetch(`${server.url}/lab/${mine}/news?since=0`)).text();
+    const facts = factsFromRecords(await captureSnapshot(mine, { origin: server.url }));
+    assert.deepEqual(
+      facts.exchanges.map((e) => e.endpoint),
+      ['news'],
+    );
+  });
+});
