@@ -23,7 +23,8 @@ export function pageSecurityHeaders(scriptHashes: readonly string[] = []): Recor
   return {
     'content-security-policy': [
       "default-src 'self'",
-      `script-src 'self' ${scriptHashes.join(' ')}`.trim(),
+      // 'wasm-unsafe-eval': the lesson search index is WebAssembly (no JavaScript eval).
+      `script-src 'self' 'wasm-unsafe-eval' ${scriptHashes.join(' ')}`.trim(),
       "style-src 'self' 'unsafe-inline'",
       "img-src 'self' data: blob:",
       "font-src 'self' data:",
@@ -36,6 +37,40 @@ export function pageSecurityHeaders(scriptHashes: readonly string[] = []): Recor
       "frame-ancestors 'self'",
     ].join('; '),
     'referrer-policy': 'same-origin',
+    'x-content-type-options': 'nosniff',
+  };
+}
+
+/** The page learner code runs in (`/runner/`, built from src/pages/runner.astro). */
+export const RUNNER_PAGE = 'runner/index.html';
+
+/**
+ * Security headers for the runner page. Learner code is inserted as inline `<script>`s and may
+ * use eval, so this page alone allows both; it is only ever loaded into an iframe sandboxed
+ * with `allow-scripts` (opaque origin: no cookies, no storage, no access to the lesson page),
+ * and the CSP's own `sandbox` keeps it so even when opened directly. `connect-src 'self'`:
+ * learner code may talk to this server only ('self' still means this host in an opaque-origin
+ * frame, and covers ws: to it — checked in Chromium, see docs/playground.md).
+ */
+export function runnerSecurityHeaders(): Record<string, string> {
+  return {
+    'content-security-policy': [
+      "default-src 'self'",
+      "script-src 'self' 'unsafe-inline' 'unsafe-eval'",
+      "style-src 'self' 'unsafe-inline'",
+      "img-src 'self' data: blob:",
+      "media-src 'self' data: blob:",
+      "font-src 'self' data:",
+      "connect-src 'self'",
+      "worker-src 'self' blob:",
+      "frame-src 'self'",
+      "object-src 'none'",
+      "base-uri 'self'",
+      "form-action 'none'",
+      "frame-ancestors 'self'",
+      'sandbox allow-scripts',
+    ].join('; '),
+    'referrer-policy': 'no-referrer',
     'x-content-type-options': 'nosniff',
   };
 }

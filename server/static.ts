@@ -4,6 +4,7 @@
  *
  * - `/_astro/…` names carry a content hash: cached for a year, immutable.
  * - Everything else (pages, favicon) is revalidated with an ETag.
+ * - Pages get the site's CSP; the runner page (`/runner/`) gets its own (security-headers.ts).
  * - Text is compressed (brotli, else gzip) once, on first request, and kept.
  */
 import { createHash } from 'node:crypto';
@@ -11,7 +12,12 @@ import fs from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import path from 'node:path';
 import zlib from 'node:zlib';
-import { inlineScriptHashes, pageSecurityHeaders } from './security-headers.ts';
+import {
+  inlineScriptHashes,
+  pageSecurityHeaders,
+  RUNNER_PAGE,
+  runnerSecurityHeaders,
+} from './security-headers.ts';
 
 const TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -130,7 +136,12 @@ export function createStaticFiles(root: string): StaticFiles {
           ? 'public, max-age=31536000, immutable'
           : 'public, max-age=0, must-revalidate',
       };
-      if (entry.type.startsWith('text/html')) Object.assign(headers, pageSecurityHeaders(entry.scriptHashes));
+      if (rel === RUNNER_PAGE) Object.assign(headers, runnerSecurityHeaders());
+      else if (entry.type.startsWith('text/html'))
+        Object.assign(headers, pageSecurityHeaders(entry.scriptHashes));
+      // The runner frame's origin is opaque, so the module scripts it loads (its own, jQuery)
+      // are cross-origin requests to it and need CORS. Built assets are public anyway.
+      if (rel.startsWith('_astro/')) headers['access-control-allow-origin'] = '*';
       if (req.headers['if-none-match'] === entry.etag) {
         res.writeHead(304, headers);
         res.end();

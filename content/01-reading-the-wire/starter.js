@@ -1,0 +1,3 @@
+const res = await fetch('time');
+console.log(res.status, res.headers.get('content-type'));
+console.log(await res.json());

@@ -1,0 +1,141 @@
+/**
+ * The Monaco editor, bundled locally with its workers (no CDN: the site works offline).
+ * Imported dynamically by `playground.ts` once the playground is in view or touched, so the
+ * lesson page does not carry its megabyte before then.
+ *
+ * Only what a JavaScript playground needs: the editor core and its contributions, the
+ * JavaScript grammar, and the TypeScript worker (DOM typings, so `fetch`, `XMLHttpRequest`,
+ * `EventSource` and `WebSocket` complete).
+ */
+import * as monaco from 'monaco-editor/editor/editor.api';
+import 'monaco-editor/features/register.all';
+import 'monaco-editor/languages/definitions/javascript/register';
+import { javascriptDefaults, ScriptTarget } from 'monaco-editor/languages/features/typescript/register';
+import EditorWorker from 'monaco-editor/editor/editor.worker?worker';
+import TsWorker from 'monaco-editor/languages/features/typescript/ts.worker?worker';
+
+self.MonacoEnvironment = {
+  getWorker(_id: string, label: string) {
+    return label === 'typescript' || label === 'javascript' ? new TsWorker() : new EditorWorker();
+  },
+};
+
+javascriptDefaults.setCompilerOptions({
+  target: ScriptTarget.ESNext,
+  allowNonTsExtensions: true,
+  allowJs: true,
+  checkJs: false,
+});
+// Plain JavaScript with top-level `await` (the runner allows it): syntax errors only, no type checks.
+javascriptDefaults.setDiagnosticsOptions({ noSemanticValidation: true, noSyntaxValidation: false });
+
+const JQUERY_TYPES = 'declare const $: any;\ndeclare const jQuery: any;\n';
+
+// Colours of the site's raised surfaces (global.css), so the editor sits flush in the panel.
+monaco.editor.defineTheme('wl-light', {
+  base: 'vs',
+  inherit: true,
+  rules: [],
+  colors: { 'editor.background': '#ffffff', 'editorGutter.background': '#ffffff' },
+});
+monaco.editor.defineTheme('wl-dark', {
+  base: 'vs-dark',
+  inherit: true,
+  rules: [],
+  colors: { 'editor.background': '#171a22', 'editorGutter.background': '#171a22' },
+});
+
+export interface EditorOptions {
+  value: string;
+  /** Model per step, so each keeps its own undo history. */
+  step: string;
+  dark: boolean;
+  jquery: boolean;
+  ariaLabel: string;
+  onRun(): void;
+  onChange(): void;
+}
+
+export interface CodeEditor {
+  getValue(): string;
+  /** Replaces the text as one undoable edit (Reset, Solution). */
+  replace(code: string): void;
+  /** Shows another step's code, in that step's own model. */
+  showStep(step: string, code: string, jquery: boolean): void;
+  focus(): void;
+  setDark(dark: boolean): void;
+  dispose(): void;
+}
+
+export function createEditor(host: HTMLElement, options: EditorOptions): CodeEditor {
+  const models = new Map<string, monaco.editor.ITextModel>();
+  let jqueryLib: monaco.IDisposable | null = null;
+  const setJquery = (on: boolean) => {
+    if (on && !jqueryLib) jqueryLib = javascriptDefaults.addExtraLib(JQUERY_TYPES, 'ts:jquery-globals.d.ts');
+    if (!on && jqueryLib) {
+      jqueryLib.dispose();
+      jqueryLib = null;
+    }
+  };
+  const modelFor = (step: string, code: string) => {
+    let model = models.get(step);
+    if (!model) {
+      model = monaco.editor.createModel(
+        code,
+        'javascript',
+        monaco.Uri.parse(`file:///steps/${encodeURIComponent(step)}.js`),
+      );
+      model.onDidChangeContent(() => options.onChange());
+      models.set(step, model);
+    } else if (model.getValue() !== code) {
+      model.setValue(code);
+    }
+    return model;
+  };
+
+  setJquery(options.jquery);
+  const editor = monaco.editor.create(host, {
+    model: modelFor(options.step, options.value),
+    theme: options.dark ? 'wl-dark' : 'wl-light',
+    automaticLayout: true,
+    minimap: { enabled: false },
+    fontFamily: getComputedStyle(host).getPropertyValue('--font-mono').trim() || 'monospace',
+    fontSize: 14,
+    lineHeight: 21,
+    tabSize: 2,
+    padding: { top: 12, bottom: 12 },
+    scrollBeyondLastLine: false,
+    wordWrap: 'on',
+    lineNumbersMinChars: 3,
+    glyphMargin: false,
+    folding: false,
+    overviewRulerLanes: 0,
+    stickyScroll: { enabled: false },
+    fixedOverflowWidgets: true,
+    ariaLabel: options.ariaLabel,
+    scrollbar: { alwaysConsumeMouseWheel: false, verticalScrollbarSize: 10, horizontalScrollbarSize: 10 },
+  });
+  editor.addCommand(monaco.KeyMod.CtrlCmd | monaco.KeyCode.Enter, () => options.onRun());
+
+  return {
+    getValue: () => editor.getValue(),
+    replace(code) {
+      const model = editor.getModel();
+      if (!model) return;
+      editor.pushUndoStop();
+      editor.executeEdits('wire-lab', [{ range: model.getFullModelRange(), text: code }]);
+      editor.pushUndoStop();
+    },
+    showStep(step, code, jquery) {
+      setJquery(jquery);
+      editor.setModel(modelFor(step, code));
+    },
+    focus: () => editor.focus(),
+    setDark: (dark) => monaco.editor.setTheme(dark ? 'wl-dark' : 'wl-light'),
+    dispose() {
+      editor.dispose();
+      for (const m of models.values()) m.dispose();
+      jqueryLib?.dispose();
+    },
+  };
+}

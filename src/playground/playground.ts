@@ -1,0 +1,516 @@
+/**
+ * Brings one server-rendered playground (`PlaygroundPanel.astro`) to life: the code (a plain
+ * textarea until Monaco is loaded), Run / Stop / Reset / Solution / Share, the step picker,
+ * drafts, shared links, and the output tabs.
+ *
+ * Kept small on purpose: this is all the JavaScript a lesson page carries until the learner
+ * reaches the playground. Monaco, acorn and the inspector are dynamic imports.
+ */
+import { type ConsoleEntry, ConsoleView, summarize } from './console-view.ts';
+import { loadDraft, saveDraft } from './drafts.ts';
+import type { CodeEditor } from './editor.ts';
+import type { InspectorHandle } from './inspector/mount.ts';
+import type { PreparedCode } from './loop-guard.ts';
+import { LEARNER_FILE, type LogEntry, type LogLevel, type Preview } from './protocol.ts';
+import { RunnerHost, type StopResult } from './runner.ts';
+import { sessionId } from './session.ts';
+import { decodeShare, encodeShare, MAX_ENCODED } from './share.ts';
+import { attachSplitter } from './splitter.ts';
+import { attachTabs } from './tabs.ts';
+
+interface StepConfig {
+  id: string;
+  title: string;
+  starter: string;
+  solution: string | null;
+  jquery: boolean;
+  endpoints: string[];
+}
+
+interface PlaygroundConfig {
+  slug: string;
+  lang: 'en' | 'zh';
+  steps: StepConfig[];
+  strings: Record<string, string>;
+}
+
+/** What the code area is: the fallback textarea first, Monaco once it has loaded. */
+type CodeSurface = Pick<CodeEditor, 'getValue' | 'replace' | 'showStep' | 'focus' | 'setDark'>;
+
+/** Milliseconds a loop may spin without yielding before the guard stops it. */
+const GUARD_MS = 1_000;
+/** Drafts are saved this long after the last keystroke (and when the page is hidden). */
+const SAVE_DELAY_MS = 400;
+const LEVELS = new Set<LogLevel>(['log', 'info', 'warn', 'error', 'debug']);
+
+export function initPlayground(root: HTMLElement): void {
+  const config = JSON.parse(root.dataset.config ?? '{}') as PlaygroundConfig;
+  const s = (key: string) => config.strings[`playground.${key}`] ?? key;
+  const $ = <T extends HTMLElement>(selector: string) => root.querySelector<T>(selector)!;
+  const session = sessionId();
+  const isDark = () => document.documentElement.dataset.theme === 'dark';
+
+  const runButton = $<HTMLButtonElement>('.pg-run');
+  const stopButton = $<HTMLButtonElement>('.pg-stop');
+  const solutionButton = $<HTMLButtonElement>('.pg-solution');
+  const status = $('.pg-status');
+  const notice = $('.pg-notice');
+  const restoreButton = $<HTMLButtonElement>('.pg-restore');
+  const shareBox = $('.pg-share-box');
+  const shareUrl = $<HTMLInputElement>('.pg-share-url');
+  const editorPanel = $('.pg-editor');
+  const textarea = $<HTMLTextAreaElement>('.pg-fallback');
+  const serverTab = $<HTMLElement>('#pg-tab-server');
+  const slot = $('.inspector-slot');
+  const runOutput = $('.pg-run-output');
+  const preview = $('.pg-preview');
+  const previewEmpty = $('.pg-preview-empty');
+  const consoleEmpty = $('.pg-console-empty');
+  const count = $('.pg-count');
+  const clearButton = $<HTMLButtonElement>('.pg-clear');
+
+  slot.dataset.session = session;
+  if (/Mac|iPhone|iPad/.test(navigator.platform)) $('.pg-kbd').textContent = '⌘ ↵';
+
+  let step: StepConfig = config.steps[0]!;
+  let surface: CodeSurface = textareaSurface(
+    textarea,
+    () => void run(),
+    () => scheduleSave(),
+  );
+  let prepared: PreparedCode | null = null;
+  let runStart = 0;
+
+  // ---- status, announced to screen readers through the role="status" region
+
+  const announce = (text: string) => {
+    status.textContent = text;
+    status.title = text;
+  };
+  const setState = (state: 'idle' | 'running' | 'stopping') => {
+    root.dataset.state = state;
+    stopButton.disabled = state !== 'running';
+  };
+
+  // ---- drafts
+
+  let saveTimer = 0;
+  const saveNow = () => {
+    clearTimeout(saveTimer);
+    saveTimer = 0;
+    if (!saveDraft(config.slug, step.id, surface.getValue(), step.starter)) announce(s('status.saveFailed'));
+  };
+  const scheduleSave = () => {
+    clearTimeout(saveTimer);
+    saveTimer = window.setTimeout(saveNow, SAVE_DELAY_MS);
+  };
+  addEventListener('pagehide', () => {
+    if (saveTimer) saveNow();
+  });
+  document.addEventListener('visibilitychange', () => {
+    if (document.visibilityState === 'hidden' && saveTimer) saveNow();
+  });
+
+  const codeOf = (st: StepConfig) => loadDraft(config.slug, st.id) ?? st.starter;
+
+  // ---- console
+
+  const consoleView = new ConsoleView(
+    $('.pg-console-list'),
+    {
+      dropped: s('console.dropped'),
+      line: s('console.line'),
+      uncaught: s('console.uncaught'),
+      rejection: s('console.rejection'),
+      more: s('console.more'),
+      moreChars: s('console.moreChars'),
+      circular: s('console.circular'),
+    },
+    mapStack,
+    (n, errors) => {
+      consoleEmpty.hidden = n > 0;
+      count.hidden = n === 0;
+      count.textContent = n > 999 ? '999+' : String(n);
+      count.toggleAttribute('data-errors', errors > 0);
+    },
+  );
+
+  /** Keeps the learner's frames of a stack, at the learner's positions. */
+  function mapStack(stack: string): string {
+    const at = prepared;
+    if (!at) return '';
+    const pattern = new RegExp(`${LEARNER_FILE.replace('.', '\\.')}:(\\d+):(\\d+)`, 'g');
+    return stack
+      .split('\n')
+      .filter((line) => line.includes(`${LEARNER_FILE}:`))
+      .map((line) =>
+        line.trim().replace(pattern, (_m, l: string, c: string) => {
+          const p = at.toSource(Number(l), Number(c));
+          return `${LEARNER_FILE}:${p.line}:${p.col}`;
+        }),
+      )
+      .join('\n');
+  }
+
+  const system = (text: string) =>
+    consoleView.add([
+      { level: 'system', kind: 'system', t: performance.now() - runStart, args: [{ k: 'str', v: text }] },
+    ]);
+
+  /** Takes entries from the runner, which runs learner code: only the expected shapes pass. */
+  const receiveLogs = (entries: LogEntry[], dropped: number) => {
+    const clean: ConsoleEntry[] = [];
+    for (const e of entries) {
+      if (!e || typeof e !== 'object' || !Array.isArray(e.args)) continue;
+      const entry: ConsoleEntry = {
+        level: LEVELS.has(e.level) ? e.level : 'log',
+        kind: e.kind === 'uncaught' || e.kind === 'rejection' ? e.kind : 'console',
+        t: typeof e.t === 'number' ? e.t : 0,
+        args: e.args.slice(0, 100) as Preview[],
+      };
+      if (typeof e.line === 'number' && prepared) {
+        const p = prepared.toSource(e.line, typeof e.col === 'number' ? e.col : 1);
+        entry.line = p.line;
+        entry.col = p.col;
+      }
+      clean.push(entry);
+    }
+    consoleView.add(clean, dropped);
+    // The lesson's checks read what the code printed (src/checks/run-checks.ts).
+    for (const entry of clean) {
+      const detail = { level: entry.level, text: entry.args.map((a) => summarize(a, 2)).join(' ') };
+      document.dispatchEvent(new CustomEvent('wl-console', { detail }));
+    }
+  };
+
+  // ---- runner
+
+  const runner = new RunnerHost(
+    preview,
+    { logs: receiveLogs, failed: () => runFailed() },
+    s('preview.title'),
+  );
+
+  function runFailed(): void {
+    setState('idle');
+    previewEmpty.hidden = false;
+    announce(s('status.failed'));
+    system(s('status.failed'));
+  }
+
+  let guardModule: Promise<typeof import('./loop-guard.ts')> | null = null;
+  const loadGuard = () => {
+    guardModule ??= import('./loop-guard.ts');
+    return guardModule;
+  };
+
+  async function run(): Promise<void> {
+    if (root.dataset.state === 'stopping') return;
+    const code = surface.getValue();
+    if (saveTimer) saveNow();
+    const { prepareCode } = await loadGuard();
+    if (runner.running) await stop(true);
+    prepared = prepareCode(code);
+    consoleView.clear();
+    notice.hidden = notice.dataset.kind !== 'shared' || notice.hidden;
+    previewEmpty.hidden = true;
+    runStart = performance.now();
+    void ensureInspector().then((h) => h?.runStarted());
+    // Before the runner exists, so every connection it opens comes after this mark.
+    document.dispatchEvent(new CustomEvent('wl-run', { detail: { step: step.id } }));
+    runner.run({
+      wl: 'run',
+      code: prepared.code,
+      session,
+      jquery: step.jquery,
+      dark: isDark(),
+      guardMessage: s('guard'),
+      guardMs: GUARD_MS,
+    });
+    setState('running');
+    announce(s('status.running'));
+  }
+
+  async function stop(quiet = false): Promise<void> {
+    if (!runner.running || root.dataset.state === 'stopping') return;
+    setState('stopping');
+    if (!quiet) announce(s('status.stopping'));
+    const result: StopResult = await runner.stop();
+    root.dataset.lastStopMs = String(Math.round(result.ms));
+    previewEmpty.hidden = false;
+    setState('idle');
+    if (quiet) return;
+    const seconds = ((performance.now() - runStart) / 1000).toFixed(1);
+    const lines = [s('console.stopped').replace('{s}', seconds)];
+    if (result.closed.length > 0) {
+      const list = result.closed.map((c) => `${c.kind} ${shortUrl(c.url)}`).join(', ');
+      lines.push(s('console.closed').replace('{list}', list));
+    }
+    if (result.forced) lines.push(s('console.forced'));
+    system(lines.join(' '));
+    const n = result.closed.length;
+    announce(n > 0 ? s('status.stoppedClosed').replace('{n}', String(n)) : s('status.stopped'));
+  }
+
+  /** `http://host/lab/<session>/sse?count=3` → `sse?count=3`. */
+  const shortUrl = (url: string) => {
+    try {
+      const u = new URL(url);
+      return (u.pathname + u.search).replace(`/lab/${session}/`, '') || url;
+    } catch {
+      return url;
+    }
+  };
+
+  runButton.addEventListener('click', () => void run());
+  stopButton.addEventListener('click', () => void stop());
+  root.addEventListener('keydown', (event) => {
+    // Monaco has its own Ctrl/Cmd+Enter command; everywhere else in the playground, this one.
+    if (event.key !== 'Enter' || !(event.ctrlKey || event.metaKey)) return;
+    if ((event.target as HTMLElement).closest('.monaco-host')) return;
+    event.preventDefault();
+    void run();
+  });
+
+  // ---- inspector: mounted on first Run, or when its tab is first shown
+
+  let inspector: Promise<InspectorHandle | null> | null = null;
+  function ensureInspector(): Promise<InspectorHandle | null> {
+    inspector ??= import('./inspector/mount.ts').then(
+      (m) => m.mountInspector(slot, { session, lang: config.lang }),
+      () => null,
+    );
+    return inspector;
+  }
+
+  // ---- tabs
+
+  const serverFiles = Array.from(root.querySelectorAll<HTMLElement>('.pg-server-file'));
+  const selectCodeTab = attachTabs($('.pg-top .pg-tabs'), (name) => {
+    $('#pg-panel-code').hidden = name !== 'code';
+    $('#pg-panel-server').hidden = name !== 'server';
+  });
+  attachTabs($('.pg-output-tabs [role="tablist"]'), (name) => {
+    $('.pg-inspector').hidden = name !== 'inspector';
+    runOutput.hidden = name === 'inspector';
+    runOutput.dataset.view = name;
+    $('.pg-preview').hidden = name !== 'preview';
+    $('.pg-splitter-preview').hidden = name !== 'preview';
+    clearButton.hidden = name === 'inspector';
+    if (name !== 'inspector') consoleView.reveal();
+    if (name === 'inspector') void ensureInspector();
+  });
+  clearButton.addEventListener('click', () => consoleView.clear());
+
+  // ---- splitters
+
+  const split = $('.pg-split');
+  attachSplitter($('.pg-splitter-main'), {
+    container: split,
+    initial: 50,
+    min: 15,
+    max: 85,
+    storageKey: 'wl-split-main',
+    apply: (p) => split.style.setProperty('--top', `${p}%`),
+  });
+  attachSplitter($('.pg-splitter-preview'), {
+    container: runOutput,
+    initial: 50,
+    min: 10,
+    max: 90,
+    storageKey: 'wl-split-preview',
+    apply: (p) => runOutput.style.setProperty('--preview', `${p}%`),
+  });
+
+  // ---- steps, reset, solution
+
+  function showStep(next: StepConfig): void {
+    if (saveTimer) saveNow();
+    step = next;
+    surface.showStep(step.id, codeOf(step), step.jquery);
+    solutionButton.hidden = !step.solution;
+    serverTab.hidden = step.endpoints.length === 0;
+    for (const f of serverFiles) f.hidden = !step.endpoints.includes(f.dataset.endpoint ?? '');
+    if (serverTab.hidden) selectCodeTab('code');
+  }
+
+  const stepSelect = root.querySelector<HTMLSelectElement>('.pg-step-select');
+  stepSelect?.addEventListener('change', () => {
+    const next = config.steps.find((st) => st.id === stepSelect.value);
+    if (!next || next === step) return;
+    void stop(true).then(() => showStep(next));
+  });
+  // The exercise card's "open the exercise" button.
+  document.addEventListener('wl-select-step', (event) => {
+    const next = config.steps.find((st) => st.id === (event as CustomEvent<{ step: string }>).detail?.step);
+    if (!next) return;
+    if (stepSelect) stepSelect.value = next.id;
+    if (next !== step) void stop(true).then(() => showStep(next));
+    surface.focus();
+  });
+
+  $('.pg-reset').addEventListener('click', () => {
+    surface.replace(step.starter);
+    saveNow();
+    announce(s('status.reset'));
+  });
+  solutionButton.addEventListener('click', () => {
+    if (!step.solution) return;
+    surface.replace(step.solution);
+    saveNow();
+    announce(s('status.solution'));
+  });
+
+  // ---- share links
+
+  $('.pg-share').addEventListener('click', async () => {
+    const fragment = await encodeShare(step.id, surface.getValue());
+    if (fragment.length > MAX_ENCODED + 64) {
+      announce(s('share.tooLong'));
+      return;
+    }
+    const url = `${location.origin}${location.pathname}${fragment}`;
+    shareUrl.value = url;
+    shareBox.hidden = false;
+    let copied = false;
+    try {
+      await navigator.clipboard.writeText(url);
+      copied = true;
+    } catch {
+      // No clipboard on plain http (a classroom LAN): the learner copies it from the field.
+    }
+    const text = copied ? s('share.copied') : s('share.copy');
+    $('.pg-share-text').textContent = text;
+    announce(text);
+    shareUrl.focus();
+    shareUrl.select();
+  });
+  $('.pg-share-close').addEventListener('click', () => {
+    shareBox.hidden = true;
+    $('.pg-share').focus();
+  });
+
+  let beforeShared: { step: StepConfig; code: string } | null = null;
+  const showNotice = (kind: 'shared' | 'error', text: string) => {
+    notice.dataset.kind = kind;
+    $('.pg-notice-text').textContent = text;
+    restoreButton.hidden = kind !== 'shared' || beforeShared === null;
+    notice.hidden = false;
+  };
+  $('.pg-notice-close').addEventListener('click', () => {
+    notice.hidden = true;
+  });
+  restoreButton.addEventListener('click', () => {
+    if (!beforeShared) return;
+    if (beforeShared.step !== step) showStep(beforeShared.step);
+    surface.replace(beforeShared.code);
+    saveNow();
+    beforeShared = null;
+    notice.hidden = true;
+    surface.focus();
+  });
+
+  /** Opens code from a link's fragment: as text in the editor, never run. */
+  async function openSharedLink(): Promise<void> {
+    const shared = await decodeShare(location.hash);
+    if (shared === null) return;
+    // Drop the fragment: a reload shows the (now saved) code without the notice again.
+    history.replaceState(history.state, '', location.pathname + location.search);
+    if (!shared.ok) {
+      showNotice('error', shared.reason === 'too-large' ? s('shared.tooLarge') : s('shared.damaged'));
+      return;
+    }
+    const target = config.steps.find((st) => st.id === shared.step) ?? step;
+    if (target !== step) {
+      if (stepSelect) stepSelect.value = target.id;
+      showStep(target);
+    }
+    const mine = surface.getValue();
+    beforeShared = mine === shared.code ? null : { step: target, code: mine };
+    surface.replace(shared.code);
+    saveNow();
+    showNotice('shared', s('shared.notice'));
+  }
+  addEventListener('hashchange', () => void openSharedLink());
+
+  // ---- theme
+
+  document.addEventListener('wl-theme', (event) => {
+    const dark = Boolean((event as CustomEvent<{ dark: boolean }>).detail?.dark);
+    surface.setDark(dark);
+    runner.setTheme(dark);
+  });
+
+  // ---- Monaco: when the playground comes into view, or at the first touch
+
+  let editorLoading: Promise<void> | null = null;
+  function loadEditor(): Promise<void> {
+    editorLoading ??= (async () => {
+      const [{ createEditor }] = await Promise.all([import('./editor.ts'), loadGuard()]);
+      const hadFocus = document.activeElement === textarea;
+      const host = document.createElement('div');
+      host.className = 'monaco-host';
+      editorPanel.append(host);
+      const editor = createEditor(host, {
+        value: textarea.value,
+        step: step.id,
+        dark: isDark(),
+        jquery: step.jquery,
+        ariaLabel: s('editor.label'),
+        onRun: () => void run(),
+        onChange: () => scheduleSave(),
+      });
+      surface = editor;
+      textarea.remove();
+      root.dataset.editor = 'monaco';
+      if (hadFocus) editor.focus();
+    })().catch((err: unknown) => {
+      // The textarea keeps working; the learner loses nothing but highlighting.
+      console.error('Wire Lab: the editor could not be loaded.', err);
+    });
+    return editorLoading;
+  }
+  textarea.addEventListener('focus', () => void loadEditor(), { once: true });
+  textarea.addEventListener('pointerdown', () => void loadEditor(), { once: true });
+  const observer = new IntersectionObserver(
+    (entries) => {
+      if (!entries.some((e) => e.isIntersecting)) return;
+      observer.disconnect();
+      // Let the lesson finish painting first.
+      if ('requestIdleCallback' in window) requestIdleCallback(() => void loadEditor(), { timeout: 1_500 });
+      else setTimeout(() => void loadEditor(), 200);
+    },
+    { rootMargin: '200px' },
+  );
+  observer.observe(root);
+
+  // ---- start: the step's draft, then a shared link if there is one
+
+  const draft = loadDraft(config.slug, step.id);
+  if (draft !== null) textarea.value = draft;
+  void openSharedLink();
+}
+
+/** The fallback editor: a textarea with the same interface as the Monaco wrapper. */
+function textareaSurface(
+  textarea: HTMLTextAreaElement,
+  _onRun: () => void,
+  onChange: () => void,
+): CodeSurface {
+  textarea.addEventListener('input', onChange);
+  return {
+    getValue: () => textarea.value,
+    replace(code) {
+      textarea.focus();
+      textarea.select();
+      // execCommand keeps the change on the textarea's undo stack (Ctrl+Z brings the old code back).
+      if (!document.execCommand('insertText', false, code)) textarea.value = code;
+      onChange();
+    },
+    showStep(_step, code) {
+      textarea.value = code;
+    },
+    focus: () => textarea.focus(),
+    setDark: () => {},
+  };
+}

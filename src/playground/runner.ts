@@ -1,0 +1,158 @@
+/**
+ * The lesson page's side of a run: builds a fresh runner iframe for every Run, hands it the
+ * code, passes its console up, and takes it down again on Stop.
+ *
+ * Why a page (`/runner/`) and not `srcdoc`: a `srcdoc` frame inherits the lesson page's CSP,
+ * which forbids inline scripts and eval, so learner code could not run. `/runner/` has its own
+ * CSP (`server/security-headers.ts`): inline scripts and eval allowed, connections only to this
+ * server. See docs/playground.md.
+ */
+import type { ClosedConnection, FromRunner, LogEntry, RunMessage, ToRunner } from './protocol.ts';
+
+/** The runner page. */
+export const RUNNER_PATH = '/runner/';
+/** How long Stop waits for the runner to close its connections itself, before removing it. */
+const STOP_GRACE_MS = 300;
+/** How long a new runner may take to say `ready`. */
+const READY_TIMEOUT_MS = 10_000;
+
+export interface RunnerEvents {
+  logs(entries: LogEntry[], dropped: number): void;
+  /** The runner did not start (its page failed to load). */
+  failed(): void;
+}
+
+export interface StopResult {
+  closed: ClosedConnection[];
+  /** True when the runner did not answer in time and was removed without its report. */
+  forced: boolean;
+  /** Milliseconds from Stop to the frame being gone. */
+  ms: number;
+}
+
+export class RunnerHost {
+  private frame: HTMLIFrameElement | null = null;
+  private readyTimer = 0;
+  private pendingRun: RunMessage | null = null;
+  private stopAnswer: ((closed: ClosedConnection[]) => void) | null = null;
+  /** This run's channel: the runner reports through it (see runner-frame.ts for why). */
+  private channel: MessageChannel | null = null;
+  private readonly container: HTMLElement;
+  private readonly events: RunnerEvents;
+  private readonly title: string;
+
+  constructor(container: HTMLElement, events: RunnerEvents, title: string) {
+    this.container = container;
+    this.events = events;
+    this.title = title;
+    window.addEventListener('message', (event) => {
+      // The runner's origin is opaque ("null"): recognise it by its window instead.
+      if (this.frame && event.source === this.frame.contentWindow) this.receive(event.data);
+    });
+  }
+
+  get running(): boolean {
+    return this.frame !== null;
+  }
+
+  /** The frame of the current run, if any (tests and the preview use it). */
+  get element(): HTMLIFrameElement | null {
+    return this.frame;
+  }
+
+  /** Starts a run in a new frame. The caller stops the previous one first. */
+  run(message: RunMessage): void {
+    const frame = document.createElement('iframe');
+    // Scripts only: no allow-same-origin (the frame could lift its own sandbox), no forms,
+    // no popups, no top navigation. Its origin is opaque; its requests carry `Origin: null`.
+    frame.setAttribute('sandbox', 'allow-scripts');
+    frame.setAttribute('title', this.title);
+    frame.setAttribute('referrerpolicy', 'no-referrer');
+    frame.className = 'runner-frame';
+    frame.src = RUNNER_PATH;
+    this.pendingRun = message;
+    this.frame = frame;
+    this.container.append(frame);
+    this.readyTimer = window.setTimeout(() => {
+      if (this.frame === frame && this.pendingRun) {
+        this.remove();
+        this.events.failed();
+      }
+    }, READY_TIMEOUT_MS);
+  }
+
+  /**
+   * Stops the run: asks the runner to close what it opened (so the learner's `onclose` handlers
+   * run and the inspector shows proper closes), then removes the frame, which ends everything
+   * else. A runner stuck in a loop cannot answer; it is removed after `STOP_GRACE_MS` anyway.
+   */
+  async stop(): Promise<StopResult> {
+    const frame = this.frame;
+    const start = performance.now();
+    if (!frame) return { closed: [], forced: false, ms: 0 };
+    let closed: ClosedConnection[] | null = null;
+    if (!this.pendingRun) {
+      closed = await new Promise<ClosedConnection[] | null>((resolve) => {
+        const timer = setTimeout(() => resolve(null), STOP_GRACE_MS);
+        this.stopAnswer = (list) => {
+          clearTimeout(timer);
+          resolve(list);
+        };
+        this.send({ wl: 'stop' });
+      });
+      this.stopAnswer = null;
+    }
+    if (this.frame === frame) this.remove();
+    return {
+      closed: closed ?? [],
+      forced: closed === null && !this.pendingRun,
+      ms: performance.now() - start,
+    };
+  }
+
+  setTheme(dark: boolean): void {
+    if (this.frame && !this.pendingRun) this.send({ wl: 'theme', dark });
+  }
+
+  private remove(): void {
+    clearTimeout(this.readyTimer);
+    this.channel?.port1.close();
+    this.channel = null;
+    this.frame?.remove();
+    this.frame = null;
+    this.pendingRun = null;
+  }
+
+  private send(message: ToRunner): void {
+    this.frame?.contentWindow?.postMessage(message, '*');
+  }
+
+  private receive(message: unknown): void {
+    const data = message as FromRunner | null;
+    if (!data || typeof data !== 'object') return;
+    switch (data.wl) {
+      case 'ready':
+        if (this.pendingRun && this.frame) {
+          clearTimeout(this.readyTimer);
+          const channel = new MessageChannel();
+          const frame = this.frame;
+          channel.port1.onmessage = (event) => {
+            if (this.frame === frame) this.receive(event.data);
+          };
+          this.channel = channel;
+          frame.contentWindow?.postMessage(this.pendingRun, '*', [channel.port2]);
+          this.pendingRun = null;
+        }
+        break;
+      case 'logs':
+        // Learner code can post anything to its parent: take only what has the right shape.
+        if (Array.isArray(data.entries)) {
+          this.events.logs(data.entries.slice(-1_000), Number(data.dropped) || 0);
+        }
+        break;
+      case 'stopped':
+        this.stopAnswer?.(Array.isArray(data.closed) ? data.closed : []);
+        break;
+    }
+  }
+}
