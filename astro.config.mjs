@@ -21,10 +21,34 @@ function wireLabDevServer() {
   };
 }
 
+/**
+ * Builds the lesson search index (Pagefind) from the built pages, so search works with no
+ * server and no network: one index per language, read by the search dialog.
+ * @returns {import('astro').AstroIntegration}
+ */
+function lessonSearchIndex() {
+  return {
+    name: 'wire-lab-search-index',
+    hooks: {
+      'astro:build:done': async ({ dir, logger }) => {
+        const pagefind = await import('pagefind');
+        const { index, errors } = await pagefind.createIndex({});
+        if (!index) throw new Error(`Search index: ${errors.join('; ')}`);
+        const site = new URL('../client/', dir);
+        const added = await index.addDirectory({ path: site.pathname });
+        if (added.errors.length > 0) throw new Error(`Search index: ${added.errors.join('; ')}`);
+        await index.writeFiles({ outputPath: new URL('pagefind/', site).pathname });
+        await pagefind.close();
+        logger.info(`search index: ${added.page_count} pages`);
+      },
+    },
+  };
+}
+
 export default defineConfig({
   output: 'static',
   adapter: node({ mode: 'middleware' }),
-  integrations: [wireLabDevServer()],
+  integrations: [wireLabDevServer(), lessonSearchIndex()],
   i18n: {
     locales: ['en', 'zh'],
     defaultLocale: 'en',

@@ -47,7 +47,8 @@ function printUrls(lab: WireLabServer): void {
     for (const list of Object.values(os.networkInterfaces())) {
       for (const nic of list ?? []) {
         if (nic.internal) continue;
-        if (nic.family === 'IPv4') lines.push(`  Network: http://${nic.address}:${lab.port}/   ← share with the class`);
+        if (nic.family === 'IPv4')
+          lines.push(`  Network: http://${nic.address}:${lab.port}/   ← share with the class`);
       }
     }
   } else {

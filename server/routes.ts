@@ -5,6 +5,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
+import type { Classroom } from './classroom/index.ts';
 import type { Inspector } from './inspect/index.ts';
 import type { Lab } from './lab/index.ts';
 import { createStaticFiles } from './static.ts';
@@ -21,18 +22,21 @@ export interface Routes {
   handleRequest(req: IncomingMessage, res: ServerResponse): void;
   /** Answers `/lab/…` only; returns false for every other path (dev server middleware). */
   handleLab(req: IncomingMessage, res: ServerResponse): boolean;
-  /** Takes a WebSocket upgrade under `/lab/` or `/inspect/`; returns false for any other path. */
+  /** Answers `/class` and `/class/…` only; returns false for every other path (dev server middleware). */
+  handleClass(req: IncomingMessage, res: ServerResponse): boolean;
+  /** Takes a WebSocket upgrade under `/lab/`, `/inspect/` or `/class/`; returns false for any other path. */
   handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): boolean;
 }
 
 export interface RouteParts {
   lab: Lab;
   inspector: Inspector;
+  classroom: Classroom;
   site?: SiteHandler | undefined;
   clientDir?: string | undefined;
 }
 
-export function createRoutes({ lab, inspector, site, clientDir }: RouteParts): Routes {
+export function createRoutes({ lab, inspector, classroom, site, clientDir }: RouteParts): Routes {
   const statics = clientDir ? createStaticFiles(clientDir) : undefined;
 
   function handleLab(req: IncomingMessage, res: ServerResponse): boolean {
@@ -41,10 +45,18 @@ export function createRoutes({ lab, inspector, site, clientDir }: RouteParts): R
     return true;
   }
 
+  function handleClass(req: IncomingMessage, res: ServerResponse): boolean {
+    const path = pathOf(req);
+    if (path !== '/class' && !path.startsWith('/class/')) return false;
+    classroom.handleRequest(req, res);
+    return true;
+  }
+
   return {
     handleLab,
+    handleClass,
     handleRequest(req, res) {
-      if (handleLab(req, res)) return;
+      if (handleLab(req, res) || handleClass(req, res)) return;
       if (statics?.serve(req, res)) return;
       const missing = () => (statics ? statics.notFound(req, res) : notFound(res));
       if (!site) {
@@ -76,16 +88,27 @@ export function createRoutes({ lab, inspector, site, clientDir }: RouteParts): R
         inspector.handleUpgrade(req, socket, head);
         return true;
       }
+      if (path.startsWith('/class/')) {
+        classroom.handleUpgrade(req, socket, head);
+        return true;
+      }
       return false;
     },
   };
 }
 
-/** The path of a request target, without its query; '' when it is not a path. */
+/**
+ * The path of a request target, normalised as the lab and the capture read it
+ * (`/x/../lab/…` is `/lab/…`), without its query; '' when it is not a path.
+ */
 function pathOf(req: IncomingMessage): string {
   const url = req.url ?? '';
-  const q = url.indexOf('?');
-  return q === -1 ? url : url.slice(0, q);
+  if (!url.startsWith('/')) return '';
+  try {
+    return new URL(url, 'http://wire-lab.invalid').pathname;
+  } catch {
+    return '';
+  }
 }
 
 function notFound(res: ServerResponse): void {

@@ -8,9 +8,7 @@
 /** What a session id may be: 8–64 of `A–Z a–z 0–9 _ -`. */
 export const SESSION_ID_PATTERN = /^[A-Za-z0-9_-]{8,64}$/;
 
-export type LabPath =
-  | { ok: true; session: string; endpoint: string }
-  | { ok: false; reason: string };
+export type LabPath = { ok: true; session: string; endpoint: string } | { ok: false; reason: string };
 
 /**
  * Splits `/lab/<session>/<endpoint>` (query already removed).
@@ -23,8 +21,7 @@ export function parseLabPath(pathname: string): LabPath {
   if (!SESSION_ID_PATTERN.test(session)) {
     return {
       ok: false,
-      reason:
-        'The session id in /lab/<session>/ must be 8 to 64 characters from A-Z, a-z, 0-9, "_" and "-".',
+      reason: 'The session id in /lab/<session>/ must be 8 to 64 characters from A-Z, a-z, 0-9, "_" and "-".',
     };
   }
   return { ok: true, session, endpoint: m[2] ?? '' };

@@ -9,6 +9,36 @@ import { z } from 'astro/zod';
 
 export const TECHNIQUES = ['basics', 'polling', 'comet', 'sse', 'websocket'] as const;
 
+/** Lab endpoints a step may name; their handlers are shown in the playground's "Server code" tab. */
+export const ENDPOINTS = ['time', 'news', 'poll', 'send', 'stream', 'sse', 'ws', 'echo'] as const;
+
+/**
+ * A playground step: the code the learner starts from, in a file of the lesson's folder
+ * (shared by both languages), and what the step needs. Declared in each language's
+ * frontmatter with the same ids; only `title` differs. See docs/playground.md.
+ */
+const step = z.object({
+  id: z
+    .string()
+    .regex(/^[a-z0-9][a-z0-9-]{0,39}$/, 'A step id is 1–40 of a-z, 0-9 and "-", e.g. "fetch-time".'),
+  /** Shown in the step picker after "Step N"; optional. */
+  title: z
+    .string()
+    .min(1, 'A step title cannot be empty: give it a few words, or leave the field out.')
+    .optional(),
+  starter: z
+    .string()
+    .regex(/^[\w.-]+\.js$/, 'starter is the name of a .js file in the lesson folder, e.g. "starter.js".'),
+  solution: z
+    .string()
+    .regex(/^[\w.-]+\.js$/, 'solution is the name of a .js file in the lesson folder, e.g. "solution.js".')
+    .optional(),
+  endpoints: z
+    .array(z.enum(ENDPOINTS, { error: `endpoints are lab endpoint names: ${ENDPOINTS.join(', ')}.` }))
+    .optional(),
+  jquery: z.boolean().optional(),
+});
+
 const lessons = defineCollection({
   loader: glob({
     pattern: '*/{en,zh}.md',
@@ -16,16 +46,37 @@ const lessons = defineCollection({
     // `01-reading-the-wire/en.md` → `01-reading-the-wire/en`
     generateId: ({ entry }) => entry.replace(/\.md$/, ''),
   }),
-  schema: z.object({
-    title: z.string().min(1, 'Give the lesson a title.'),
-    summary: z.string().min(1, 'Give the lesson a one-sentence summary (shown on the home page).'),
-    order: z.number().int().positive('order is the lesson number: 1, 2, 3…'),
-    technique: z.enum(TECHNIQUES, {
-      error: `technique must be one of: ${TECHNIQUES.join(', ')}.`,
+  schema: z
+    .object({
+      title: z.string().min(1, 'Give the lesson a title.'),
+      summary: z.string().min(1, 'Give the lesson a one-sentence summary (shown on the home page).'),
+      order: z.number().int().positive('order is the lesson number: 1, 2, 3…'),
+      technique: z.enum(TECHNIQUES, {
+        error: `technique must be one of: ${TECHNIQUES.join(', ')}.`,
+      }),
+      language: z.enum(['en', 'zh'], { error: 'language must be "en" or "zh", matching the file name.' }),
+      minutes: z.number().int().positive().optional(),
+      /** The lesson's exercise: which step it is, and a hint in this language. Its check is `checks.ts`. */
+      exercise: z
+        .object({
+          step: z.string().min(1, 'exercise.step names the step (its id) that is the exercise.'),
+          hint: z
+            .string()
+            .min(1, 'exercise.hint: one or two sentences that help without giving the answer away.'),
+        })
+        .optional(),
+      steps: z
+        .array(step)
+        .default([])
+        .refine(
+          (steps) => new Set(steps.map((s) => s.id)).size === steps.length,
+          'Each step needs its own id.',
+        ),
+    })
+    .refine((lesson) => !lesson.exercise || lesson.steps.some((s) => s.id === lesson.exercise?.step), {
+      message: "exercise.step must be the id of one of the lesson's steps.",
+      path: ['exercise', 'step'],
     }),
-    language: z.enum(['en', 'zh'], { error: 'language must be "en" or "zh", matching the file name.' }),
-    minutes: z.number().int().positive().optional(),
-  }),
 });
 
 export const collections = { lessons };

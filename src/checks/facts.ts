@@ -3,7 +3,13 @@
  * dissected (`src/wire/`) and read back as exchanges, SSE events and WebSocket frames — what
  * a lesson's checks look at.
  */
-import type { Field, HttpRequest, HttpResponse, SseEvent as WireSseEvent, WsFrame as WireWsFrame } from '../wire/index.ts';
+import type {
+  Field,
+  HttpRequest,
+  HttpResponse,
+  SseEvent as WireSseEvent,
+  WsFrame as WireWsFrame,
+} from '../wire/index.ts';
 import { ConnectionDissector } from '../wire/index.ts';
 import type { ConnectionFacts, ConsoleEntry, HttpExchange, SseEvent, WireFacts, WsFrame } from './types.ts';
 
@@ -22,7 +28,10 @@ export interface CaptureRecord {
 const BODY_TEXT_LIMIT = 256 * 1024;
 
 /** Dissects the records and returns the facts the checks read. */
-export function factsFromRecords(records: readonly CaptureRecord[], console: readonly ConsoleEntry[] = []): WireFacts {
+export function factsFromRecords(
+  records: readonly CaptureRecord[],
+  console: readonly ConsoleEntry[] = [],
+): WireFacts {
   const conns = new Map<number, { dissector: ConnectionDissector; facts: ConnectionFacts }>();
   const conn = (id: number) => {
     let c = conns.get(id);
@@ -45,7 +54,13 @@ export function factsFromRecords(records: readonly CaptureRecord[], console: rea
     } else if (r.kind === 'note' && r.text) c.facts.notes.push(r.text);
   }
 
-  const facts: WireFacts = { exchanges: [], sseEvents: [], wsFrames: [], connections: [], console: [...console] };
+  const facts: WireFacts = {
+    exchanges: [],
+    sseEvents: [],
+    wsFrames: [],
+    connections: [],
+    console: [...console],
+  };
   for (const [id, { dissector, facts: cf }] of [...conns].sort((a, b) => a[0] - b[0])) {
     const summary = dissector.summary();
     cf.technique = summary.technique;
@@ -113,7 +128,14 @@ function readItems(conn: number, items: readonly Field[], facts: WireFacts): voi
       }
       case 'ws-frame': {
         const f = item as WireWsFrame;
-        const frame: WsFrame = { conn, dir: f.dir, opcode: f.opcode, fin: f.fin, masked: f.masked, length: f.length };
+        const frame: WsFrame = {
+          conn,
+          dir: f.dir,
+          opcode: f.opcode,
+          fin: f.fin,
+          masked: f.masked,
+          length: f.length,
+        };
         const payload = f.children?.find((c) => c.kind === 'ws-payload');
         if (f.opcode === 0x8) {
           const code = payload?.children?.find((c) => c.kind === 'ws-close-code')?.value;

@@ -57,6 +57,19 @@ test.describe('the site', () => {
     await expect(html).toHaveAttribute('data-theme', 'dark');
   });
 
+  test('search finds lessons in both languages and opens one', async ({ page }) => {
+    await page.goto('/en/');
+    await page.keyboard.press('Control+k');
+    await page.getByRole('searchbox').fill('chunked');
+    const first = page.locator('.search-results a').first();
+    await expect(first).toBeVisible();
+    await expect(first).toHaveAttribute('href', /\/en\/lessons\//);
+    await page.goto('/zh/');
+    await page.locator('.search-open').click();
+    await page.getByRole('searchbox').fill('长轮询');
+    await expect(page.locator('.search-results a').first()).toHaveAttribute('href', /\/zh\/lessons\//);
+  });
+
   test('an unknown page answers 404 with a page that links to the lessons', async ({ page }) => {
     const res = await page.goto('/en/no-such-page/');
     expect(res?.status()).toBe(404);
@@ -71,7 +84,9 @@ test.describe('the site', () => {
     const res = await page.goto('/en/lessons/01-reading-the-wire/');
     const csp = res?.headers()['content-security-policy'] ?? '';
     expect(csp).toContain("script-src 'self'");
-    expect(csp).not.toContain('unsafe-eval');
+    const scriptSrc = csp.split(';').find((d) => d.trim().startsWith('script-src')) ?? '';
+    expect(scriptSrc).not.toContain("'unsafe-eval'");
+    expect(scriptSrc).not.toContain("'unsafe-inline'");
     await page.locator('.theme-toggle').click();
     expect(errors).toEqual([]);
   });
