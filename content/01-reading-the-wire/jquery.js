@@ -1,4 +1,4 @@
-$.ajax({ url: 'time', dataType: 'json' }).done(function (data) {
+$.ajax({ url: 'time', dataType: 'json' }).done((data) => {
   $('body').text(JSON.stringify(data));
   console.log(data);
 });

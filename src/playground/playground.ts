@@ -349,6 +349,12 @@ export function initPlayground(root: HTMLElement): void {
     surface.focus();
   });
 
+  // The class bar's "Hand in" asks for the code on show: it fills in the event's detail (docs/classroom.md).
+  document.addEventListener('wl-playground-code', (event) => {
+    const ask = (event as CustomEvent<{ slug?: string; step?: string; code?: string } | null>).detail;
+    if (ask) Object.assign(ask, { slug: config.slug, step: step.id, code: surface.getValue() });
+  });
+
   $('.pg-reset').addEventListener('click', () => {
     surface.replace(step.starter);
     saveNow();
