@@ -59,7 +59,7 @@ function printUrls(lab: WireLabServer): void {
 
 if (import.meta.main) {
   main().catch((err: unknown) => {
-    console.error(err instanceof Error ? err.message : err);
+    console.error(err instanceof Error ? (err.stack ?? err.message) : err);
     process.exit(1);
   });
 }

@@ -23,7 +23,7 @@ export function attachTabs(tablist: HTMLElement, onSelect: (name: string) => voi
   });
   tablist.addEventListener('keydown', (event) => {
     const list = tabs();
-    const index = list.indexOf(document.activeElement);
+    const index = list.indexOf(document.activeElement as HTMLElement);
     if (index === -1) return;
     let next = -1;
     if (event.key === 'ArrowRight') next = (index + 1) % list.length;
