@@ -33,7 +33,8 @@ async function setCode(page: Page, code: string): Promise<void> {
 /** The editor's text as shown. */
 async function editorText(page: Page): Promise<string> {
   // innerText, not textContent: Monaco draws each line in its own element.
-  const text = await page.locator('.monaco-host .view-lines').textContent();
+  // biome-ignore lint/performance/useDomNodeTextContent: line breaks between Monaco's lines matter here
+  const text = await page.locator('.monaco-host .view-lines').innerText();
   return text.replace(/\u00a0/g, ' ');
 }
 
