@@ -61,7 +61,7 @@ export interface StaticFiles {
 
 export function createStaticFiles(root: string): StaticFiles {
   const base = path.resolve(root);
-  const cache = new Map<string, FileEntry | null>();
+  const cache = new Map<string, FileEntry>();
 
   function load(rel: string): FileEntry | null {
     const hit = cache.get(rel);
@@ -79,7 +79,8 @@ export function createStaticFiles(root: string): StaticFiles {
     } catch {
       entry = null;
     }
-    cache.set(rel, entry);
+    // Only files are kept: a miss is not, so requests for made-up paths cannot grow the cache.
+    if (entry) cache.set(rel, entry);
     return entry;
   }
 

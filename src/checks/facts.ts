@@ -101,7 +101,8 @@ function readItems(conn: number, items: readonly Field[], facts: WireFacts): voi
       case 'http-response': {
         const res = item as HttpResponse;
         const ex = exchange(n);
-        if (!ex || res.status < 200) break;
+        // 1xx are interim answers, except 101: the WebSocket handshake's final one.
+        if (!ex || (res.status < 200 && res.status !== 101)) break;
         ex.status = res.status;
         ex.responseHeaders = headerRecord(res.headers);
         ex.framing = res.framing;
@@ -157,7 +158,7 @@ function readItems(conn: number, items: readonly Field[], facts: WireFacts): voi
     if (item.kind !== 'http-response') continue;
     const res = item as HttpResponse;
     const ex = exchange(item.exchange ?? -1);
-    if (ex && res.status >= 200) {
+    if (ex && (res.status >= 200 || res.status === 101)) {
       ex.chunks = res.chunks;
       ex.complete = res.complete;
     }

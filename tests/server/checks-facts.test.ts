@@ -63,6 +63,9 @@ describe('run facts from the capture', async () => {
     assert.equal(sent[1]?.closeCode, 4000);
     assert.equal(received[0]?.text, 'héllo 你好');
     assert.equal(received[0]?.masked, false);
+    const handshake = facts.exchanges.find((e) => e.endpoint === 'echo');
+    assert.equal(handshake?.status, 101, 'the handshake exchange has its 101 answer');
+    assert.equal(handshake?.responseHeaders.upgrade?.toLowerCase(), 'websocket');
     assert.equal(facts.connections[0]?.technique, 'websocket');
   });
 
