@@ -1,7 +1,6 @@
 /**
  * A live copy of the session's capture, kept while a lesson page is open, so checks can
- * look at one Run's traffic: `mark()` at Run, then `recordsSince(mark)` gives every record of
- * the connections opened after it.
+ * look at one Run's traffic: `mark()` at Run, then `recordsSince(mark)` gives what came after.
  */
 import type { CaptureRecord } from './facts.ts';
 
@@ -30,7 +29,10 @@ function fromBase64(b64: string): Uint8Array {
 export interface LiveCapture {
   /** The newest seq received: connections opened after it belong to what comes next. */
   mark(): number;
-  /** Every record of the connections whose `open` came after `mark`. */
+  /**
+   * Every record after `mark`: of connections opened since, and of kept-alive ones the browser
+   * reused (their next request starts a fresh message, so the dissector reads it from there).
+   */
   recordsSince(mark: number): CaptureRecord[];
   close(): void;
 }
@@ -72,9 +74,7 @@ export function openLiveCapture(session: string): LiveCapture {
   return {
     mark: () => lastSeq,
     recordsSince(mark) {
-      const fresh = new Set<number>();
-      for (const r of records) if (r.kind === 'open' && r.seq > mark) fresh.add(r.conn);
-      return records.filter((r) => fresh.has(r.conn));
+      return records.filter((r) => r.seq > mark);
     },
     close() {
       closed = true;
