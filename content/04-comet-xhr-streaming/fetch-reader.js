@@ -1,0 +1,16 @@
+// The same stream with fetch: the body is a ReadableStream of bytes.
+const res = await fetch('stream');
+console.log(res.status, res.headers.get('content-type'));
+const reader = res.body.getReader();
+const decoder = new TextDecoder(); // bytes → text
+let pending = ''; // the start of a line whose end has not arrived yet
+for (;;) {
+  const { value, done } = await reader.read();
+  if (done) break;
+  // stream: true keeps a UTF-8 character split across two reads for the next call.
+  pending += decoder.decode(value, { stream: true });
+  const lines = pending.split('\n');
+  pending = lines.pop(); // the last piece is not a complete line (yet)
+  for (const line of lines) console.log(`read ${value.length} bytes →`, JSON.parse(line));
+}
+console.log('stream ended (the 0-size chunk arrived)');
