@@ -54,6 +54,12 @@ export default defineConfig({
     timeout: 60_000,
     stdout: 'ignore',
     stderr: 'pipe',
-    env: { PORT: String(port), HOST: '127.0.0.1', WIRELAB_REQUESTS_PER_SECOND: '200' },
+    env: {
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      WIRELAB_REQUESTS_PER_SECOND: '200',
+      // Every test browser comes from 127.0.0.1, where a classroom has an address per laptop.
+      WIRELAB_CLASS_REQUESTS_PER_SECOND: '200',
+    },
   },
 });

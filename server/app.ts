@@ -1,5 +1,5 @@
 /**
- * The one HTTP server: the site, the lab, the inspector channel, on one port.
+ * The one HTTP server: the site, the lab, the inspector channel, the classroom, on one port.
  *
  * `createWireLabServer()` builds it without starting the site build; `server/index.ts`
  * is the command-line entry. Tests start it on port 0 and talk to it over real sockets.
@@ -9,6 +9,7 @@ import type { AddressInfo, Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { config as defaultConfig, type Config } from './config.ts';
 import { createCapture } from './capture/index.ts';
+import { createClassroom } from './classroom/index.ts';
 import { createInspector } from './inspect/index.ts';
 import { createLab } from './lab/index.ts';
 import { createRoutes, type SiteHandler } from './routes.ts';
@@ -38,7 +39,6 @@ export async function createWireLabServer(options: WireLabOptions = {}): Promise
   const capture = createCapture(cfg);
   const lab = createLab(cfg, { note: (socket, text) => capture.note(socket, text) });
   const inspector = createInspector(cfg, capture);
-  const routes = createRoutes({ lab, inspector, site: options.site, clientDir: options.clientDir });
 
   const server = http.createServer({
     maxHeaderSize: cfg.maxHeaderBytes,
@@ -48,6 +48,14 @@ export async function createWireLabServer(options: WireLabOptions = {}): Promise
     connectionsCheckingInterval: cfg.connectionsCheckingIntervalMs,
   });
   server.maxHeadersCount = cfg.maxHeadersCount;
+  const classroom = createClassroom(cfg, lab, { address: () => server.address() });
+  const routes = createRoutes({
+    lab,
+    inspector,
+    classroom,
+    site: options.site,
+    clientDir: options.clientDir,
+  });
   capture.attach(server);
   server.on('request', (req, res) => routes.handleRequest(req, res));
   server.on('upgrade', (req: http.IncomingMessage, socket: Duplex, head: Buffer) => {
@@ -84,7 +92,7 @@ export async function createWireLabServer(options: WireLabOptions = {}): Promise
       closing ??= (async () => {
         server.close();
         server.closeIdleConnections();
-        await Promise.allSettled([lab.close(), inspector.close()]);
+        await Promise.allSettled([lab.close(), inspector.close(), classroom.close()]);
         const deadline = setTimeout(() => {
           for (const s of sockets) s.destroy();
         }, cfg.shutdownGraceMs);

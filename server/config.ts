@@ -95,6 +95,26 @@ export const config = {
   /** Largest `delay=` fault a request may ask for (ms). */
   maxDelayMs: readInt('WIRELAB_MAX_DELAY_MS', 30_000, 0, 600_000),
 
+  // ---- classrooms (server/classroom/, docs/classroom.md)
+  /** Classes alive at once on the whole server (503 for a new one beyond). */
+  maxClasses: readInt('WIRELAB_MAX_CLASSES', 20, 1, 10_000),
+  /** Classes one address may run at once (429 beyond); the server's own machine is not limited. */
+  maxClassesPerAddress: readInt('WIRELAB_MAX_CLASSES_PER_ADDRESS', 3, 1, 10_000),
+  /** Learners one class takes (503 for a join beyond). */
+  maxLearnersPerClass: readInt('WIRELAB_MAX_LEARNERS_PER_CLASS', 500, 1, 10_000),
+  /** A class nobody acted in for this long ends: its channels close (4410), its learners' sessions are unbound. */
+  classIdleMs: readInt('WIRELAB_CLASS_IDLE_MS', 3 * 3_600_000, 1_000, 7 * 24 * 3_600_000),
+  /** Messages one teacher or learner class channel may send per second (burst 2×; close 1008 beyond). */
+  classMessagesPerSecond: readInt('WIRELAB_CLASS_MESSAGES_PER_SECOND', 20, 1, 10_000),
+  /** Class HTTP requests and channel handshakes one address may make per second (burst 2×; 429 beyond): join codes cannot be guessed at speed. */
+  classRequestsPerSecond: readInt('WIRELAB_CLASS_REQUESTS_PER_SECOND', 10, 1, 10_000),
+  /** Bytes of handed-in code a class keeps (oldest forgotten first); one hand-in is at most `maxMessageBytes`. */
+  classHandInBytes: readInt('WIRELAB_CLASS_HAND_IN_BYTES', 8 * MiB, 64 * KiB, 1_024 * MiB),
+  /** Browser tabs (lab sessions) one learner may have bound to the class room at once (the oldest is unbound beyond). */
+  classTabsPerLearner: readInt('WIRELAB_CLASS_TABS_PER_LEARNER', 4, 1, 100),
+  /** The teacher's dashboard gets the learners' activity this often (ms). */
+  classActivityMs: readInt('WIRELAB_CLASS_ACTIVITY_MS', 1_000, 50, 60_000),
+
   // ---- capture (what the inspector shows)
   /** Bytes of captured traffic kept per session (a ring: oldest dropped first). */
   captureBytesPerSession: readInt('WIRELAB_CAPTURE_BYTES_PER_SESSION', 2 * MiB, 64 * KiB, 256 * MiB),

@@ -1,11 +1,12 @@
 /**
- * `npm run dev`: Astro's dev server (hot reload) with the lab, the capture and
- * the inspector channel mounted through the same routes as production.
+ * `npm run dev`: Astro's dev server (hot reload) with the lab, the capture, the
+ * inspector channel and the classroom mounted through the same routes as production.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { createCapture } from './capture/index.ts';
+import { createClassroom } from './classroom/index.ts';
 import { config } from './config.ts';
 import { createInspector } from './inspect/index.ts';
 import { createLab } from './lab/index.ts';
@@ -21,8 +22,9 @@ export async function mountOnDevServer(vite: DevServer): Promise<void> {
   const capture = createCapture(config);
   const lab = createLab(config, { note: (socket, text) => capture.note(socket, text) });
   const inspector = createInspector(config, capture);
-  const routes = createRoutes({ lab, inspector });
   const http = vite.httpServer as Server | null;
+  const classroom = createClassroom(config, lab, { address: () => http?.address() ?? null });
+  const routes = createRoutes({ lab, inspector, classroom });
   if (http) {
     capture.attach(http);
     http.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
@@ -31,10 +33,11 @@ export async function mountOnDevServer(vite: DevServer): Promise<void> {
     http.on('close', () => {
       void lab.close();
       void inspector.close();
+      void classroom.close();
       capture.close();
     });
   }
   vite.middlewares.use((req, res, next) => {
-    if (!routes.handleLab(req, res)) next();
+    if (!routes.handleLab(req, res) && !routes.handleClass(req, res)) next();
   });
 }

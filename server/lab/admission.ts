@@ -13,8 +13,14 @@ export type Admission =
   | { ok: true; session: Session; feed: Feed }
   | { ok: false; status: 429 | 503; text: string; retryAfterS: number };
 
+/** What the endpoint wants to read: a feed at all, and the room its query names (`room=`). */
+export interface FeedWanted {
+  readonly readsFeed: boolean;
+  readonly room: string | undefined;
+}
+
 /**
- * Opens the session (and the room, if `room` is given), takes a token from its rate bucket and
+ * Opens the session (and the room its feed comes from), takes a token from its rate bucket and
  * checks its open connections. The caller counts the new connection once admitted.
  */
 export function admit(
@@ -22,7 +28,7 @@ export function admit(
   sessions: Sessions,
   rooms: Rooms,
   id: string,
-  room: string | undefined,
+  wanted: FeedWanted,
 ): Admission {
   const session = sessions.open(id);
   if (!session) {
@@ -38,6 +44,9 @@ export function admit(
     const text = `${bound(cfg, 'maxConnectionsPerSession')} reached: this session has ${session.connections} connections open. Close one (EventSource.close(), WebSocket.close(), abort a fetch) before opening another.`;
     return { ok: false, status: 429, text, retryAfterS: 1 };
   }
+  // A session bound to a room (a classroom learner's, `lab.bindRoom`) reads that room unless the
+  // query names another: the learner's unchanged `new EventSource('sse')` hears the class.
+  const room = wanted.readsFeed ? (wanted.room ?? session.defaultRoom ?? undefined) : undefined;
   const feed = room === undefined ? session.feed : rooms.open(room);
   if (!feed) {
     const text = `${bound(cfg, 'maxRooms')} reached: the server has as many rooms as it takes. Join an existing room, or try again later.`;

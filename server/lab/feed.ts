@@ -11,11 +11,15 @@ import { createTicker, type Quote } from './ticker.ts';
 
 export interface FeedMessage {
   readonly id: number;
-  /** `tick`: the made-up stock quote. `chat`: something a learner sent. */
-  readonly type: 'tick' | 'chat';
+  /** `tick`: the made-up stock quote. `chat`: something a learner sent. `push`: a teacher's message to a class room. */
+  readonly type: 'tick' | 'chat' | 'push';
   /** When it was appended, ISO-8601. */
   readonly time: string;
-  /** A `Quote` for `tick`; for `chat` the text sent, or the JSON value when sent as JSON. */
+  /**
+   * A `Quote` for `tick`; for `chat` the text sent, or the JSON value when sent as JSON; for `push`
+   * `{ from: 'teacher', text }`. Only server code appends `push` (`lab.rooms.append`): `send` and
+   * `ws` always append `chat`, so a learner cannot pass for the teacher.
+   */
   readonly data: unknown;
 }
 

@@ -11,7 +11,7 @@ import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { WebSocket, WebSocketServer } from 'ws';
 import type { Config } from '../config.ts';
-import { parseLabPath } from '../session-path.ts';
+import { parseLabPath, SESSION_ID_PATTERN } from '../session-path.ts';
 import { admit } from './admission.ts';
 import { answerText, refuseUpgrade } from './answer.ts';
 import { bound } from './bounds.ts';
@@ -20,10 +20,23 @@ import { ENDPOINT_LIST, HTTP_ENDPOINTS, WS_ENDPOINTS } from './endpoints.ts';
 import { withFaults } from './faults.ts';
 import { createRooms, type Rooms } from './rooms.ts';
 import type { LabRuntime } from './request.ts';
-import { createSessions } from './sessions.ts';
+import { countOpen, createSessions } from './sessions.ts';
 
 export type { Feed, FeedMessage } from './feed.ts';
 export type { Rooms } from './rooms.ts';
+
+/** What a session is doing right now, for a classroom's dashboard (counts only: never the bytes). */
+export interface SessionActivity {
+  /** Open connections by endpoint: `{ sse: 1, ws: 1, poll: 1 }`. */
+  readonly open: Readonly<Record<string, number>>;
+  /** Requests and WebSockets started so far, by endpoint (short polls are open only for a moment). */
+  readonly started: Readonly<Record<string, number>>;
+  /** Messages sent to the session's readers so far. */
+  readonly delivered: number;
+  /** The room its feed endpoints read when the query names none, or null. */
+  readonly room: string | null;
+  readonly lastUsed: number;
+}
 
 export interface LabHooks {
   /** Tells the inspector which bound or fault closed a connection, e.g. `bound maxStreamMessages (500) reached — stream ended`. */
@@ -38,6 +51,15 @@ export interface Lab {
   stats(): { sessions: number; connections: number; rooms: number };
   /** The shared room feeds, for server code that builds on them (classrooms). */
   readonly rooms: Rooms;
+  /**
+   * Makes the session's feed endpoints read room `code` when their query names no `room=`, or
+   * their own feed again with null. The session is created if new, and it and the room are kept
+   * until unbound. False when the session or the room cannot be created (`maxSessions`,
+   * `maxRooms`). Throws on a bad session id or room code.
+   */
+  bindRoom(sessionId: string, code: string | null): boolean;
+  /** What the session is doing (open connections, messages delivered), or null if it does not exist. */
+  sessionActivity(sessionId: string): SessionActivity | null;
 }
 
 const SHUTTING_DOWN = 'The server is shutting down; try again in a moment.';
@@ -124,24 +146,17 @@ export function createLab(cfg: Config, hooks: LabHooks): Lab {
         return;
       }
 
-      const admission = admit(
-        cfg,
-        sessions,
-        rooms,
-        path.session,
-        endpoint.readsFeed ? prepared.room : undefined,
-      );
+      const admission = admit(cfg, sessions, rooms, path.session, {
+        readsFeed: endpoint.readsFeed,
+        room: prepared.room,
+      });
       if (!admission.ok) {
         lab.note(socket, admission.text);
         answerText(res, admission.status, admission.text, { 'Retry-After': String(admission.retryAfterS) });
         return;
       }
       const { session, feed } = admission;
-      session.connections += 1;
-      res.once('close', () => {
-        session.connections -= 1;
-        session.lastUsed = Date.now();
-      });
+      res.once('close', countOpen(session, path.endpoint));
       const target = { kind: 'http', res, socket, oneShot: endpoint.shape === 'one-shot' } as const;
       withFaults(target, prepared.faults, lab, () => {
         const ctx = { req, res, socket, session, feed, faults: prepared.faults, lab };
@@ -190,13 +205,10 @@ export function createLab(cfg: Config, hooks: LabHooks): Lab {
         return;
       }
 
-      const admission = admit(
-        cfg,
-        sessions,
-        rooms,
-        path.session,
-        endpoint.readsFeed ? prepared.room : undefined,
-      );
+      const admission = admit(cfg, sessions, rooms, path.session, {
+        readsFeed: endpoint.readsFeed,
+        room: prepared.room,
+      });
       if (!admission.ok) {
         // The browser cannot read an HTTP status from a failed handshake, but it can read a close
         // code and reason: accept, then close at once with 1013 "try again later".
@@ -208,11 +220,7 @@ export function createLab(cfg: Config, hooks: LabHooks): Lab {
         return;
       }
       const { session, feed } = admission;
-      session.connections += 1;
-      socket.once('close', () => {
-        session.connections -= 1;
-        session.lastUsed = Date.now();
-      });
+      socket.once('close', countOpen(session, path.endpoint));
       withFaults({ kind: 'upgrade', socket }, prepared.faults, lab, () => {
         wss.handleUpgrade(req, socket, head, (ws) => {
           ws.on('error', (err: NodeJS.ErrnoException) => lab.note(socket, webSocketErrorNote(cfg, err)));
@@ -234,10 +242,47 @@ export function createLab(cfg: Config, hooks: LabHooks): Lab {
     }
   }
 
+  /** Releases the room each bound session holds. */
+  const roomHolds = new Map<string, () => void>();
+
+  function bindRoom(sessionId: string, code: string | null): boolean {
+    if (!SESSION_ID_PATTERN.test(sessionId)) throw new Error(`Bad session id "${sessionId}".`);
+    const current = sessions.get(sessionId);
+    if (code === null) {
+      roomHolds.get(sessionId)?.();
+      roomHolds.delete(sessionId);
+      if (current) current.defaultRoom = null;
+      return true;
+    }
+    if (current?.defaultRoom === code) return true;
+    const session = sessions.open(sessionId);
+    if (!session) return false;
+    const release = rooms.hold(code);
+    if (!release) return false;
+    roomHolds.get(sessionId)?.();
+    roomHolds.set(sessionId, release);
+    session.defaultRoom = code;
+    return true;
+  }
+
+  function sessionActivity(sessionId: string): SessionActivity | null {
+    const s = sessions.get(sessionId);
+    if (!s) return null;
+    return {
+      open: { ...s.open },
+      started: { ...s.started },
+      delivered: s.delivered,
+      room: s.defaultRoom,
+      lastUsed: s.lastUsed,
+    };
+  }
+
   return {
     handleRequest,
     handleUpgrade,
     rooms,
+    bindRoom,
+    sessionActivity,
     stats: () => ({ sessions: sessions.size, connections: sessions.connections(), rooms: rooms.size }),
     async close() {
       if (closing) return;
@@ -250,6 +295,7 @@ export function createLab(cfg: Config, hooks: LabHooks): Lab {
       wss.close();
       sessions.close();
       rooms.close();
+      roomHolds.clear();
     },
   };
 }

@@ -12,7 +12,7 @@ import type { LabRequest } from './request.ts';
 export const newsOptions = () => ({ since: int(0, MAX_INT) });
 
 /** Answers the messages after `since` (all the feed keeps when absent), at once. */
-export function news({ res, feed, query, socket, lab }: LabRequest<{ since?: number }>): void {
+export function news({ res, feed, query, socket, lab, session }: LabRequest<{ since?: number }>): void {
   feed.touch(); // someone polls: keep the ticker ticking for the next poll
   const since = query.since ?? 0;
   const { messages, missed } = feed.after(since);
@@ -21,6 +21,7 @@ export function news({ res, feed, query, socket, lab }: LabRequest<{ since?: num
   if (missed > 0)
     lab.note(socket, `${bound(lab.cfg, 'feedKeep')}: ${missed} messages after id ${since} are gone`);
   const body = JSON.stringify(missed > 0 ? { messages, last, missed } : { messages, last });
+  session.delivered += messages.length; // counted for a classroom dashboard
   res.writeHead(200, {
     'Content-Type': 'application/json; charset=utf-8',
     'Content-Length': Buffer.byteLength(body),

@@ -26,6 +26,7 @@ export function poll({
   query,
   socket,
   lab,
+  session,
 }: LabRequest<{ since?: number; timeout?: number }>): void {
   feed.touch();
   const since = query.since ?? 0;
@@ -36,6 +37,7 @@ export function poll({
     if (missed > 0)
       lab.note(socket, `${bound(lab.cfg, 'feedKeep')}: ${missed} messages after id ${since} are gone`);
     const body = JSON.stringify(missed > 0 ? { messages, last, missed } : { messages, last });
+    session.delivered += messages.length; // counted for a classroom dashboard
     res.writeHead(200, {
       'Content-Type': 'application/json; charset=utf-8',
       'Content-Length': Buffer.byteLength(body),

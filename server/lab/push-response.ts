@@ -103,6 +103,7 @@ export function openPush(ctx: LabRequest<unknown>, options: PushOptions): PushRe
     send(text) {
       if (!open) return;
       sent += 1;
+      ctx.session.delivered += 1;
       if (faults.drop !== undefined && sent >= faults.drop && !faults.buffer) {
         lab.note(socket, `fault: drop=${faults.drop} — connection cut after ${sent} messages`);
         finish();

@@ -54,6 +54,7 @@ export function openPushSocket(ctx: LabSocket<unknown>): PushSocket {
     send(data, binary = false) {
       if (!open) return;
       sent += 1;
+      ctx.session.delivered += 1;
       if (faults.drop !== undefined && sent >= faults.drop) {
         lab.note(socket, `fault: drop=${faults.drop} — connection cut after ${sent} messages`);
         finish();

@@ -1,7 +1,8 @@
 /**
  * Rooms: feeds shared by every session that names the same code (`room=<code>`).
  *
- * A room is created by its first use and forgotten after `sessionIdleMs` with nobody subscribed.
+ * A room is created by its first use and forgotten after `sessionIdleMs` with nobody subscribed and
+ * nobody holding it (a classroom holds its room while sessions are bound to it).
  * Anyone who knows the code reads and writes it: the code is the only key, so classrooms should
  * hand out codes that are hard to guess. Codes are case-sensitive.
  */
@@ -19,7 +20,12 @@ export interface Rooms {
   open(code: string): Feed | null;
   /** Appends a message to the room (created if new); null when it cannot be created. */
   append(code: string, type: FeedMessage['type'], data: unknown): FeedMessage | null;
-  /** Forgets rooms idle past `sessionIdleMs` with nobody subscribed. */
+  /**
+   * Keeps the room (created if new) from being forgotten until the returned function is called;
+   * null when it cannot be created (`maxRooms`). Throws on a bad code.
+   */
+  hold(code: string): (() => void) | null;
+  /** Forgets rooms idle past `sessionIdleMs` with nobody subscribed and nobody holding them. */
   sweep(now?: number): void;
   close(): void;
 }
@@ -27,9 +33,10 @@ export interface Rooms {
 /** Creates the room table; it sweeps itself now and then. */
 export function createRooms(cfg: Config): Rooms {
   const table = new Map<string, Feed>();
+  const holds = new Map<string, number>();
   const sweep = (now = Date.now()): void => {
     for (const [code, feed] of table) {
-      if (feed.listeners === 0 && now - feed.lastUsed > cfg.sessionIdleMs) {
+      if (feed.listeners === 0 && !holds.has(code) && now - feed.lastUsed > cfg.sessionIdleMs) {
         feed.close();
         table.delete(code);
       }
@@ -59,9 +66,22 @@ export function createRooms(cfg: Config): Rooms {
     append(code, type, data) {
       return open(code)?.append(type, data) ?? null;
     },
+    hold(code) {
+      if (!open(code)) return null;
+      holds.set(code, (holds.get(code) ?? 0) + 1);
+      let held = true;
+      return () => {
+        if (!held) return;
+        held = false;
+        const n = (holds.get(code) ?? 1) - 1;
+        if (n > 0) holds.set(code, n);
+        else holds.delete(code);
+      };
+    },
     sweep,
     close() {
       clearInterval(timer);
+      holds.clear();
       for (const feed of table.values()) feed.close();
       table.clear();
     },

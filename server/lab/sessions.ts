@@ -2,7 +2,8 @@
  * Lab sessions: what the server remembers about one `/lab/<session>/` (one learner's tab).
  *
  * A session is created by its first request, holds its feed, its rate bucket and its open
- * connections, and is forgotten after `sessionIdleMs` without use and without connections.
+ * connections, and is forgotten after `sessionIdleMs` without use and without connections, unless
+ * it is bound to a room (a classroom's learner): then it lives until it is unbound.
  */
 import type { Config } from '../config.ts';
 import { createTokenBucket, type TokenBucket } from './bounds.ts';
@@ -18,13 +19,23 @@ export interface Session {
   /** Counts `GET time` answers (their `seq`). */
   timeSeq: number;
   lastUsed: number;
+  /** The room a feed endpoint reads when its query names none (`lab.bindRoom`); null: the session's own feed. */
+  defaultRoom: string | null;
+  /** Open connections by endpoint (`sse`, `ws`, `poll`, …), for `lab.sessionActivity`. */
+  readonly open: Record<string, number>;
+  /** Requests (and WebSockets) started, by endpoint. */
+  readonly started: Record<string, number>;
+  /** Messages sent to this session's readers: a poll's or news answer counts its messages, a stream each message it carries. */
+  delivered: number;
 }
 
 export interface Sessions {
   readonly size: number;
   /** The session `id`, created if new; null when `maxSessions` are alive already. */
   open(id: string): Session | null;
-  /** Forgets sessions idle past `sessionIdleMs` with no open connection. */
+  /** The session `id` if it exists (never creates one). */
+  get(id: string): Session | undefined;
+  /** Forgets sessions idle past `sessionIdleMs` with no open connection and no room bound. */
   sweep(now?: number): void;
   /** Total open connections across sessions. */
   connections(): number;
@@ -37,7 +48,8 @@ export function createSessions(cfg: Config): Sessions {
   const sweep = (now = Date.now()): void => {
     for (const s of table.values()) {
       const idleSince = Math.max(s.lastUsed, s.feed.lastUsed);
-      if (s.connections === 0 && s.feed.listeners === 0 && now - idleSince > cfg.sessionIdleMs) {
+      const idle = s.connections === 0 && s.feed.listeners === 0 && now - idleSince > cfg.sessionIdleMs;
+      if (idle && s.defaultRoom === null) {
         s.feed.close();
         table.delete(s.id);
       }
@@ -62,12 +74,17 @@ export function createSessions(cfg: Config): Sessions {
           connections: 0,
           timeSeq: 0,
           lastUsed: Date.now(),
+          defaultRoom: null,
+          open: {},
+          started: {},
+          delivered: 0,
         };
         table.set(id, session);
       }
       session.lastUsed = Date.now();
       return session;
     },
+    get: (id) => table.get(id),
     sweep,
     connections() {
       let n = 0;
@@ -79,5 +96,20 @@ export function createSessions(cfg: Config): Sessions {
       for (const s of table.values()) s.feed.close();
       table.clear();
     },
+  };
+}
+
+/** Counts a connection to `endpoint` as open (and started) on `session`; returns what uncounts it. */
+export function countOpen(session: Session, endpoint: string): () => void {
+  session.connections += 1;
+  session.open[endpoint] = (session.open[endpoint] ?? 0) + 1;
+  session.started[endpoint] = (session.started[endpoint] ?? 0) + 1;
+  let counted = true;
+  return () => {
+    if (!counted) return;
+    counted = false;
+    session.connections -= 1;
+    session.open[endpoint] = (session.open[endpoint] ?? 1) - 1;
+    session.lastUsed = Date.now();
   };
 }

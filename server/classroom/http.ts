@@ -1,0 +1,200 @@
+/**
+ * The class HTTP API: how a teacher starts a class and a learner joins one (docs/classroom.md).
+ * Everything after that goes over the class channel (class-channel.ts).
+ *
+ *   POST /class                       {}                      → 201 {"code","key","origins","exposed"}
+ *   GET  /class/<code>                                        → 200 {"code","lesson","learners","origins","exposed"}
+ *   POST /class/<code>/join           {"name","session"}      → 201 {"learner":{"id","name","token"},"class":{…}}
+ *   GET  /class/<code>/qr.svg?lang=en&origin=0                → 200 image/svg+xml: the join link as a QR code
+ *
+ * Same-origin only: no CORS headers, and POST bodies must be `application/json`, which a form or
+ * a learner's sandboxed snippet cannot send cross-origin without a preflight that is never granted.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Config } from '../config.ts';
+import { answerText } from '../lab/answer.ts';
+import { readBody } from '../lab/body.ts';
+import { bound } from '../lab/bounds.ts';
+import { SESSION_ID_PATTERN } from '../session-path.ts';
+import type { AddressRate } from './address-rate.ts';
+import type { Class, Classes } from './classes.ts';
+import { readDisplayName } from './display-name.ts';
+import { JOIN_CODE_PATTERN, normalizeJoinCode } from './join-code.ts';
+import { lanOrigins } from './lan-origins.ts';
+import { qrSvg } from './qr.ts';
+
+/** Largest body a class request takes: a name and a session id fit many times over. */
+const MAX_BODY_BYTES = 4 * 1024;
+const LANGS = new Set(['en', 'zh']);
+
+export interface ClassHttpParts {
+  cfg: Config;
+  classes: Classes;
+  rate: AddressRate;
+  /** Where the server listens (for the LAN origins). */
+  address(): AddressInfo | string | null;
+}
+
+/** The join code in `/class/<code>/…`, normalized; or the answer to give when it cannot be one. */
+export type CodeInPath = { ok: true; code: string } | { ok: false; status: number; text: string };
+
+/** Reads the code of a class path; a code that cannot be one is a 400 with what a code is. */
+export function codeInPath(raw: string): CodeInPath {
+  let code = raw;
+  try {
+    code = normalizeJoinCode(decodeURIComponent(raw));
+  } catch {
+    // a stray "%": not a code, answered below
+  }
+  if (JOIN_CODE_PATTERN.test(code)) return { ok: true, code };
+  const text = `"${raw.slice(0, 20)}" is not a join code: a code is 6 letters and digits, such as B8K4QZ.`;
+  return { ok: false, status: 400, text };
+}
+
+/** Answers one request under `/class`. */
+export async function handleClassRequest(parts: ClassHttpParts, req: IncomingMessage, res: ServerResponse) {
+  const { cfg, classes, rate } = parts;
+  const address = req.socket.remoteAddress ?? '';
+  if (!rate.take(address)) {
+    const wait = rate.waitMs(address);
+    const text = `${bound(cfg, 'classRequestsPerSecond')} reached: this computer sends class requests too fast. Wait ${wait} ms.`;
+    answerText(res, 429, text, { 'Retry-After': String(Math.max(1, Math.ceil(wait / 1000))) });
+    return;
+  }
+  const url = new URL(req.url ?? '/', 'http://class.invalid');
+  const segments = url.pathname.replace(/\/+$/, '').split('/').slice(2); // '' 'class' …
+  const method = req.method ?? 'GET';
+
+  if (segments.length === 0) {
+    if (method !== 'POST') return notAllowed(res, 'POST', '/class starts a class: POST it.');
+    if (!(await readJson(req, res))) return;
+    const created = classes.create(address);
+    if (!created.ok) return answerText(res, created.status, created.text, { 'Retry-After': '60' });
+    const { cls } = created;
+    return answerJson(res, 201, {
+      code: cls.code,
+      key: cls.key,
+      ...lanOrigins(req.headers.host, parts.address()),
+    });
+  }
+
+  const path = codeInPath(segments[0] ?? '');
+  if (!path.ok) return answerText(res, path.status, path.text);
+  const cls = classes.get(path.code);
+  if (!cls) {
+    const text = `No class with code ${path.code}. Check the code, or ask your teacher: a class ends after ${Math.round(cfg.classIdleMs / 60_000)} min unused.`;
+    return answerText(res, 404, text);
+  }
+  const action = segments.slice(1).join('/');
+
+  if (action === '') {
+    if (method !== 'GET') return notAllowed(res, 'GET', `/class/${cls.code} is read with GET.`);
+    return answerJson(res, 200, {
+      code: cls.code,
+      lesson: cls.lesson,
+      learners: cls.learners.size,
+      ...lanOrigins(req.headers.host, parts.address()),
+    });
+  }
+  if (action === 'join') {
+    if (method !== 'POST') return notAllowed(res, 'POST', 'join with POST {"name": …, "session": …}.');
+    const body = await readJson(req, res);
+    if (!body) return;
+    const name = readDisplayName(body.name);
+    if (!name.ok) return answerText(res, 400, `Bad ${name.reason}`);
+    if (typeof body.session !== 'string' || !SESSION_ID_PATTERN.test(body.session))
+      return answerText(
+        res,
+        400,
+        'Bad session: the lab session id of this tab (8 to 64 of A-Z a-z 0-9 _ -).',
+      );
+    const joined = classes.join(cls, name.name, body.session);
+    if (!joined.ok) return answerText(res, joined.status, joined.text, { 'Retry-After': '60' });
+    const { learner } = joined;
+    return answerJson(res, 201, {
+      learner: { id: learner.id, name: learner.name, token: learner.token },
+      class: { code: cls.code, lesson: cls.lesson },
+    });
+  }
+  if (action === 'qr.svg') {
+    if (method !== 'GET') return notAllowed(res, 'GET', 'the QR code is read with GET.');
+    return answerQr(parts, req, res, cls, url.searchParams);
+  }
+  if (action === 'ws') {
+    answerText(res, 426, 'The class channel is a WebSocket: open it with new WebSocket(…).', {
+      Upgrade: 'websocket',
+      Connection: 'Upgrade',
+    });
+    return;
+  }
+  answerText(res, 404, `No class action "${action.slice(0, 40)}". See docs/classroom.md.`);
+}
+
+/** The join link (`<origin>/<lang>/class/join/#<code>`) as a QR code. */
+async function answerQr(
+  parts: ClassHttpParts,
+  req: IncomingMessage,
+  res: ServerResponse,
+  cls: Class,
+  query: URLSearchParams,
+): Promise<void> {
+  const lang = query.get('lang') ?? 'en';
+  if (!LANGS.has(lang)) return answerText(res, 400, `Bad lang "${lang.slice(0, 10)}": en or zh.`);
+  const { origins } = lanOrigins(req.headers.host, parts.address());
+  const index = Number(query.get('origin') ?? '0');
+  const origin = Number.isInteger(index) ? origins[index] : undefined;
+  if (!origin) {
+    const text =
+      origins.length === 0
+        ? 'Learners cannot reach this server: it listens on this computer only. Restart it with HOST=0.0.0.0 npm start.'
+        : `Bad origin: 0 to ${origins.length - 1}.`;
+    return answerText(res, origins.length === 0 ? 409 : 400, text);
+  }
+  const svg = await qrSvg(`${origin}/${lang}/class/join/#${cls.code}`);
+  res.writeHead(200, {
+    'Content-Type': 'image/svg+xml; charset=utf-8',
+    'Content-Length': Buffer.byteLength(svg),
+    'Cache-Control': 'no-store',
+  });
+  res.end(svg);
+}
+
+/** Reads a JSON object body; answers 415/413/400 itself and returns null when it is not one. */
+async function readJson(req: IncomingMessage, res: ServerResponse): Promise<Record<string, unknown> | null> {
+  if (!/^application\/json\s*(;|$)/i.test(req.headers['content-type'] ?? '')) {
+    answerText(res, 415, 'Send the body as JSON, with Content-Type: application/json.');
+    return null;
+  }
+  const body = await readBody(req, MAX_BODY_BYTES);
+  if (body === null) {
+    answerText(res, 413, `The body is larger than ${MAX_BODY_BYTES} bytes.`, { Connection: 'close' });
+    return null;
+  }
+  let value: unknown;
+  try {
+    value = JSON.parse(body.length === 0 ? '{}' : body.toString('utf8'));
+  } catch (err) {
+    answerText(res, 400, `The body is not valid JSON (${(err as Error).message}).`);
+    return null;
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    answerText(res, 400, 'The body must be a JSON object.');
+    return null;
+  }
+  return value as Record<string, unknown>;
+}
+
+function answerJson(res: ServerResponse, status: number, value: unknown): void {
+  const body = JSON.stringify(value);
+  res.writeHead(status, {
+    'Content-Type': 'application/json; charset=utf-8',
+    'Content-Length': Buffer.byteLength(body),
+    'Cache-Control': 'no-store',
+  });
+  res.end(body);
+}
+
+function notAllowed(res: ServerResponse, allow: string, text: string): void {
+  answerText(res, 405, text, { Allow: allow });
+}

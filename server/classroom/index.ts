@@ -1,0 +1,103 @@
+/**
+ * Classroom mode: one teacher, a room of learners, one server (docs/classroom.md).
+ *
+ * `/class…` HTTP requests start and join classes (http.ts); `/class/<code>/ws` is the channel the
+ * teacher's dashboard and each learner's page keep open (class-channel.ts). A class shares one lab
+ * room feed; learners' lab sessions are bound to it (classes.ts), so their snippets hear the
+ * teacher's pushes with no change to their code. The classroom reads what the lab counts of a
+ * session, never its capture.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
+import type { Config } from '../config.ts';
+import { answerText, refuseUpgrade } from '../lab/answer.ts';
+import { bound } from '../lab/bounds.ts';
+import type { Lab } from '../lab/index.ts';
+import { createActivityMeter } from './activity.ts';
+import { createAddressRate } from './address-rate.ts';
+import { createClassChannel } from './class-channel.ts';
+import { createClasses } from './classes.ts';
+import { codeInPath, handleClassRequest } from './http.ts';
+
+export interface Classroom {
+  /** Answers a request under `/class`. */
+  handleRequest(req: IncomingMessage, res: ServerResponse): void;
+  /** Takes a WebSocket upgrade under `/class/` (the class channel). */
+  handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void;
+  stats(): { classes: number; learners: number };
+  /** Ends every class and closes its channels with 1001. */
+  close(): Promise<void>;
+}
+
+export interface ClassroomOptions {
+  /** Where the server listens, once it does: the LAN addresses printed under the join code. */
+  address(): AddressInfo | string | null;
+}
+
+export function createClassroom(cfg: Config, lab: Lab, options: ClassroomOptions): Classroom {
+  const classes = createClasses(cfg, lab);
+  const rate = createAddressRate(cfg);
+  const channel = createClassChannel(cfg, lab, classes, createActivityMeter(lab));
+  let closing = false;
+
+  return {
+    handleRequest(req, res) {
+      if (closing) {
+        answerText(res, 503, 'The server is shutting down; try again in a moment.', { 'Retry-After': '5' });
+        return;
+      }
+      handleClassRequest({ cfg, classes, rate, address: options.address }, req, res).catch((err: unknown) => {
+        console.error(err);
+        if (!res.headersSent)
+          answerText(
+            res,
+            500,
+            'The classroom failed on this request. This is a bug in Wire Lab: please report it.',
+          );
+        else res.destroy();
+      });
+    },
+    handleUpgrade(req, socket, head) {
+      socket.on('error', () => socket.destroy()); // a reset mid-handshake must not crash the server
+      let pathname = '';
+      try {
+        pathname = new URL(req.url ?? '/', 'http://class.invalid').pathname; // as routes.ts reads it
+      } catch {
+        // not a URL: refused below
+      }
+      const m = /^\/class\/([^/]+)\/ws$/.exec(pathname);
+      if (!m) return refuseUpgrade(socket, 404, 'The class channel is /class/<code>/ws.');
+      if (closing) return refuseUpgrade(socket, 503, 'The server is shutting down.', { 'Retry-After': '5' });
+      const address = req.socket.remoteAddress ?? '';
+      if (!rate.take(address)) {
+        return refuseUpgrade(socket, 429, `${bound(cfg, 'classRequestsPerSecond')} reached.`, {
+          'Retry-After': '1',
+        });
+      }
+      // Only Wire Lab's own pages open the channel: not a learner's snippet (Origin: null), not another site.
+      const origin = req.headers.origin;
+      if (
+        origin !== undefined &&
+        origin !== `http://${req.headers.host}` &&
+        origin !== `https://${req.headers.host}`
+      ) {
+        return refuseUpgrade(socket, 403, 'The class channel is opened by Wire Lab pages only.');
+      }
+      const code = codeInPath(m[1] ?? '');
+      channel.handleUpgrade(req, socket, head, code.ok ? classes.get(code.code) : undefined);
+    },
+    stats() {
+      let learners = 0;
+      for (const cls of classes.all()) learners += cls.learners.size;
+      return { classes: classes.size, learners };
+    },
+    async close() {
+      if (closing) return;
+      closing = true;
+      await channel.close();
+      classes.close();
+      rate.close();
+    },
+  };
+}

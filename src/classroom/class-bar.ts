@@ -1,0 +1,180 @@
+/**
+ * The class bar (`ClassBar.astro`): the header's second row while in a class. It keeps the class
+ * channel open, shows what the teacher pushes, follows "bring everyone to lesson N" after a short
+ * notice, hands in the playground's code, and reports the exercise checks the page passes.
+ */
+import { classInfo } from './api.ts';
+import { type ClassChannel, currentChannel, pageLesson } from './channel.ts';
+import { fill, loadMembership, MEMBERSHIP_EVENT } from './membership.ts';
+
+interface Strings {
+  you: string;
+  teacher: string;
+  handIn: string;
+  handingIn: string;
+  handedIn: string;
+  none: string;
+  refused: string;
+  push: string;
+  goto: string;
+  connecting: string;
+  live: string;
+  reconnecting: string;
+  ended: string;
+  gone: string;
+  joinAt: string;
+  teacherHint: string;
+}
+
+/** Seconds between "your teacher brings everyone to …" and going there. */
+const GOTO_SECONDS = 3;
+
+/** What the playground says is on show (it fills in the detail of `wl-playground-code`). */
+interface PlaygroundCode {
+  slug?: string;
+  step?: string;
+  code?: string;
+}
+
+export function initClassBar(): void {
+  const bar = document.querySelector<HTMLElement>('.class-bar');
+  if (!bar) return;
+  const strings = JSON.parse(bar.dataset.strings ?? '{}') as Strings;
+  const lessons = JSON.parse(bar.dataset.lessons ?? '{}') as Record<string, string>;
+  const lang = bar.dataset.lang ?? 'en';
+  const $ = <T extends HTMLElement>(selector: string) => bar.querySelector<T>(selector)!;
+  const message = $<HTMLElement>('.cb-message');
+  const handIn = $<HTMLButtonElement>('.cb-hand-in');
+  const handInLabel = handIn.querySelector('span')!;
+  const go = $<HTMLButtonElement>('.cb-go');
+  const time = (iso?: unknown) =>
+    new Date(typeof iso === 'string' ? iso : Date.now()).toLocaleTimeString(
+      lang === 'zh' ? 'zh-CN' : 'en-GB',
+      {
+        hour: '2-digit',
+        minute: '2-digit',
+      },
+    );
+
+  let channel: ClassChannel | null = null;
+  let resting = ''; // what the message line shows when nothing newer does
+  let gotoTimer = 0;
+
+  const say = (text: string, kind = '') => {
+    message.textContent = text;
+    message.title = text;
+    message.dataset.kind = kind;
+  };
+
+  const listen = (c: ClassChannel) => {
+    const m = c.membership;
+    c.onState((state) => {
+      bar.dataset.state = state;
+      if (state === 'ended' || state === 'gone') {
+        say(state === 'ended' ? strings.ended : strings.gone);
+        handIn.hidden = true;
+        $('.cb-dashboard').hidden = true;
+        // Leave the notice up a while, then give the header its single row back.
+        setTimeout(() => {
+          if (!loadMembership()) show(false);
+        }, 8_000);
+      } else if (state !== 'live') {
+        say(state === 'connecting' ? strings.connecting : strings.reconnecting);
+      } else if (!message.dataset.kind) {
+        say(resting);
+      }
+    });
+    c.on('push', (p) => say(fill(strings.push, { text: String(p.text ?? '') }), 'push'));
+    c.on('handed-in', () => {
+      handIn.disabled = false;
+      handInLabel.textContent = strings.handIn;
+      say(fill(strings.handedIn, { time: time() }), 'done');
+    });
+    c.on('refused', (r) => {
+      if (r.action !== 'hand-in') return;
+      handIn.disabled = false;
+      handInLabel.textContent = strings.handIn;
+      say(fill(strings.refused, { reason: String(r.reason ?? '') }), 'error');
+    });
+    c.on('goto', (g) => {
+      const slug = String(g.lesson ?? '');
+      if (!/^[a-z0-9-]+$/.test(slug) || slug === pageLesson()) return;
+      clearInterval(gotoTimer);
+      let left = GOTO_SECONDS;
+      const target = `/${lang}/lessons/${slug}/`;
+      const tick = () => say(fill(strings.goto, { title: lessons[slug] ?? slug, s: left }), 'goto');
+      tick();
+      go.hidden = false;
+      go.onclick = () => location.assign(target);
+      gotoTimer = window.setInterval(() => {
+        left -= 1;
+        if (left <= 0) {
+          clearInterval(gotoTimer);
+          location.assign(target);
+        } else tick();
+      }, 1_000);
+    });
+    if (m.role === 'teacher') {
+      resting = strings.teacherHint;
+      void classInfo(m.code).then((info) => {
+        const origin = info.ok ? info.value.origins[0] : undefined;
+        if (!origin) return;
+        resting = fill(strings.joinAt, { url: `${origin}/${lang}/class/join/#${m.code}` });
+        if (c.state === 'live' && !message.dataset.kind) say(resting);
+      });
+    }
+  };
+
+  /** Shows or hides the bar, and the header's second row with it. */
+  const show = (on: boolean) => {
+    bar.hidden = !on;
+    document.documentElement.toggleAttribute('data-class-bar', on);
+  };
+
+  const render = () => {
+    const m = loadMembership();
+    // The dashboard shows the class in full: no bar there (the head script agrees, see BaseLayout).
+    const dashboard = location.pathname.endsWith('/class/teacher/');
+    if (!m || dashboard) {
+      if (dashboard || (bar.dataset.state !== 'ended' && bar.dataset.state !== 'gone')) show(false);
+      return;
+    }
+    show(true);
+    message.dataset.kind = '';
+    $('.cb-code').textContent = m.code;
+    $('.cb-who').textContent = m.role === 'teacher' ? strings.teacher : fill(strings.you, { name: m.name });
+    handIn.hidden = m.role !== 'learner' || !document.querySelector('section.playground');
+    $('.cb-dashboard').hidden = m.role !== 'teacher';
+    resting = '';
+    const c = currentChannel();
+    if (c && c !== channel) {
+      channel = c;
+      listen(c);
+    }
+  };
+
+  handIn.addEventListener('click', () => {
+    const ask: PlaygroundCode = {};
+    document.dispatchEvent(new CustomEvent('wl-playground-code', { detail: ask }));
+    if (!ask.code || !ask.slug || !ask.step) {
+      say(strings.none, 'error');
+      return;
+    }
+    if (!channel?.send({ type: 'hand-in', lesson: ask.slug, step: ask.step, code: ask.code })) {
+      say(strings.reconnecting);
+      return;
+    }
+    handIn.disabled = true;
+    handInLabel.textContent = strings.handingIn;
+  });
+
+  // The exercise card says when this page's exercise passed (src/checks/exercise-card.ts).
+  document.addEventListener('wl-progress', (event) => {
+    const lesson = (event as CustomEvent<{ lesson?: string }>).detail?.lesson;
+    if (lesson && loadMembership()?.role === 'learner')
+      channel?.send({ type: 'check', lesson, passed: true });
+  });
+
+  document.addEventListener(MEMBERSHIP_EVENT, render);
+  render();
+}

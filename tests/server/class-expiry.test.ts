@@ -1,0 +1,56 @@
+/**
+ * A class ends by its teacher or after classIdleMs unused: its channels close 4410, its code is
+ * unknown from then on, and its learners' sessions read their own feeds again.
+ */
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { newSessionId, startTestServer } from '../helpers/server.ts';
+import { channel, createClass, join, StreamReader, sleep } from './class-harness.ts';
+
+const s = await startTestServer({
+  tickIntervalMs: 3_600_000,
+  classRequestsPerSecond: 1_000,
+  classIdleMs: 1_000,
+});
+
+test('a class nobody uses for classIdleMs ends: channels close 4410, the code is gone, sessions unbound', async () => {
+  const { code } = await createClass(s.url);
+  const session = newSessionId();
+  const { learner } = await join(s.url, code, 'Ada', session);
+  const bar = await channel(s.url, code, { role: 'learner', token: learner.token, session });
+  await bar.next('welcome');
+  const ended = await bar.closed; // the sweep runs every classIdleMs here
+  assert.equal(ended.code, 4410);
+  assert.match(ended.reason, /^class ended: nobody used it for/);
+  assert.equal((await fetch(`${s.url}/class/${code}`)).status, 404);
+  const res = await fetch(`${s.url}/class/${code}/join`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ name: 'Late', session: newSessionId() }),
+  });
+  assert.equal(res.status, 404);
+  // The session's snippets read its own feed again: a chat sent there comes back to it.
+  const sse = new StreamReader(s.port, `/lab/${session}/sse`);
+  await sse.waitFor('\r\n\r\n');
+  await fetch(`${s.url}/lab/${session}/send`, { method: 'POST', body: 'mine again' });
+  await sse.waitFor('data: mine again');
+  sse.close();
+});
+
+test('activity keeps a class alive; the teacher ending it closes every channel with 4410', async () => {
+  const { code, key } = await createClass(s.url);
+  const teacher = await channel(s.url, code, { role: 'teacher', key });
+  await teacher.next('welcome');
+  const { learner } = await join(s.url, code, 'Ada', newSessionId());
+  const bar = await channel(s.url, code, { role: 'learner', token: learner.token });
+  await bar.next('welcome');
+  for (let i = 0; i < 6; i++) {
+    await sleep(300);
+    teacher.send({ type: 'push', text: `still here ${i}` });
+  }
+  assert.equal((await fetch(`${s.url}/class/${code}`)).status, 200, 'alive after 1.8 s of pushes');
+  teacher.send({ type: 'end' });
+  assert.deepEqual(await bar.closed, { code: 4410, reason: 'class ended by the teacher' });
+  assert.deepEqual(await teacher.closed, { code: 4410, reason: 'class ended by the teacher' });
+  assert.equal((await fetch(`${s.url}/class/${code}`)).status, 404);
+});
