@@ -218,6 +218,7 @@ export const en = {
   'inspector.status.closed': 'Closed',
   'inspector.status.paused': 'Paused · {n} new records',
   'inspector.status.totals': '{n} connections · ↑ {up} · ↓ {down}',
+  'inspector.status.totals.one': '1 connection · ↑ {up} · ↓ {down}',
   'inspector.status.dropped': 'The server’s capture buffer dropped {n} older records ({bytes}).',
   'inspector.splitter': 'Resize the connection list and the details',
   'class.join': 'Join a class',

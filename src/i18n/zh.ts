@@ -203,6 +203,7 @@ export const zh: Record<UiKey, string> = {
   'inspector.status.closed': '已关闭',
   'inspector.status.paused': '已暂停 · 新增 {n} 条记录',
   'inspector.status.totals': '{n} 条连接 · ↑ {up} · ↓ {down}',
+  'inspector.status.totals.one': '1 条连接 · ↑ {up} · ↓ {down}',
   'inspector.status.dropped': '服务器的抓包缓冲区丢弃了 {n} 条较早的记录（{bytes}）。',
   'inspector.splitter': '调整连接列表与详情区域的高度',
   'class.join': '加入课堂',

@@ -1,0 +1,121 @@
+/**
+ * The inspector channel's client: a WebSocket to `/inspect/<session>` that replays the
+ * session's capture and then streams it live (docs/inspector-protocol.md).
+ *
+ * When the socket drops (the laptop slept, the server restarted, the Wi-Fi blinked) it
+ * reconnects with a growing delay and asks only for what it has not seen:
+ * `?after=<last seq applied>`. The panel hears every state change, so it can say
+ * "reconnecting…" and "reconnected" instead of silently showing a frozen capture.
+ */
+import { type ChannelMessage, parseMessage } from './protocol.ts';
+
+export type ChannelState =
+  /** First connection attempt. */
+  | 'connecting'
+  /** Connected, replaying what the server kept. */
+  | 'replaying'
+  /** Connected and caught up: records arrive as they happen. */
+  | 'live'
+  /** The socket dropped; trying again. */
+  | 'reconnecting'
+  /** The server speaks a newer protocol than this page: reload. No retry. */
+  | 'refused'
+  /** Closed by us. */
+  | 'closed';
+
+export interface ChannelOptions {
+  session: string;
+  /** Receives each message, in order. */
+  onMessage(message: ChannelMessage): void;
+  /** Hears every state change; `detail` says why for `refused`. */
+  onState(state: ChannelState, detail?: string): void;
+  /** The last seq applied (0: none), asked at each (re)connect for `?after=`. */
+  resumeAfter(): number;
+  /** Builds the WebSocket URL (tests point it elsewhere). */
+  url?: (session: string, after: number) => string;
+}
+
+/** Protocol version this page speaks; a hello with a higher major version is refused. */
+export const PROTOCOL_VERSION = 1;
+/**
+ * Every close is worth a retry: 1001 (server restarting), 1006 (network), 1008 (we fell
+ * behind: resume after the last seq), 1013 (too many inspectors: try again later).
+ */
+const BACKOFF_MS = [250, 500, 1000, 2000, 4000];
+
+export interface Channel {
+  readonly state: ChannelState;
+  close(): void;
+}
+
+/** The default URL: same host as the page, ws: or wss: to match it. */
+export function inspectUrl(session: string, after: number): string {
+  const scheme = location.protocol === 'https:' ? 'wss:' : 'ws:';
+  const query = after > 0 ? `?after=${after}` : '';
+  return `${scheme}//${location.host}/inspect/${encodeURIComponent(session)}${query}`;
+}
+
+/** Opens the channel; it keeps itself open until `close()`. */
+export function openChannel(opts: ChannelOptions): Channel {
+  const url = opts.url ?? inspectUrl;
+  let state: ChannelState = 'connecting';
+  let ws: WebSocket | undefined;
+  let attempt = 0;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  let stopped = false;
+
+  const setState = (s: ChannelState, detail?: string) => {
+    if (s === state && detail === undefined) return;
+    state = s;
+    opts.onState(s, detail);
+  };
+
+  const connect = () => {
+    timer = undefined;
+    const socket = new WebSocket(url(opts.session, opts.resumeAfter()));
+    ws = socket;
+    socket.addEventListener('open', () => {
+      attempt = 0;
+      setState('replaying');
+    });
+    socket.addEventListener('message', (ev: MessageEvent) => {
+      if (typeof ev.data !== 'string') return;
+      const m = parseMessage(ev.data);
+      if (!m) return;
+      if (m.type === 'hello' && Math.floor(Number(m.v)) > PROTOCOL_VERSION) {
+        stopped = true;
+        setState('refused', 'version');
+        socket.close(1000);
+        return;
+      }
+      opts.onMessage(m);
+      if (m.type === 'live') setState('live');
+    });
+    socket.addEventListener('close', (ev: CloseEvent) => {
+      if (ws !== socket) return;
+      ws = undefined;
+      if (stopped) return;
+      setState('reconnecting', ev.reason || undefined);
+      const delay = BACKOFF_MS[Math.min(attempt, BACKOFF_MS.length - 1)]!;
+      attempt++;
+      timer = setTimeout(connect, delay);
+    });
+  };
+
+  opts.onState(state);
+  connect();
+
+  return {
+    get state() {
+      return state;
+    },
+    close() {
+      stopped = true;
+      if (timer) clearTimeout(timer);
+      const s = ws;
+      ws = undefined;
+      s?.close(1000);
+      setState('closed');
+    },
+  };
+}

@@ -1,0 +1,151 @@
+/**
+ * The messages of the inspector channel `/inspect/<session>`, version 1, as the panel reads
+ * them (docs/inspector-protocol.md; the server's side is server/inspect/protocol.ts).
+ *
+ * Every message is one JSON text frame with a `type`: `hello` first, then `records` batches
+ * (each record with a per-session `seq` and a `kind`), `dropped` when the server's ring let
+ * records go before we read them, and `live` once the replay is over. Reading is tolerant:
+ * an unknown message type or record kind is skipped, so a newer server does not break an
+ * older page.
+ */
+
+export type Dir = 'in' | 'out';
+export type CloseHow = 'fin' | 'reset' | 'timeout' | 'destroyed';
+
+export interface HelloMessage {
+  type: 'hello';
+  /** Protocol version. */
+  v: number;
+  session: string;
+  /** Read at the same moment: a record's wall time is `epochMs + (t − monoUs) / 1000`. */
+  serverTime: { epochMs: number; monoUs: number };
+  limits?: { captureBytesPerSession?: number; [k: string]: number | undefined };
+  firstSeq?: number;
+  lastSeq?: number;
+  /** The `after` asked for, and whether the records follow on from it (false: the session began again). */
+  resume?: { after: number; continued: boolean };
+}
+
+/** Records before `next` that the reader did not get are gone from the server's ring. */
+export interface DroppedMessage {
+  type: 'dropped';
+  records: number;
+  bytes: number;
+  exact?: boolean;
+  next: number;
+}
+
+/** The replay is over: from here on, records arrive as they happen. */
+export interface LiveMessage {
+  type: 'live';
+  lastSeq: number;
+}
+
+interface RecordBase {
+  /** Position in the session's log: 1, 2, 3… with no holes. */
+  seq: number;
+  /** The connection, numbered per session from 1. */
+  conn: number;
+  /** Capture clock: monotonic µs. */
+  t: number;
+}
+
+export interface OpenRecord extends RecordBase {
+  kind: 'open';
+  client: { address: string; port: number };
+  server: { port: number };
+  /** The connection carried bytes of another session or of the site before. */
+  reused?: boolean;
+}
+
+export interface DataRecord extends RecordBase {
+  kind: 'data';
+  dir: Dir;
+  /** Offset of the first byte within this session's view of the connection and direction. */
+  off: number;
+  b64: string;
+}
+
+/** A FIN in direction `dir`. */
+export interface EndRecord extends RecordBase {
+  kind: 'end';
+  dir: Dir;
+}
+
+/** The connection's next bytes in `dir` belong to another session (it was reused). */
+export interface MovedRecord extends RecordBase {
+  kind: 'moved';
+  dir: Dir;
+}
+
+export interface CloseRecord extends RecordBase {
+  kind: 'close';
+  how: CloseHow;
+  /** Which side started the ending. */
+  by?: 'client' | 'server';
+  error?: string;
+}
+
+/** The socket's idle timeout fired. */
+export interface TimeoutRecord extends RecordBase {
+  kind: 'timeout';
+}
+
+/** A note from the lab, e.g. which bound closed the connection. */
+export interface NoteRecord extends RecordBase {
+  kind: 'note';
+  text: string;
+}
+
+export type CaptureRecord =
+  | OpenRecord
+  | DataRecord
+  | EndRecord
+  | MovedRecord
+  | CloseRecord
+  | TimeoutRecord
+  | NoteRecord;
+
+export type ChannelMessage =
+  | HelloMessage
+  | DroppedMessage
+  | LiveMessage
+  | { type: 'records'; records: CaptureRecord[] };
+
+const KINDS = new Set(['open', 'data', 'end', 'moved', 'close', 'timeout', 'note']);
+
+/** Returns the message of one text frame, or null for one this page does not know. */
+export function parseMessage(text: string): ChannelMessage | null {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return null;
+  }
+  if (!value || typeof value !== 'object') return null;
+  const m = value as { type?: unknown; records?: unknown };
+  switch (m.type) {
+    case 'hello':
+    case 'dropped':
+    case 'live':
+      return m as ChannelMessage;
+    case 'records': {
+      if (!Array.isArray(m.records)) return null;
+      const records = m.records.filter(
+        (r): r is CaptureRecord =>
+          !!r && typeof r === 'object' && KINDS.has((r as { kind?: unknown }).kind as string),
+      );
+      return { type: 'records', records };
+    }
+    default:
+      return null;
+  }
+}
+
+/** Returns the bytes of a base64 string (atob works in browsers and in Node ≥ 16). */
+export function fromBase64(b64: string): Uint8Array {
+  const bin = atob(b64);
+  const out = new Uint8Array(bin.length);
+  for (let i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i);
+  return out;
+}
