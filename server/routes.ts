@@ -98,12 +98,14 @@ export function createRoutes({ lab, inspector, classroom, site, clientDir }: Rou
 }
 
 /**
- * The path of a request target, normalised as the lab and the capture read it
- * (`/x/../lab/…` is `/lab/…`), without its query; '' when it is not a path.
+ * The path of a request target, normalised exactly as the lab and the capture read it
+ * (`/x/../lab/…` is `/lab/…`; an absolute-form `http://host/lab/…` is `/lab/…` too, RFC 9112
+ * §3.2.2), without its query; '' when it is not a URL. The capture gives a request's bytes to
+ * the session this names (capture/session-of-target.ts): were the two to differ, a session's
+ * capture could show a request its lab never answered.
  */
 function pathOf(req: IncomingMessage): string {
   const url = req.url ?? '';
-  if (!url.startsWith('/')) return '';
   try {
     return new URL(url, 'http://wire-lab.invalid').pathname;
   } catch {

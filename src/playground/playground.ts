@@ -307,7 +307,7 @@ export function initPlayground(root: HTMLElement): void {
   const split = $('.pg-split');
   attachSplitter($('.pg-splitter-main'), {
     container: split,
-    initial: 50,
+    initial: 42, // the inspector below needs the room more than a short snippet does
     min: 15,
     max: 85,
     storageKey: 'wl-split-main',
