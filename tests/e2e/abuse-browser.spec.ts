@@ -22,7 +22,7 @@ async function openLesson(page: Page, url = LESSON): Promise<void> {
 
 /** Replaces the editor's text, as a learner pasting code would. */
 async function setCode(page: Page, code: string): Promise<void> {
-  await page.locator('.monaco-host .view-lines').click();
+  await page.locator('.monaco-host').click({ position: { x: 80, y: 12 } }); // the first line, whatever the editor's height
   await page.keyboard.press('ControlOrMeta+A');
   await page.keyboard.press('Delete');
   await page.keyboard.insertText(code);

@@ -76,7 +76,7 @@ async function openPlayground(page: Page, slug = LESSON): Promise<void> {
 
 /** Types the snippet into the learner's own editor and runs it. */
 async function runSnippet(page: Page, code = SNIPPET): Promise<void> {
-  await page.locator('.monaco-host .view-lines').click();
+  await page.locator('.monaco-host').click({ position: { x: 80, y: 12 } }); // the first line, whatever the editor's height
   await page.keyboard.press('ControlOrMeta+A');
   await page.keyboard.press('Delete');
   await page.keyboard.insertText(code);
