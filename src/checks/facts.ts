@@ -69,6 +69,12 @@ export function factsFromRecords(
     facts.connections.push(cf);
     readItems(id, dissector.items, facts);
   }
+  // In time order, whatever connection carried them: a kept-alive connection the browser
+  // reused can carry the Run's latest request.
+  const byTime = (a: { t: number }, b: { t: number }) => a.t - b.t;
+  facts.exchanges.sort(byTime);
+  facts.sseEvents.sort(byTime);
+  facts.wsFrames.sort(byTime);
   return facts;
 }
 
@@ -93,6 +99,7 @@ function readItems(conn: number, items: readonly Field[], facts: WireFacts): voi
           chunks: 0,
           responseBody: '',
           complete: false,
+          t: req.t ?? 0,
         };
         byExchange.set(n, ex);
         facts.exchanges.push(ex);
@@ -122,7 +129,13 @@ function readItems(conn: number, items: readonly Field[], facts: WireFacts): voi
       case 'sse-event': {
         const ev = item as WireSseEvent;
         if (!ev.dispatched) break;
-        const out: SseEvent = { conn, type: ev.type, data: ev.value ?? '', lastEventId: ev.lastEventId };
+        const out: SseEvent = {
+          conn,
+          t: ev.t ?? 0,
+          type: ev.type,
+          data: ev.value ?? '',
+          lastEventId: ev.lastEventId,
+        };
         if (ev.retry !== undefined) out.retry = ev.retry;
         facts.sseEvents.push(out);
         break;
@@ -131,6 +144,7 @@ function readItems(conn: number, items: readonly Field[], facts: WireFacts): voi
         const f = item as WireWsFrame;
         const frame: WsFrame = {
           conn,
+          t: f.t ?? 0,
           dir: f.dir,
           opcode: f.opcode,
           fin: f.fin,

@@ -37,11 +37,15 @@ export interface HttpExchange {
   responseBody: string;
   /** True once the whole response has arrived. */
   complete: boolean;
+  /** When the request's first byte arrived (server µs): exchanges are listed in this order. */
+  t: number;
 }
 
 /** One dispatched Server-Sent Event, as the browser's EventSource would see it. */
 export interface SseEvent {
   conn: number;
+  /** When its first byte was sent (server µs). */
+  t: number;
   type: string;
   data: string;
   lastEventId: string;
@@ -51,6 +55,8 @@ export interface SseEvent {
 /** One WebSocket frame. */
 export interface WsFrame {
   conn: number;
+  /** When its first byte crossed (server µs). */
+  t: number;
   /** `in`: browser → server; `out`: server → browser. */
   dir: 'in' | 'out';
   opcode: number;
