@@ -1,0 +1,216 @@
+/**
+ * `npm run bench`: Wire Lab's benchmarks (docs/performance.md). Measures, never asserts: prints a
+ * table with each target beside what was measured, and writes the whole result as JSON under
+ * bench/results/ (ignored by git).
+ *
+ *   npm run bench                        classroom (300 learners, 20 s a server) + Run → first byte + page weight
+ *   npm run bench -- --full              the classroom for 60 s a server
+ *   npm run bench -- --learners 3000     a bigger class (bounds raised to fit it)
+ *   npm run bench -- --only classroom    one or more of: classroom, browser, weight
+ *   npm run bench -- --soak              only the soak: 100 learners for 10 min
+ *   npm run bench -- --profile           the servers write CPU profiles to bench/results/profiles/
+ */
+import { parseArgs } from 'node:util';
+import { runBrowserLatency } from './browser-latency.ts';
+import { runClassroom, type ServerSpec } from './classroom.ts';
+import { machine } from './machine.ts';
+import { runPageWeight } from './page-weight.ts';
+import { type BenchResults, formatResults, ratiosOf, writeResults } from './report.ts';
+import { ensureBuild, startSite } from './site-server.ts';
+import { runSoak } from './soak.ts';
+
+const { values: args } = parseArgs({
+  options: {
+    learners: { type: 'string' },
+    duration: { type: 'string' },
+    full: { type: 'boolean', default: false },
+    rate: { type: 'string', default: '10' },
+    turn: { type: 'string', default: '5' },
+    procs: { type: 'string', default: '2' },
+    mode: { type: 'string', default: 'class' },
+    runs: { type: 'string', default: '20' },
+    loads: { type: 'string', default: '5' },
+    only: { type: 'string' },
+    soak: { type: 'boolean', default: false },
+    profile: { type: 'boolean', default: false },
+    env: { type: 'string', multiple: true },
+    'no-inspector': { type: 'boolean', default: false },
+    variant: { type: 'string', multiple: true },
+    help: { type: 'boolean', default: false },
+  },
+});
+
+if (args.help) {
+  console.log(
+    [
+      'npm run bench -- [options]',
+      '  --learners N   learners in the class (default 300; 100 with --soak; at most 3000)',
+      '  --duration S   seconds of pushes per server (default 20; 60 with --full; 600 with --soak)',
+      '  --full         the classroom for 60 s per server',
+      '  --rate R       teacher messages a second (default 10)',
+      '  --turn S       servers take turns of S seconds (default 5; 0: one after the other)',
+      '  --procs P      load processes per class (default 2)',
+      '  --mode M       class (the classroom API, default) or room (lab rooms: room=<code>)',
+      '  --runs N       Runs timed in the browser (default 20)',
+      '  --loads N      cold page loads for paint timing (default 5)',
+      '  --only LIST    classroom,browser,weight (default: all three)',
+      '  --soak         only the soak (Wire Lab, memory and handles over time)',
+      '  --profile      servers write --cpu-prof profiles to bench/results/profiles/',
+      '  --env K=V      a bound for the Wire Lab server (server/config.ts), e.g. --env WIRELAB_CAPTURE_BYTES_TOTAL=33554432',
+      '  --no-inspector learners open no inspector channel: what streaming the capture costs',
+      '  --variant N:A,B  one more Wire Lab server, named N, taking turns with the others; each A is a',
+      '                 Node flag (--max-semi-space-size=64), a bound (WIRELAB_TICK_INTERVAL_MS=60000)',
+      '                 or no-inspector',
+    ].join('\n'),
+  );
+  process.exit(0);
+}
+
+const log = (text: string) => console.log(`· ${text}`);
+const int = (value: string | undefined, fallback: number, min: number, max: number, name: string): number => {
+  const n = value === undefined ? fallback : Number(value);
+  if (!Number.isInteger(n) || n < min || n > max) {
+    console.error(`--${name} must be a whole number from ${min} to ${max}.`);
+    process.exit(2);
+  }
+  return n;
+};
+
+const soak = args.soak;
+const learners = int(args.learners, soak ? 100 : 300, 1, 3000, 'learners');
+const durationS = int(args.duration, soak ? 600 : args.full ? 60 : 20, 1, 3600, 'duration');
+const rate = int(args.rate, 10, 1, 20, 'rate'); // the class channel takes 20 messages a second
+const turnS = int(args.turn, 5, 0, 3600, 'turn');
+const procs = int(args.procs, 2, 1, 16, 'procs');
+const runs = int(args.runs, 20, 1, 1000, 'runs');
+const loads = int(args.loads, 5, 1, 100, 'loads');
+const mode = args.mode === 'room' ? 'room' : 'class';
+const only = new Set((args.only ?? 'classroom,browser,weight').split(',').map((s) => s.trim()));
+const execArgv = args.profile
+  ? ['--cpu-prof', `--cpu-prof-dir=${new URL('./results/profiles/', import.meta.url).pathname}`]
+  : [];
+
+/** `--variant name:--flag,KEY=VALUE,no-inspector` → one more Wire Lab server to compare. */
+function variant(text: string): ServerSpec {
+  const [label, list = ''] = text.split(/:(.*)/s);
+  const spec: ServerSpec = { kind: 'wirelab', label: label ?? text, env: {}, execArgv: [] };
+  for (const arg of list.split(',').filter(Boolean)) {
+    if (arg === 'no-inspector') spec.inspector = false;
+    else if (arg.startsWith('--')) spec.execArgv?.push(arg);
+    else if (/^[A-Z_]+=/.test(arg)) {
+      const [key = '', value = ''] = arg.split(/=(.*)/s);
+      if (spec.env) spec.env[key] = value;
+    } else {
+      console.error(`--variant ${text}: "${arg}" is not a --flag, KEY=VALUE or no-inspector.`);
+      process.exit(2);
+    }
+  }
+  return spec;
+}
+const variants = (args.variant ?? []).map(variant);
+
+// The default bounds fit a class of 500 and 2,000 sessions: a bigger class gets room, and says so.
+// Every bound changed is printed and kept in the results.
+const env: Record<string, string> = {};
+if (learners > 500) env.WIRELAB_MAX_LEARNERS_PER_CLASS = String(learners);
+if (learners + 50 > 2000) env.WIRELAB_MAX_SESSIONS = String(learners + 50);
+for (const pair of args.env ?? []) {
+  const [key, value] = pair.split('=');
+  if (!key?.startsWith('WIRELAB_') || value === undefined) {
+    console.error(`--env ${pair}: expected WIRELAB_<BOUND>=<value> (server/config.ts).`);
+    process.exit(2);
+  }
+  env[key] = value;
+}
+
+const results: BenchResults = {
+  startedAt: new Date().toISOString(),
+  finishedAt: '',
+  machine: machine(),
+  machineAtEnd: { loadAverage: [], busyLoopShare: Number.NaN },
+  command: `npm run bench -- ${process.argv.slice(2).join(' ')}`.trim(),
+  failed: {},
+};
+log(
+  `${results.machine.nproc} CPUs, load ${results.machine.loadAverage.join(' / ')}, a busy loop gets ${results.machine.busyLoopShare} of a core` +
+    (Object.keys(env).length ? `; bounds raised for the class: ${JSON.stringify(env)}` : ''),
+);
+
+/** Runs one scenario; a failure is reported and the others still run. */
+async function scenario(name: string, fn: () => Promise<void>): Promise<void> {
+  try {
+    await fn();
+  } catch (err) {
+    results.failed[name] = (err as Error).stack ?? String(err);
+    console.error(`${name} failed:`, err);
+  }
+}
+
+if (soak) {
+  await scenario('soak', async () => {
+    log(`soak: ${learners} learners, ${durationS} s, ${rate} msg/s`);
+    results.soak = await runSoak({ learners, durationS, rate, procs, mode, env, execArgv, log });
+  });
+} else {
+  if (only.has('classroom')) {
+    await scenario('classroom', async () => {
+      log(
+        `classroom: ${learners} learners on Wire Lab and on the baseline, ${durationS} s each, turns of ${turnS} s`,
+      );
+      const [wirelab, baseline, ...others] = await runClassroom({
+        servers: [
+          { kind: 'wirelab', env, execArgv },
+          { kind: 'baseline', execArgv },
+          ...variants.map((v) => ({
+            ...v,
+            env: { ...env, ...v.env },
+            execArgv: [...execArgv, ...(v.execArgv ?? [])],
+          })),
+        ],
+        mode,
+        learners,
+        durationS,
+        rate,
+        windowS: turnS,
+        procs,
+        inspector: !args['no-inspector'],
+        log,
+      });
+      if (!wirelab || !baseline) throw new Error('a server gave no result');
+      results.classroom = {
+        wirelab,
+        baseline,
+        ratios: ratiosOf(wirelab, baseline),
+        env,
+        variants: others.map((v) => ({ result: v, ratios: ratiosOf(v, baseline) })),
+      };
+    });
+  }
+  if (only.has('browser') || only.has('weight')) {
+    await scenario('site', async () => {
+      await ensureBuild(log);
+      const site = await startSite();
+      try {
+        if (only.has('browser')) {
+          await scenario('browser', async () => {
+            results.browser = await runBrowserLatency(site.base, runs, log);
+          });
+        }
+        if (only.has('weight')) {
+          await scenario('weight', async () => {
+            results.pageWeight = await runPageWeight(site.base, loads, log);
+          });
+        }
+      } finally {
+        await site.stop();
+      }
+    });
+  }
+}
+
+results.finishedAt = new Date().toISOString();
+const atEnd = machine();
+results.machineAtEnd = { loadAverage: atEnd.loadAverage, busyLoopShare: atEnd.busyLoopShare };
+const file = writeResults(results);
+console.log(`\n${formatResults(results)}\n\nResults: ${file}`);
+process.exit(Object.keys(results.failed).length > 0 ? 1 : 0);

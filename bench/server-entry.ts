@@ -1,0 +1,132 @@
+/**
+ * The server under test, in a process of its own: `wirelab` (createWireLabServer: lab, capture,
+ * inspector, classroom; no site) or `baseline` (bench/baseline-server.ts). It listens on a free
+ * loopback port and answers the bench over IPC with its own numbers — memory, CPU time, event-loop
+ * delay (monitorEventLoopDelay), open handles — so the load's processes never count against it.
+ *
+ *   parent → child  {cmd: 'sample', gc?: true}   child → parent  {type: 'sample', …ServerSample}
+ *                   {cmd: 'reset'}                                {type: 'reset'}   (event-loop delay histogram)
+ *                   {cmd: 'heap-snapshot', file}                  {type: 'heap-snapshot', file}
+ *                   {cmd: 'stop'}                                 (exits once closed)
+ *   at start:                                                     {type: 'ready', port}
+ *
+ * Bounds come from the environment as for `npm start` (server/config.ts).
+ */
+import type { Socket } from 'node:net';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import v8 from 'node:v8';
+
+export type ServerKind = 'wirelab' | 'baseline';
+
+export interface ServerSample {
+  rss: number;
+  heapUsed: number;
+  /** V8 heap reserved (used or not): RSS above heap + external is mostly this, and the allocator's slack. */
+  heapTotal: number;
+  /** Physical memory of each V8 heap space (new_space, old_space, large_object_space…), bytes. */
+  heapSpaces: Record<string, number>;
+  external: number;
+  arrayBuffers: number;
+  /** Process CPU time since start (user + system), µs. */
+  cpuUs: number;
+  /** process.hrtime in µs when sampled, to turn CPU time into a share of one core. */
+  wallUs: number;
+  /** Event-loop delay since the last reset, ms. */
+  eld: { p50: number; p99: number; max: number; mean: number };
+  /** Active handles and requests by type (process.getActiveResourcesInfo). */
+  handles: Record<string, number>;
+  handleCount: number;
+  /** Open sockets, and the bytes queued in them that the clients have not taken yet (writableLength). */
+  sockets: number;
+  queuedBytes: number;
+}
+
+export type ToServer =
+  | { cmd: 'sample'; gc?: boolean }
+  | { cmd: 'reset' }
+  | { cmd: 'heap-snapshot'; file: string }
+  | { cmd: 'stop' };
+
+export type FromServer =
+  | { type: 'ready'; port: number }
+  | ({ type: 'sample' } & ServerSample)
+  | { type: 'reset' }
+  | { type: 'heap-snapshot'; file: string };
+
+const kind = process.argv[2] as ServerKind;
+if (kind !== 'wirelab' && kind !== 'baseline') {
+  console.error('usage: node bench/server-entry.ts wirelab|baseline');
+  process.exit(2);
+}
+
+const eld = monitorEventLoopDelay({ resolution: 10 });
+eld.enable();
+
+// Each kind loads only its own code: the baseline's memory must not carry Wire Lab's modules.
+const server =
+  kind === 'wirelab'
+    ? await (await import('../server/app.ts')).createWireLabServer({ host: '127.0.0.1', port: 0 })
+    : await (await import('./baseline-server.ts')).startBaselineServer('127.0.0.1', 0);
+
+const send = (m: FromServer) => process.send?.(m);
+
+// Every socket the server accepts, to see how much waits for slow readers.
+const sockets = new Set<Socket>();
+server.server.on('connection', (socket: Socket) => {
+  sockets.add(socket);
+  socket.once('close', () => sockets.delete(socket));
+});
+
+function sample(gc: boolean): ServerSample {
+  if (gc) (globalThis as { gc?: () => void }).gc?.();
+  const mem = process.memoryUsage();
+  const cpu = process.cpuUsage();
+  const handles: Record<string, number> = {};
+  const active = process.getActiveResourcesInfo();
+  for (const type of active) handles[type] = (handles[type] ?? 0) + 1;
+  return {
+    rss: mem.rss,
+    heapUsed: mem.heapUsed,
+    heapTotal: mem.heapTotal,
+    heapSpaces: Object.fromEntries(
+      v8.getHeapSpaceStatistics().map((sp) => [sp.space_name, sp.physical_space_size]),
+    ),
+    external: mem.external,
+    arrayBuffers: mem.arrayBuffers,
+    cpuUs: cpu.user + cpu.system,
+    wallUs: Number(process.hrtime.bigint() / 1000n),
+    eld: {
+      p50: eld.percentile(50) / 1e6,
+      p99: eld.percentile(99) / 1e6,
+      max: eld.max / 1e6,
+      mean: eld.mean / 1e6,
+    },
+    handles,
+    handleCount: active.length,
+    sockets: sockets.size,
+    queuedBytes: [...sockets].reduce((n, s) => n + s.writableLength, 0),
+  };
+}
+
+process.on('message', (m: ToServer) => {
+  if (m.cmd === 'sample') send({ type: 'sample', ...sample(m.gc === true) });
+  else if (m.cmd === 'reset') {
+    eld.reset();
+    send({ type: 'reset' });
+  } else if (m.cmd === 'heap-snapshot') {
+    send({ type: 'heap-snapshot', file: v8.writeHeapSnapshot(m.file) });
+  } else if (m.cmd === 'stop') {
+    const force = setTimeout(() => process.exit(0), 5_000);
+    server.close().finally(() => {
+      clearTimeout(force);
+      process.disconnect?.();
+      process.exitCode = 0;
+      // Exit without waiting for stray timers, so a --cpu-prof profile is written now.
+      setImmediate(() => process.exit(0));
+    });
+  }
+});
+// The bench went away: do not linger on the port.
+process.on('disconnect', () => process.exit(0));
+
+send({ type: 'ready', port: server.port });
