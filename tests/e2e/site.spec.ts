@@ -70,6 +70,18 @@ test.describe('the site', () => {
     await expect(page.locator('.search-results a').first()).toHaveAttribute('href', /\/zh\/lessons\//);
   });
 
+  test('the lab API reference and the glossary are on the site in both languages', async ({ page }) => {
+    await page.goto('/en/reference/');
+    await expect(page.getByRole('heading', { level: 1 })).toHaveText('Lab API');
+    await expect(page.locator('.reference')).toContainText('Last-Event-ID');
+    await page.getByRole('link', { name: '阅读中文版' }).click();
+    await expect(page).toHaveURL(/\/zh\/reference\/$/);
+    await expect(page.getByRole('heading', { level: 1 })).toContainText('实验接口');
+    await page.goto('/zh/glossary/');
+    await expect(page.getByRole('heading', { level: 1 })).toHaveText('术语表');
+    await expect(page.locator('.glossary dt').first()).toBeVisible();
+  });
+
   test('an unknown page answers 404 with a page that links to the lessons', async ({ page }) => {
     const res = await page.goto('/en/no-such-page/');
     expect(res?.status()).toBe(404);
