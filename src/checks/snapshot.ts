@@ -2,25 +2,8 @@
  * Reads what the session's capture holds right now: opens the inspector channel, takes the
  * replay up to `live`, and closes. Used by the exercise checks after a Run.
  */
+import { type ChannelRecord, fromChannel } from './channel-record.ts';
 import type { CaptureRecord } from './facts.ts';
-
-interface WireRecord {
-  seq: number;
-  kind: string;
-  conn: number;
-  t: number;
-  dir?: 'in' | 'out';
-  b64?: string;
-  how?: string;
-  text?: string;
-}
-
-function fromBase64(b64: string): Uint8Array {
-  const bin = atob(b64);
-  const out = new Uint8Array(bin.length);
-  for (let i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i);
-  return out;
-}
 
 /** The records the server keeps for `session`; rejects when the channel fails or takes over `timeoutMs`. */
 export function captureSnapshot(
@@ -37,15 +20,10 @@ export function captureSnapshot(
       reject(new Error('The capture did not answer in time.'));
     }, timeoutMs);
     ws.onmessage = (ev) => {
-      const msg = JSON.parse(String(ev.data)) as { type: string; records?: WireRecord[] };
+      const msg = JSON.parse(String(ev.data)) as { type: string; records?: ChannelRecord[] };
       if (msg.type === 'records') {
         for (const r of msg.records ?? []) {
-          const rec: CaptureRecord = { seq: r.seq, kind: r.kind, conn: r.conn, t: r.t };
-          if (r.dir) rec.dir = r.dir;
-          if (r.b64 !== undefined) rec.bytes = fromBase64(r.b64);
-          if (r.how !== undefined) rec.how = r.how;
-          if (r.text !== undefined) rec.text = r.text;
-          records.push(rec);
+          records.push(fromChannel(r));
         }
       } else if (msg.type === 'live') {
         clearTimeout(timer);

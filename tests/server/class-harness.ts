@@ -87,7 +87,7 @@ export class Channel {
   }
 
   /** The next message of `type` (already queued, or the next to arrive); rejects after `ms`. */
-  next(type: string, ms = 5_000): Promise<ChannelMessage> {
+  next(type: string, ms = 10_000): Promise<ChannelMessage> {
     const i = this.queue.findIndex((m) => m.type === type);
     if (i !== -1) return Promise.resolve(this.queue.splice(i, 1)[0] as ChannelMessage);
     return new Promise((resolve, reject) => {
@@ -103,7 +103,7 @@ export class Channel {
   }
 
   /** Waits for an `activity` message that satisfies `test`. */
-  async activity(test: (m: ChannelMessage) => boolean, ms = 5_000): Promise<ChannelMessage> {
+  async activity(test: (m: ChannelMessage) => boolean, ms = 15_000): Promise<ChannelMessage> {
     const deadline = Date.now() + ms;
     for (;;) {
       const m = await this.next('activity', Math.max(1, deadline - Date.now()));

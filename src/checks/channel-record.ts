@@ -1,0 +1,34 @@
+/**
+ * Records as the inspector channel sends them (docs/inspector-protocol.md, version 1), read
+ * into the shape the checks use: bytes decoded from base64 once, on arrival.
+ */
+import type { CaptureRecord } from './facts.ts';
+
+/** One record on the channel. */
+export interface ChannelRecord {
+  seq: number;
+  kind: string;
+  conn: number;
+  t: number;
+  dir?: 'in' | 'out';
+  b64?: string;
+  how?: string;
+  text?: string;
+}
+
+function fromBase64(b64: string): Uint8Array {
+  const bin = atob(b64);
+  const out = new Uint8Array(bin.length);
+  for (let i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i);
+  return out;
+}
+
+/** Returns the record with its bytes decoded, and only the fields the checks read. */
+export function fromChannel(r: ChannelRecord): CaptureRecord {
+  const rec: CaptureRecord = { seq: r.seq, kind: r.kind, conn: r.conn, t: r.t };
+  if (r.dir) rec.dir = r.dir;
+  if (r.b64 !== undefined) rec.bytes = fromBase64(r.b64);
+  if (r.how !== undefined) rec.how = r.how;
+  if (r.text !== undefined) rec.text = r.text;
+  return rec;
+}
