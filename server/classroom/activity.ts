@@ -85,6 +85,10 @@ export function createActivityMeter(lab: Lab): ActivityMeter {
           if (seen) {
             newShortPolls += Math.max(0, shortPolls - seen.shortPolls);
             newlyDelivered += Math.max(0, activity.delivered - seen.delivered);
+          } else if (last) {
+            // A session that joined since the last measure: all it did happened in this window.
+            newShortPolls += shortPolls;
+            newlyDelivered += activity.delivered;
           }
           delivered += activity.delivered;
           next.set(id, { shortPolls, delivered: activity.delivered });
