@@ -133,7 +133,7 @@ test.describe('abuse, in the browser', () => {
     const stepHtml = '<img src=x onerror="window.__wlPwned = \'step\'">';
     await openLesson(page, LESSON + shareFragment(stepHtml, hostile));
     await expect(page.locator('.pg-notice')).toContainText('This code came from a shared link');
-    expect(await editorText(page)).toContain('</script><script>window.__wlPwned');
+    await expect.poll(() => editorText(page)).toContain('</script><script>window.__wlPwned');
     await page.waitForTimeout(300); // an onerror or onload would have fired by now
     expect(await page.evaluate(() => (window as { __wlPwned?: string }).__wlPwned)).toBeUndefined();
     expect(await page.locator('#wl-js-link, a[href^="javascript:"]').count()).toBe(0);
@@ -360,8 +360,8 @@ test.describe('the server restarted under a live page', () => {
       child = await startServer(port, request);
       await expect(page.locator('.insp-flash')).toHaveText('Reconnected', { timeout: 20_000 });
       await expect(page.locator('.insp-state')).toHaveAttribute('data-state', 'live');
-      expect(await editorText(page)).toContain("const es = new EventSource('sse');");
-      expect(await editorText(page)).toContain('stream error, the browser retries');
+      await expect.poll(() => editorText(page)).toContain("const es = new EventSource('sse');");
+      await expect.poll(() => editorText(page)).toContain('stream error, the browser retries');
       // The EventSource reconnected by itself too: ticks flow again from the new server.
       const ticks = await page.locator('.pg-console-list .entry', { hasText: 'tick' }).count();
       await expect

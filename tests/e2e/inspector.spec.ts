@@ -93,6 +93,10 @@ test.describe('the inspector', () => {
     await openLesson(page);
     await setCode(page, SNIPPET);
     await run(page);
+    // The code ran to its end first (on failure, this shows what the console said instead).
+    const consoleList = page.locator('.pg-console-list');
+    await expect(consoleList).toContainText('tick', { timeout: 30_000 });
+    await expect(consoleList).toContainText('echo ping 你好', { timeout: 30_000 });
     await page.getByRole('button', { name: 'Expand to the full window' }).click();
     // The browser may carry the fetch and the EventSource on one keep-alive connection.
     await expect(page.locator('.cl-row .insp-badge', { hasText: 'SSE' })).toHaveCount(1, { timeout: 15_000 });

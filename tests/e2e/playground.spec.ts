@@ -175,10 +175,10 @@ test.describe('the playground', () => {
       .toBe("console.log('kept after reload');");
     await page.reload();
     await expect(page.locator('.playground')).toHaveAttribute('data-editor', 'monaco', { timeout: 15_000 });
-    expect(await editorText(page)).toContain("console.log('kept after reload');");
+    await expect.poll(() => editorText(page)).toContain("console.log('kept after reload');");
     // Reset brings the starter back.
     await page.getByRole('button', { name: /^Reset/ }).click();
-    expect(await editorText(page)).toContain("const res = await fetch('time');");
+    await expect.poll(() => editorText(page)).toContain("const res = await fetch('time');");
   });
 
   test('a share link reproduces the code, and runs nothing until Run', async ({ page, browser }) => {
@@ -192,8 +192,8 @@ test.describe('the playground', () => {
     const other = await browser.newContext();
     const learner = await other.newPage();
     await openLesson(learner, link);
-    expect(await editorText(learner)).toContain("console.log('shared by a classmate');");
-    expect(await editorText(learner)).toContain('中文 ok');
+    await expect.poll(() => editorText(learner)).toContain("console.log('shared by a classmate');");
+    await expect.poll(() => editorText(learner)).toContain('中文 ok');
     await expect(learner.locator('.pg-notice')).toContainText('This code came from a shared link');
     await expect(learner.locator('.pg-preview iframe')).toHaveCount(0);
     await expect(learner.locator('.playground')).toHaveAttribute('data-state', 'idle');
@@ -313,7 +313,7 @@ test.describe('the playground', () => {
   test('jQuery steps load jQuery locally, and $ can write the page', async ({ page }) => {
     await openLesson(page);
     await page.getByRole('combobox', { name: 'Lesson step' }).selectOption('jquery');
-    expect(await editorText(page)).toContain('$.ajax');
+    await expect.poll(() => editorText(page)).toContain('$.ajax');
     await run(page);
     await page.getByRole('tab', { name: 'Preview' }).click();
     await expect(page.frameLocator('.pg-preview iframe').locator('body')).toContainText('"time":');
