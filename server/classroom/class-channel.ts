@@ -80,11 +80,19 @@ export function createClassChannel(
   const members = new Map<Class, Set<Member>>();
   const lastActivity = new WeakMap<Class, string>();
 
-  const send = (m: Member, message: Message): void => {
+  /** Sends a message, or the same serialised text to many (a text frame either way). */
+  const send = (m: Member, message: Message | Buffer): void => {
     if (m.ws.readyState !== m.ws.OPEN) return;
-    m.ws.send(JSON.stringify(message));
+    if (Buffer.isBuffer(message)) m.ws.send(message, { binary: false });
+    else m.ws.send(JSON.stringify(message));
     // ws never drops a slow reader: one that falls this far behind is cut.
     if (m.ws.bufferedAmount > cfg.maxBufferedBytes) m.ws.terminate();
+  };
+  /** One message to many: serialised once, not once per member (a class is up to thousands). */
+  const sendAll = (to: Member[], message: Message): void => {
+    if (to.length === 0) return;
+    const text = Buffer.from(JSON.stringify(message));
+    for (const m of to) send(m, text);
   };
   const close = (m: Member, code: number, reason: string): void => {
     clearTimeout(m.helloTimer);
@@ -135,7 +143,8 @@ export function createClassChannel(
       });
       const activity = JSON.stringify({ type: 'activity', ...meter.measure(cls) });
       lastActivity.set(cls, activity);
-      for (const t of everyone(cls, 'teacher')) if (t.ws.readyState === t.ws.OPEN) t.ws.send(activity);
+      const text = Buffer.from(activity);
+      for (const t of everyone(cls, 'teacher')) send(t, text);
     } else if (m.learner) {
       send(m, {
         type: 'welcome',
@@ -157,18 +166,16 @@ export function createClassChannel(
     const message = lab.rooms.append(m.cls.room, 'push', { from: 'teacher', text });
     if (!message)
       return refuse(m, 'push', `${bound(cfg, 'maxRooms')} reached: the class room could not be opened.`);
-    for (const t of everyone(m.cls, 'teacher'))
-      send(t, { type: 'pushed', id: message.id, text, time: message.time });
-    for (const l of everyone(m.cls, 'learner'))
-      send(l, { type: 'push', id: message.id, text, time: message.time });
+    sendAll(everyone(m.cls, 'teacher'), { type: 'pushed', id: message.id, text, time: message.time });
+    sendAll(everyone(m.cls, 'learner'), { type: 'push', id: message.id, text, time: message.time });
   };
 
   const bring = (m: Member, msg: Message) => {
     const lesson = readLesson(msg.lesson);
     if (!lesson) return refuse(m, 'goto', 'goto needs "lesson": a lesson slug such as "03-long-polling".');
     m.cls.lesson = lesson;
-    for (const l of everyone(m.cls, 'learner')) send(l, { type: 'goto', lesson });
-    for (const t of everyone(m.cls, 'teacher')) send(t, { type: 'brought', lesson });
+    sendAll(everyone(m.cls, 'learner'), { type: 'goto', lesson });
+    sendAll(everyone(m.cls, 'teacher'), { type: 'brought', lesson });
   };
 
   // ---- what a learner may do
@@ -185,7 +192,7 @@ export function createClassChannel(
       return refuse(m, 'hand-in', why);
     }
     const h = classes.handIn(m.cls, learner, lesson, step, msg.code);
-    for (const t of everyone(m.cls, 'teacher')) send(t, { type: 'hand-in', handIn: h });
+    sendAll(everyone(m.cls, 'teacher'), { type: 'hand-in', handIn: h });
     send(m, { type: 'handed-in', id: h.id, lesson, step });
   };
 
@@ -273,11 +280,8 @@ export function createClassChannel(
       const activity = JSON.stringify({ type: 'activity', ...meter.measure(cls) });
       if (activity === lastActivity.get(cls)) continue;
       lastActivity.set(cls, activity);
-      for (const t of teachers) {
-        if (t.ws.readyState !== t.ws.OPEN) continue;
-        t.ws.send(activity);
-        if (t.ws.bufferedAmount > cfg.maxBufferedBytes) t.ws.terminate();
-      }
+      const text = Buffer.from(activity);
+      for (const t of teachers) send(t, text);
     }
   }, cfg.classActivityMs);
   ticker.unref();

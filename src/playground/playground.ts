@@ -470,10 +470,17 @@ export function initPlayground(root: HTMLElement): void {
       textarea.remove();
       root.dataset.editor = 'monaco';
       if (hadFocus) editor.focus();
-    })().catch((err: unknown) => {
-      // The textarea keeps working; the learner loses nothing but highlighting.
-      console.error('Wire Lab: the editor could not be loaded.', err);
-    });
+    })()
+      .catch((err: unknown) => {
+        // The textarea keeps working; the learner loses nothing but highlighting.
+        console.error('Wire Lab: the editor could not be loaded.', err);
+      })
+      .finally(() => {
+        // The learner is at the playground: load the first runner and the inspector's code ahead,
+        // so the first Run does not wait for them.
+        runner.warm();
+        setTimeout(() => void import('./inspector/mount.ts').catch(() => {}), 1_000);
+      });
     return editorLoading;
   }
   textarea.addEventListener('focus', () => void loadEditor(), { once: true });

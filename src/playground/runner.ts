@@ -1,6 +1,9 @@
 /**
- * The lesson page's side of a run: builds a fresh runner iframe for every Run, hands it the
- * code, passes its console up, and takes it down again on Stop.
+ * The lesson page's side of a run: a fresh runner iframe for every Run, handed the code, its
+ * console passed up, taken down again on Stop.
+ *
+ * Loading a runner page takes ~100 ms, so the next runner is loaded ahead, hidden (a *spare*):
+ * Run only unhides it and posts the code. A spare runs nothing until then, and is used once.
  *
  * Why a page (`/runner/`) and not `srcdoc`: a `srcdoc` frame inherits the lesson page's CSP,
  * which forbids inline scripts and eval, so learner code could not run. `/runner/` has its own
@@ -15,6 +18,8 @@ export const RUNNER_PATH = '/runner/';
 const STOP_GRACE_MS = 300;
 /** How long a new runner may take to say `ready`. */
 const READY_TIMEOUT_MS = 10_000;
+/** How long after a Run (or a Stop) the next spare runner starts loading. */
+const SPARE_DELAY_MS = 400;
 
 export interface RunnerEvents {
   logs(entries: LogEntry[], dropped: number): void;
@@ -32,6 +37,10 @@ export interface StopResult {
 
 export class RunnerHost {
   private frame: HTMLIFrameElement | null = null;
+  /** The next runner, loaded ahead and hidden; `spareReady` once its page said `ready`. */
+  private spare: HTMLIFrameElement | null = null;
+  private spareReady = false;
+  private spareTimer = 0;
   private readyTimer = 0;
   private pendingRun: RunMessage | null = null;
   private stopAnswer: ((closed: ClosedConnection[]) => void) | null = null;
@@ -48,7 +57,19 @@ export class RunnerHost {
     window.addEventListener('message', (event) => {
       // The runner's origin is opaque ("null"): recognise it by its window instead.
       if (this.frame && event.source === this.frame.contentWindow) this.receive(event.data);
+      else if (this.spare && event.source === this.spare.contentWindow) {
+        const data = event.data as FromRunner | null;
+        if (data?.wl === 'ready') {
+          this.spareReady = true;
+          this.spare.dataset.ready = '';
+        }
+      }
     });
+  }
+
+  /** Starts loading a spare runner, so the next Run starts at once (call once the playground is in use). */
+  warm(): void {
+    if (!this.spare && !this.frame) this.warmSoon();
   }
 
   get running(): boolean {
@@ -60,25 +81,32 @@ export class RunnerHost {
     return this.frame;
   }
 
-  /** Starts a run in a new frame. The caller stops the previous one first. */
+  /**
+   * Starts a run: in the spare runner when it is loaded (the code goes at once), otherwise in a
+   * new frame once it says `ready`. The caller stops the previous run first.
+   */
   run(message: RunMessage): void {
-    const frame = document.createElement('iframe');
-    // Scripts only: no allow-same-origin (the frame could lift its own sandbox), no forms,
-    // no popups, no top navigation. Its origin is opaque; its requests carry `Origin: null`.
-    frame.setAttribute('sandbox', 'allow-scripts');
-    frame.setAttribute('title', this.title);
-    frame.setAttribute('referrerpolicy', 'no-referrer');
+    const spare = this.spareReady ? this.spare : null;
+    this.dropSpare();
+    const frame = spare ?? this.newFrame();
+    frame.hidden = false;
+    frame.removeAttribute('aria-hidden');
+    frame.removeAttribute('tabindex');
     frame.className = 'runner-frame';
-    frame.src = RUNNER_PATH;
-    this.pendingRun = message;
+    delete frame.dataset.ready;
     this.frame = frame;
-    this.container.append(frame);
-    this.readyTimer = window.setTimeout(() => {
-      if (this.frame === frame && this.pendingRun) {
-        this.remove();
-        this.events.failed();
-      }
-    }, READY_TIMEOUT_MS);
+    this.pendingRun = message;
+    if (spare) this.start(frame);
+    else {
+      this.container.append(frame);
+      this.readyTimer = window.setTimeout(() => {
+        if (this.frame === frame && this.pendingRun) {
+          this.remove();
+          this.events.failed();
+        }
+      }, READY_TIMEOUT_MS);
+    }
+    this.warmSoon();
   }
 
   /**
@@ -114,6 +142,54 @@ export class RunnerHost {
     if (this.frame && !this.pendingRun) this.send({ wl: 'theme', dark });
   }
 
+  private newFrame(): HTMLIFrameElement {
+    const frame = document.createElement('iframe');
+    // Scripts only: no allow-same-origin (the frame could lift its own sandbox), no forms,
+    // no popups, no top navigation. Its origin is opaque; its requests carry `Origin: null`.
+    frame.setAttribute('sandbox', 'allow-scripts');
+    frame.setAttribute('title', this.title);
+    frame.setAttribute('referrerpolicy', 'no-referrer');
+    frame.src = RUNNER_PATH;
+    return frame;
+  }
+
+  /** Loads the next spare runner a little later, when none is loading. */
+  private warmSoon(): void {
+    clearTimeout(this.spareTimer);
+    this.spareTimer = window.setTimeout(() => {
+      if (this.spare || !this.container.isConnected) return;
+      const spare = this.newFrame();
+      spare.hidden = true;
+      spare.setAttribute('aria-hidden', 'true');
+      spare.tabIndex = -1;
+      spare.className = 'runner-spare';
+      this.spare = spare;
+      this.spareReady = false;
+      this.container.append(spare);
+    }, SPARE_DELAY_MS);
+  }
+
+  /** Forgets the spare: a spare that is not loaded yet is removed (a fresh frame is as quick). */
+  private dropSpare(): void {
+    clearTimeout(this.spareTimer);
+    if (this.spare && !this.spareReady) this.spare.remove();
+    this.spare = null;
+    this.spareReady = false;
+  }
+
+  /** Hands the pending run to `frame`, which said `ready`, with this run's own channel. */
+  private start(frame: HTMLIFrameElement): void {
+    if (!this.pendingRun) return;
+    clearTimeout(this.readyTimer);
+    const channel = new MessageChannel();
+    channel.port1.onmessage = (event) => {
+      if (this.frame === frame) this.receive(event.data);
+    };
+    this.channel = channel;
+    frame.contentWindow?.postMessage(this.pendingRun, '*', [channel.port2]);
+    this.pendingRun = null;
+  }
+
   private remove(): void {
     clearTimeout(this.readyTimer);
     this.channel?.port1.close();
@@ -121,6 +197,7 @@ export class RunnerHost {
     this.frame?.remove();
     this.frame = null;
     this.pendingRun = null;
+    this.warmSoon();
   }
 
   private send(message: ToRunner): void {
@@ -132,17 +209,7 @@ export class RunnerHost {
     if (!data || typeof data !== 'object') return;
     switch (data.wl) {
       case 'ready':
-        if (this.pendingRun && this.frame) {
-          clearTimeout(this.readyTimer);
-          const channel = new MessageChannel();
-          const frame = this.frame;
-          channel.port1.onmessage = (event) => {
-            if (this.frame === frame) this.receive(event.data);
-          };
-          this.channel = channel;
-          frame.contentWindow?.postMessage(this.pendingRun, '*', [channel.port2]);
-          this.pendingRun = null;
-        }
+        if (this.frame) this.start(this.frame);
         break;
       case 'logs':
         // Learner code can post anything to its parent: take only what has the right shape.

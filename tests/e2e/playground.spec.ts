@@ -61,10 +61,45 @@ test.describe('the playground', () => {
     await expect(consoleList(page)).toContainText('hello from the sandbox');
     await expect(consoleList(page)).toContainText('{a: 1, list: (2) [1, 2]}');
     await page.getByRole('tab', { name: 'Preview' }).click();
-    const frame = page.frameLocator('.pg-preview iframe');
+    const frame = page.frameLocator('.pg-preview iframe:not([hidden])');
     await expect(frame.locator('body')).toHaveText('drawn by the snippet');
     // The runner frame is sandboxed with scripts only: never allow-same-origin.
-    await expect(page.locator('.pg-preview iframe')).toHaveAttribute('sandbox', 'allow-scripts');
+    await expect(page.locator('.pg-preview iframe:not([hidden])')).toHaveAttribute(
+      'sandbox',
+      'allow-scripts',
+    );
+  });
+
+  test('the next runner is loaded ahead, and every Run still starts in a fresh page', async ({ page }) => {
+    await openLesson(page);
+    // A spare runner loads hidden once the playground is up; it runs no code until Run.
+    const spare = page.locator('.pg-preview iframe.runner-spare[hidden]');
+    await expect(spare).toHaveCount(1, { timeout: 10_000 });
+    await expect(spare).toHaveAttribute('sandbox', 'allow-scripts');
+    await expect(spare).toHaveAttribute('aria-hidden', 'true');
+    // Once it has said `ready`, mark the element: Run must show this very frame.
+    await expect(page.locator('.runner-spare[data-ready]')).toHaveCount(1, { timeout: 10_000 });
+    await page.evaluate(() => {
+      const el = document.querySelector('.runner-spare') as (HTMLIFrameElement & { wlMark?: number }) | null;
+      if (el) el.wlMark = 1;
+    });
+    const code = "console.log('seen before:', typeof window.wlSeen); window.wlSeen = 1;";
+    await setCode(page, code);
+    await run(page);
+    await showConsole(page);
+    await expect(consoleList(page)).toContainText('seen before: undefined');
+    const used = await page.evaluate(
+      () =>
+        (document.querySelector('.pg-preview iframe:not([hidden])') as { wlMark?: number } | null)?.wlMark,
+    );
+    expect(used).toBe(1);
+    // The next Run gets another page: nothing the previous code left on `window` is there.
+    await expect(page.locator('.runner-spare[data-ready]')).toHaveCount(1, { timeout: 10_000 });
+    await run(page);
+    await expect(consoleList(page).locator('.entry', { hasText: 'seen before:' })).toHaveCount(1);
+    await expect(consoleList(page)).toContainText('seen before: undefined');
+    await expect(consoleList(page)).not.toContainText('seen before: number');
+    await expect(page.locator('.pg-preview iframe:not([hidden])')).toHaveCount(1);
   });
 
   test('Ctrl+Enter runs the code from the editor', async ({ page }) => {
@@ -146,7 +181,7 @@ test.describe('the playground', () => {
     await expect.poll(closeRecord, { timeout: 3_000, intervals: [50] }).toBeDefined();
     // When the server saw the socket close, from the moment the test began the click.
     const serverSawCloseMs = Math.round(wallMs(closeRecord()!.t) - stopped);
-    await expect(page.locator('.pg-preview iframe')).toHaveCount(0);
+    await expect(page.locator('.pg-preview iframe:not([hidden])')).toHaveCount(0);
     await expect(consoleList(page)).toContainText('Closed: EventSource sse.');
     await expect(page.locator('.pg-status')).toContainText('Stopped.');
     const stopMs = Number(await page.locator('.playground').getAttribute('data-last-stop-ms'));
@@ -195,7 +230,7 @@ test.describe('the playground', () => {
     await expect.poll(() => editorText(learner)).toContain("console.log('shared by a classmate');");
     await expect.poll(() => editorText(learner)).toContain('中文 ok');
     await expect(learner.locator('.pg-notice')).toContainText('This code came from a shared link');
-    await expect(learner.locator('.pg-preview iframe')).toHaveCount(0);
+    await expect(learner.locator('.pg-preview iframe:not([hidden])')).toHaveCount(0);
     await expect(learner.locator('.playground')).toHaveAttribute('data-state', 'idle');
     expect(new URL(learner.url()).hash).toBe('');
 
@@ -296,7 +331,7 @@ test.describe('the playground', () => {
 
       const stopAt = Date.now();
       await page.getByRole('button', { name: /^Stop the run/ }).click();
-      await expect(page.locator('.pg-preview iframe')).toHaveCount(0, { timeout: 3_000 });
+      await expect(page.locator('.pg-preview iframe:not([hidden])')).toHaveCount(0, { timeout: 3_000 });
       const stopMs = Date.now() - stopAt;
       const measured = `runner in its own process: ${ownProcess}; while it spins, page.evaluate took ${evaluateMs} ms and the page drew ${frames} frames in 500 ms; Stop removed it in ${stopMs} ms`;
       test.info().annotations.push({ type: 'busy runner', description: measured });
@@ -316,7 +351,9 @@ test.describe('the playground', () => {
     await expect.poll(() => editorText(page)).toContain('$.ajax');
     await run(page);
     await page.getByRole('tab', { name: 'Preview' }).click();
-    await expect(page.frameLocator('.pg-preview iframe').locator('body')).toContainText('"time":');
+    await expect(page.frameLocator('.pg-preview iframe:not([hidden])').locator('body')).toContainText(
+      '"time":',
+    );
     await expect(consoleList(page)).toContainText('{time:');
   });
 
