@@ -118,12 +118,16 @@ export const config = {
   // ---- capture (what the inspector shows)
   /** Bytes of captured traffic kept per session (a ring: oldest dropped first). */
   captureBytesPerSession: readInt('WIRELAB_CAPTURE_BYTES_PER_SESSION', 2 * MiB, 64 * KiB, 256 * MiB),
-  /** Bytes of captured traffic kept across all sessions. */
-  captureBytesTotal: readInt('WIRELAB_CAPTURE_BYTES_TOTAL', 128 * MiB, 1 * MiB, 8 * 1024 * MiB),
+  /**
+   * Bytes of captured traffic kept across all sessions. 64 MiB: a class of 300 keeps ≥ 220 KB of
+   * recent traffic each (a learner alone keeps the full per-session 2 MiB), and the server stays
+   * near 256 MB (docs/performance.md).
+   */
+  captureBytesTotal: readInt('WIRELAB_CAPTURE_BYTES_TOTAL', 64 * MiB, 1 * MiB, 8 * 1024 * MiB),
   /** Inspector channels open at once per session. */
   maxInspectorsPerSession: readInt('WIRELAB_MAX_INSPECTORS_PER_SESSION', 4, 1, 100),
-  /** Records are sent to an inspector at most this often, batched (one frame per batch, ~60 per second). */
-  inspectorBatchMs: readInt('WIRELAB_INSPECTOR_BATCH_MS', 16, 0, 1_000),
+  /** Records are sent to an inspector at most this often, batched (one frame per batch, 20 a second); after 5 quiet batches, at once. */
+  inspectorBatchMs: readInt('WIRELAB_INSPECTOR_BATCH_MS', 50, 0, 1_000),
   /** Bytes an inspector may leave unread before the server stops sending and skips ahead (with a `dropped` notice). */
   inspectorMaxBufferedBytes: readInt('WIRELAB_INSPECTOR_MAX_BUFFERED_BYTES', 1 * MiB, 64 * KiB, 64 * MiB),
   /** An inspector that reads nothing for this long while data waits is closed (1008; it may resume with `after=`). */

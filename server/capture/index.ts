@@ -32,6 +32,8 @@ export interface CaptureSubscription {
   at(seq: number): CaptureRecord | undefined;
   /** Returns what a reader that has every record up to `after` lost to the ring dropping. */
   missedAfter(after: number): Missed;
+  /** Data bytes the session has captured so far (a record's `cum` is this count as it was then). */
+  capturedBytes(): number;
   /** Stops waking; the session may be forgotten once idle. */
   close(): void;
 }
@@ -133,6 +135,7 @@ function subscription(store: CaptureStore, log: SessionLog, watcher: Watcher): C
     lastSeq: () => log.ring.nextSeq - 1,
     at: (seq) => log.ring.at(seq),
     missedAfter: (after) => log.ring.missedAfter(after),
+    capturedBytes: () => log.ring.cum,
     close() {
       if (open) store.unwatch(log, watcher);
       open = false;

@@ -17,6 +17,10 @@ import { droppedFrame, encodedSize, encodeRecord, helloFrame, liveFrame, records
 
 /** A batch frame is closed at about this many bytes of JSON. */
 const FRAME_BYTES = 256 * 1024;
+/** A channel that sent nothing for this many `batchMs` sends the next record at once. */
+const QUIET_BATCHES = 5;
+/** Data bytes waiting that end a batch early: a fast stream must not outrun the ring meanwhile. */
+const EAGER_BYTES = 64 * 1024;
 /** How often a paused channel looks whether its reader caught up (ws has no 'drain' event). */
 const DRAIN_CHECK_MS = 25;
 
@@ -37,6 +41,10 @@ export class InspectorChannel {
   private cursor: number;
   private live = false;
   private timer: NodeJS.Timeout | NodeJS.Immediate | null = null;
+  /** What `timer` waits for: the end of a batch, the reader to drain, or nothing (an immediate). */
+  private waiting: 'batch' | 'drain' | 'now' = 'now';
+  /** `capturedBytes()` as of the last record sent. */
+  private sentBytes = 0;
   private lastFlushUs = 0;
   /** Monotonic µs since the reader has been too far behind, 0 when it is not. */
   private behindSinceUs = 0;
@@ -66,11 +74,32 @@ export class InspectorChannel {
     this.flush();
   }
 
-  /** The session has new records: send them with the next batch. */
+  /**
+   * The session has new records: send them at once after a quiet spell (the first bytes of a
+   * Run show without delay), else gather for `batchMs` first. A class push reaches a learner's
+   * SSE, WebSocket and long poll, and the poll's next request follows: gathered, that is one
+   * frame (one socket write) per push, not one per record.
+   */
   wake(): void {
-    if (this.timer !== null || this.done) return;
-    const waitMs = this.limits.batchMs - (monoUs() - this.lastFlushUs) / 1000;
-    this.timer = waitMs <= 0 ? setImmediate(this.flushNow) : setTimeout(this.flushNow, waitMs);
+    if (this.done) return;
+    if (this.timer !== null) {
+      // A burst does not wait for the batch to end: the ring could drop it before it is sent.
+      if (this.waiting === 'batch' && this.sub.capturedBytes() - this.sentBytes >= EAGER_BYTES) {
+        clearTimeout(this.timer as NodeJS.Timeout);
+        this.waiting = 'now';
+        this.timer = setImmediate(this.flushNow);
+      }
+      return;
+    }
+    const quietMs = QUIET_BATCHES * this.limits.batchMs;
+    const sinceMs = (monoUs() - this.lastFlushUs) / 1000;
+    if (sinceMs >= quietMs) {
+      this.waiting = 'now';
+      this.timer = setImmediate(this.flushNow);
+    } else {
+      this.waiting = 'batch';
+      this.timer = setTimeout(this.flushNow, this.limits.batchMs);
+    }
   }
 
   /** Closes the channel with a code and a reason (≤ 123 bytes, RFC 6455 §5.5). */
@@ -111,6 +140,7 @@ export class InspectorChannel {
         const record = sub.at(this.cursor)!;
         batch.push(encodeRecord(record));
         size += encodedSize(record);
+        this.sentBytes = record.cum;
         this.cursor += 1;
       }
       this.ws.send(recordsFrame(batch));
@@ -129,7 +159,10 @@ export class InspectorChannel {
       this.close(1008, 'inspector fell behind; reconnect with ?after=<last seq you have> to resume');
       return;
     }
-    this.timer ??= setTimeout(this.flushNow, DRAIN_CHECK_MS);
+    if (this.timer === null) {
+      this.waiting = 'drain';
+      this.timer = setTimeout(this.flushNow, DRAIN_CHECK_MS);
+    }
   }
 
   private end(): void {
