@@ -20,6 +20,8 @@ const STOP_GRACE_MS = 300;
 const READY_TIMEOUT_MS = 10_000;
 /** How long after a Run (or a Stop) the next spare runner starts loading. */
 const SPARE_DELAY_MS = 400;
+/** After a runner stuck in a loop is removed, how long before a spare is loaded again. */
+const AFTER_BUSY_MS = 3_000;
 
 export interface RunnerEvents {
   logs(entries: LogEntry[], dropped: number): void;
@@ -130,12 +132,15 @@ export class RunnerHost {
       });
       this.stopAnswer = null;
     }
-    if (this.frame === frame) this.remove();
-    return {
-      closed: closed ?? [],
-      forced: closed === null && !this.pendingRun,
-      ms: performance.now() - start,
-    };
+    const forced = closed === null && !this.pendingRun;
+    if (forced) {
+      // A runner that does not answer is busy in a loop, and a spare may share its renderer
+      // process: that process ends only once it holds no frame, so the spare goes too, and the
+      // next one is loaded once the process is gone.
+      this.dropSpare(true);
+    }
+    if (this.frame === frame) this.remove(forced ? AFTER_BUSY_MS : SPARE_DELAY_MS);
+    return { closed: closed ?? [], forced, ms: performance.now() - start };
   }
 
   setTheme(dark: boolean): void {
@@ -154,7 +159,7 @@ export class RunnerHost {
   }
 
   /** Loads the next spare runner a little later, when none is loading. */
-  private warmSoon(): void {
+  private warmSoon(delayMs = SPARE_DELAY_MS): void {
     clearTimeout(this.spareTimer);
     this.spareTimer = window.setTimeout(() => {
       if (this.spare || !this.container.isConnected) return;
@@ -166,13 +171,13 @@ export class RunnerHost {
       this.spare = spare;
       this.spareReady = false;
       this.container.append(spare);
-    }, SPARE_DELAY_MS);
+    }, delayMs);
   }
 
   /** Forgets the spare: a spare that is not loaded yet is removed (a fresh frame is as quick). */
-  private dropSpare(): void {
+  private dropSpare(evenReady = false): void {
     clearTimeout(this.spareTimer);
-    if (this.spare && !this.spareReady) this.spare.remove();
+    if (this.spare && (evenReady || !this.spareReady)) this.spare.remove();
     this.spare = null;
     this.spareReady = false;
   }
@@ -190,14 +195,14 @@ export class RunnerHost {
     this.pendingRun = null;
   }
 
-  private remove(): void {
+  private remove(warmAfterMs = SPARE_DELAY_MS): void {
     clearTimeout(this.readyTimer);
     this.channel?.port1.close();
     this.channel = null;
     this.frame?.remove();
     this.frame = null;
     this.pendingRun = null;
-    this.warmSoon();
+    this.warmSoon(warmAfterMs);
   }
 
   private send(message: ToRunner): void {

@@ -7,43 +7,11 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import net from 'node:net';
 import zlib from 'node:zlib';
-import { type APIRequestContext, expect, type Page, test } from '@playwright/test';
+import { type APIRequestContext, expect, test } from '@playwright/test';
+import { consoleList, editorText, LESSON, openLesson, run, setCode, showConsole } from './helpers.ts';
 
 // A runner spinning in a loop never answers a trace snapshot (see playground.spec.ts).
 test.use({ trace: 'off' });
-
-const LESSON = '/en/lessons/01-reading-the-wire/';
-
-async function openLesson(page: Page, url = LESSON): Promise<void> {
-  await page.goto(url);
-  await page.locator('.playground').scrollIntoViewIfNeeded();
-  await expect(page.locator('.playground')).toHaveAttribute('data-editor', 'monaco', { timeout: 15_000 });
-}
-
-/** Replaces the editor's text, as a learner pasting code would. */
-async function setCode(page: Page, code: string): Promise<void> {
-  await page.locator('.monaco-host').click({ position: { x: 80, y: 12 } }); // the first line, whatever the editor's height
-  await page.keyboard.press('ControlOrMeta+A');
-  await page.keyboard.press('Delete');
-  await page.keyboard.insertText(code);
-}
-
-/** The editor's text as shown (Monaco draws each line in its own element). */
-async function editorText(page: Page): Promise<string> {
-  const text = await page.locator('.monaco-host .view-lines').textContent();
-  return (text ?? '').replace(/\u00a0/g, ' ');
-}
-
-async function run(page: Page): Promise<void> {
-  await page.locator('.pg-run').click();
-  await expect(page.locator('.playground')).toHaveAttribute('data-state', 'running');
-}
-
-const consoleList = (page: Page) => page.locator('.pg-console-list');
-
-async function showConsole(page: Page): Promise<void> {
-  await page.getByRole('tab', { name: /^Console/ }).click();
-}
 
 /** A share link's fragment, encoded as src/playground/share.ts does (deflate-raw, base64url). */
 function shareFragment(step: string, code: string): string {

@@ -5,6 +5,7 @@
  * everyone to a lesson and opens a hand-in.
  */
 import { type Browser, type BrowserContext, expect, type Page, test } from '@playwright/test';
+import { run, setCode, showConsole, waitForEditor } from './helpers.ts';
 
 // Several Chromium contexts, each loading the editor: more than the default 30 s on a busy machine.
 test.setTimeout(180_000);
@@ -71,18 +72,14 @@ async function joinFromHeader(page: Page, code: string, name: string): Promise<v
 
 async function openPlayground(page: Page, slug = LESSON): Promise<void> {
   if (!page.url().endsWith(`/en/lessons/${slug}/`)) await page.goto(`/en/lessons/${slug}/`);
-  await expect(page.locator('.playground')).toHaveAttribute('data-editor', 'monaco', { timeout: 60_000 });
+  await waitForEditor(page, 60_000);
 }
 
 /** Types the snippet into the learner's own editor and runs it. */
 async function runSnippet(page: Page, code = SNIPPET): Promise<void> {
-  await page.locator('.monaco-host').click({ position: { x: 80, y: 12 } }); // the first line, whatever the editor's height
-  await page.keyboard.press('ControlOrMeta+A');
-  await page.keyboard.press('Delete');
-  await page.keyboard.insertText(code);
-  await page.getByRole('button', { name: /^Run the code/ }).click();
-  await expect(page.locator('.playground')).toHaveAttribute('data-state', 'running');
-  await page.getByRole('tab', { name: /^Console/ }).click();
+  await setCode(page, code);
+  await run(page);
+  await showConsole(page);
 }
 
 const stat = (page: Page, name: string) => page.locator(`.td-stats [data-stat="${name}"]`);

@@ -6,24 +6,11 @@
  */
 import fs from 'node:fs';
 import { expect, type Page, test } from '@playwright/test';
+import { openLesson, run as runCode, setCode } from './helpers.ts';
 
-const LESSON = '/en/lessons/01-reading-the-wire/';
-
-async function openLesson(page: Page, url = LESSON): Promise<void> {
-  await page.goto(url);
-  await expect(page.locator('.playground')).toHaveAttribute('data-editor', 'monaco', { timeout: 15_000 });
-}
-
-/** Replaces the editor's text, as a learner pasting code would. */
-async function setCode(page: Page, code: string): Promise<void> {
-  await page.locator('.monaco-host').click({ position: { x: 80, y: 12 } }); // the first line, whatever the editor's height
-  await page.keyboard.press('ControlOrMeta+A');
-  await page.keyboard.press('Delete');
-  await page.keyboard.insertText(code);
-}
-
+/** Runs the code and waits for the inspector panel it opens. */
 async function run(page: Page): Promise<void> {
-  await page.locator('.pg-run').click();
+  await runCode(page);
   await expect(page.locator('.insp')).toBeVisible();
 }
 

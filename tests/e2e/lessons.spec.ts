@@ -4,7 +4,8 @@
  * check fails for the exercise's starter and passes for its solution.
  */
 import fs from 'node:fs';
-import { expect, type Locator, type Page, test } from '@playwright/test';
+import { expect, type Locator, test } from '@playwright/test';
+import { run, stop } from './helpers.ts';
 
 const lessons = fs
   .readdirSync(new URL('../../content/', import.meta.url), { withFileTypes: true })
@@ -32,17 +33,6 @@ async function expectTraffic(card: Locator, step: string): Promise<void> {
       { timeout: 30_000, message: `traffic of step "${step}"` },
     )
     .toBe('pass');
-}
-
-async function run(page: Page): Promise<void> {
-  await page.locator('.pg-run').click();
-  await expect(page.locator('.playground')).toHaveAttribute('data-state', 'running');
-}
-
-async function stop(page: Page): Promise<void> {
-  const playground = page.locator('.playground');
-  if ((await playground.getAttribute('data-state')) === 'running') await page.locator('.pg-stop').click();
-  await expect(playground).toHaveAttribute('data-state', 'idle');
 }
 
 test.describe.configure({ mode: 'parallel' });

@@ -6,48 +6,14 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import zlib from 'node:zlib';
-import { expect, type Page, test } from '@playwright/test';
+import { expect, test } from '@playwright/test';
+import { consoleList, editorText, LESSON, openLesson, run, setCode, showConsole } from './helpers.ts';
 
 // Trace snapshots read every frame, and a runner spinning in a loop never answers: a trace
 // would hang the busy-loop test. (Failures still get a screenshot.)
 test.use({ trace: 'off' });
 
-const LESSON = '/en/lessons/01-reading-the-wire/';
 const DRAFT_KEY = 'wl-draft:01-reading-the-wire:fetch-time';
-
-async function openLesson(page: Page, url = LESSON): Promise<void> {
-  await page.goto(url);
-  // On a phone the playground is below the lesson: the editor loads when it comes into view.
-  await page.locator('.playground').scrollIntoViewIfNeeded();
-  await expect(page.locator('.playground')).toHaveAttribute('data-editor', 'monaco', { timeout: 15_000 });
-}
-
-/** Replaces the editor's text, as a learner pasting code would. */
-async function setCode(page: Page, code: string): Promise<void> {
-  await page.locator('.monaco-host').click({ position: { x: 80, y: 12 } }); // the first line, whatever the editor's height
-  await page.keyboard.press('ControlOrMeta+A');
-  await page.keyboard.press('Delete');
-  await page.keyboard.insertText(code);
-}
-
-/** The editor's text as shown. */
-async function editorText(page: Page): Promise<string> {
-  // innerText, not textContent: Monaco draws each line in its own element.
-  // biome-ignore lint/performance/useDomNodeTextContent: line breaks between Monaco's lines matter here
-  const text = await page.locator('.monaco-host .view-lines').innerText();
-  return text.replace(/\u00a0/g, ' ');
-}
-
-async function run(page: Page): Promise<void> {
-  await page.getByRole('button', { name: /^Run the code/ }).click();
-  await expect(page.locator('.playground')).toHaveAttribute('data-state', 'running');
-}
-
-async function showConsole(page: Page): Promise<void> {
-  await page.getByRole('tab', { name: /^Console/ }).click();
-}
-
-const consoleList = (page: Page) => page.locator('.pg-console-list');
 
 test.describe('the playground', () => {
   test('runs typed code, shows its console output and the page it draws', async ({ page }) => {
@@ -337,6 +303,9 @@ test.describe('the playground', () => {
       test.info().annotations.push({ type: 'busy runner', description: measured });
       console.log(measured);
       expect(stopMs).toBeLessThan(3_000); // measured ≈ 0.6–1 s: see the annotation above
+      // No runner is left, not even the spare loaded ahead: one in the spinning renderer process
+      // would keep that process, and its loop, alive.
+      await expect(page.locator('.pg-preview iframe')).toHaveCount(0);
 
       // A new run starts at once in a fresh runner.
       await setCode(page, "console.log('fresh runner')");

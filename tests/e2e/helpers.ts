@@ -1,0 +1,56 @@
+/**
+ * What every end-to-end spec does on a lesson page, as a learner does it: open the lesson, put
+ * code in the editor, Run, Stop, read the console.
+ */
+import { expect, type Page } from '@playwright/test';
+
+/** The lesson most specs use: its first step fetches `time`. */
+export const LESSON = '/en/lessons/01-reading-the-wire/';
+
+/** Opens a lesson and waits for its editor. */
+export async function openLesson(page: Page, url = LESSON): Promise<void> {
+  await page.goto(url);
+  await waitForEditor(page);
+}
+
+/** Waits for Monaco in the playground (on a phone the editor loads once the playground is in view). */
+export async function waitForEditor(page: Page, timeout = 15_000): Promise<void> {
+  await page.locator('.playground').scrollIntoViewIfNeeded();
+  await expect(page.locator('.playground')).toHaveAttribute('data-editor', 'monaco', { timeout });
+}
+
+/** Replaces the editor's text, as a learner pasting code would. */
+export async function setCode(page: Page, code: string): Promise<void> {
+  await page.locator('.monaco-host').click({ position: { x: 80, y: 12 } }); // the first line, whatever the editor's height
+  await page.keyboard.press('ControlOrMeta+A');
+  await page.keyboard.press('Delete');
+  await page.keyboard.insertText(code);
+}
+
+/**
+ * The editor's text as shown, its drawn lines run together: a line the editor wraps on a narrow
+ * panel is drawn as two, and still reads as one here. (Look for text within a line.)
+ */
+export async function editorText(page: Page): Promise<string> {
+  const text = await page.locator('.monaco-host .view-lines').textContent();
+  return (text ?? '').replace(/\u00a0/g, ' ');
+}
+
+/** Presses Run and waits until the playground says it is running. */
+export async function run(page: Page): Promise<void> {
+  await page.getByRole('button', { name: /^Run the code/ }).click();
+  await expect(page.locator('.playground')).toHaveAttribute('data-state', 'running');
+}
+
+/** Presses Stop when a run is going, and waits until the playground is idle. */
+export async function stop(page: Page): Promise<void> {
+  const playground = page.locator('.playground');
+  if ((await playground.getAttribute('data-state')) === 'running') await page.locator('.pg-stop').click();
+  await expect(playground).toHaveAttribute('data-state', 'idle');
+}
+
+export async function showConsole(page: Page): Promise<void> {
+  await page.getByRole('tab', { name: /^Console/ }).click();
+}
+
+export const consoleList = (page: Page) => page.locator('.pg-console-list');
