@@ -36,9 +36,9 @@ export async function editorText(page: Page): Promise<string> {
   return (text ?? '').replace(/\u00a0/g, ' ');
 }
 
-/** Presses Run and waits until the playground says it is running. */
+/** Presses Run (found by its class: the pages are in English and Chinese) and waits until the playground runs. */
 export async function run(page: Page): Promise<void> {
-  await page.getByRole('button', { name: /^Run the code/ }).click();
+  await page.locator('.pg-run').click();
   await expect(page.locator('.playground')).toHaveAttribute('data-state', 'running');
 }
 

@@ -18,6 +18,7 @@ const DRAFT_KEY = 'wl-draft:01-reading-the-wire:fetch-time';
 test.describe('the playground', () => {
   test('runs typed code, shows its console output and the page it draws', async ({ page }) => {
     await openLesson(page);
+    await expect(page.getByRole('button', { name: /^Run the code/ })).toBeEnabled();
     await setCode(
       page,
       "console.log('hello from the sandbox', { a: 1, list: [1, 2] });\ndocument.body.textContent = 'drawn by the snippet';",
