@@ -476,10 +476,10 @@ export function initPlayground(root: HTMLElement): void {
         console.error('Wire Lab: the editor could not be loaded.', err);
       })
       .finally(() => {
-        // The learner is at the playground: load the first runner and the inspector's code ahead,
-        // so the first Run does not wait for them.
+        // The learner is at the playground: load the first runner and the inspector ahead (its
+        // code, its panel, its channel), so the first Run does not wait for them.
         runner.warm();
-        setTimeout(() => void import('./inspector/mount.ts').catch(() => {}), 1_000);
+        setTimeout(() => void ensureInspector(), 1_000);
       });
     return editorLoading;
   }
