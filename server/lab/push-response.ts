@@ -9,6 +9,7 @@
  */
 import type { OutgoingHttpHeaders } from 'node:http';
 import { bound } from './bounds.ts';
+import { startLifetime } from './push-lifetime.ts';
 import type { LabRequest } from './request.ts';
 
 export interface PushOptions {
@@ -40,27 +41,18 @@ export function openPush(ctx: LabRequest<unknown>, options: PushOptions): PushRe
   const held: string[] = []; // buffer=1: everything waits here until the end
   let heldBytes = 0;
   let sent = 0;
-  let open = true;
-  const closers: Array<() => void> = [];
 
-  const finish = (): void => {
-    if (!open) return;
-    open = false;
-    clearTimeout(lifetime);
-    unregister();
-    for (const fn of closers.splice(0)) fn();
-  };
   const cut = (why: string): void => {
-    if (!open) return;
+    if (!life.open) return;
     lab.note(socket, why);
-    finish();
+    life.finish();
     socket.destroy(); // no last chunk: the reader sees the connection end mid-response
   };
   const end = (why?: string): void => {
-    if (!open) return;
+    if (!life.open) return;
     if (why) lab.note(socket, why);
     const last = why ? options.farewell(why) : '';
-    finish();
+    life.finish();
     if (faults.buffer) {
       // The buffering pitfall: nothing was sent until now, so the whole stream arrives at once.
       const body = held.join('') + last;
@@ -71,7 +63,7 @@ export function openPush(ctx: LabRequest<unknown>, options: PushOptions): PushRe
     }
   };
   const write = (text: string): void => {
-    if (!open) return;
+    if (!life.open) return;
     if (faults.buffer) {
       held.push(text);
       heldBytes += Buffer.byteLength(text);
@@ -92,21 +84,21 @@ export function openPush(ctx: LabRequest<unknown>, options: PushOptions): PushRe
     res.writeHead(200, options.headers);
     res.flushHeaders(); // the head goes now: EventSource fires `open`, fetch() resolves
   }
-  const lifetime = setTimeout(
+  const life = startLifetime(
+    lab,
     () => end(`${bound(cfg, 'maxStreamMs')} reached — stream ended`),
-    cfg.maxStreamMs,
+    () => end('server shutting down'),
   );
-  const unregister = lab.onShutdown(() => end('server shutting down'));
-  res.once('close', finish); // the reader went away (or the socket was cut)
+  res.once('close', () => life.finish()); // the reader went away (or the socket was cut)
 
   return {
     send(text) {
-      if (!open) return;
+      if (!life.open) return;
       sent += 1;
       ctx.session.delivered += 1;
       if (faults.drop !== undefined && sent >= faults.drop && !faults.buffer) {
         lab.note(socket, `fault: drop=${faults.drop} — connection cut after ${sent} messages`);
-        finish();
+        life.finish();
         // Cut once this message has reached the socket: the reader gets it whole, then no proper end.
         res.write(text, () => socket.destroy());
         setTimeout(() => socket.destroy(), 1_000).unref(); // or a little later, if it never does
@@ -123,12 +115,9 @@ export function openPush(ctx: LabRequest<unknown>, options: PushOptions): PushRe
     },
     write,
     end,
-    onClose(fn) {
-      if (open) closers.push(fn);
-      else fn();
-    },
+    onClose: life.onClose,
     get open() {
-      return open;
+      return life.open;
     },
   };
 }

@@ -4,6 +4,7 @@
  * reader that falls `maxBufferedBytes` behind, and closes with 1001 when the server shuts down.
  */
 import { bound } from './bounds.ts';
+import { startLifetime } from './push-lifetime.ts';
 import type { LabSocket } from './request.ts';
 
 export interface PushSocket {
@@ -21,43 +22,37 @@ export function openPushSocket(ctx: LabSocket<unknown>): PushSocket {
   const { ws, socket, lab, faults } = ctx;
   const { cfg } = lab;
   let sent = 0;
-  let open = true;
-  const closers: Array<() => void> = [];
 
-  const finish = (): void => {
-    if (!open) return;
-    open = false;
-    clearTimeout(lifetime);
-    unregister();
-    for (const fn of closers.splice(0)) fn();
-  };
   const cut = (why: string): void => {
-    if (!open) return;
+    if (!life.open) return;
     lab.note(socket, why);
-    finish();
+    life.finish();
     ws.terminate(); // destroys the socket: no close frame, the browser reports code 1006
   };
   const close = (code: number, reason: string, note = `${reason} — closed ${code}`): void => {
-    if (!open) return;
+    if (!life.open) return;
     lab.note(socket, note);
-    finish();
+    life.finish();
     ws.close(code, reason); // RFC 6455 §5.5: a close reason fits in 123 bytes
     // A peer that never answers the close frame is cut after a second.
     setTimeout(() => ws.terminate(), 1_000).unref();
   };
 
-  const lifetime = setTimeout(() => close(1008, `${bound(cfg, 'maxStreamMs')} reached`), cfg.maxStreamMs);
-  const unregister = lab.onShutdown(() => close(1001, 'server shutting down'));
-  ws.once('close', finish);
+  const life = startLifetime(
+    lab,
+    () => close(1008, `${bound(cfg, 'maxStreamMs')} reached`),
+    () => close(1001, 'server shutting down'),
+  );
+  ws.once('close', () => life.finish());
 
   return {
     send(data, binary = false) {
-      if (!open) return;
+      if (!life.open) return;
       sent += 1;
       ctx.session.delivered += 1;
       if (faults.drop !== undefined && sent >= faults.drop) {
         lab.note(socket, `fault: drop=${faults.drop} — connection cut after ${sent} messages`);
-        finish();
+        life.finish();
         // Cut once this message has reached the socket: no close frame, the browser reports 1006.
         ws.send(data, { binary }, () => ws.terminate());
         setTimeout(() => ws.terminate(), 1_000).unref();
@@ -73,12 +68,9 @@ export function openPushSocket(ctx: LabSocket<unknown>): PushSocket {
       }
     },
     close,
-    onClose(fn) {
-      if (open) closers.push(fn);
-      else fn();
-    },
+    onClose: life.onClose,
     get open() {
-      return open;
+      return life.open;
     },
   };
 }
