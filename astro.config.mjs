@@ -45,6 +45,47 @@ function lessonSearchIndex() {
   };
 }
 
+/**
+ * Loads the editor's styles with the editor's code instead of in the lesson page's <head>.
+ *
+ * Astro links the CSS of every module a page's scripts can import, dynamically imported ones
+ * too, as render-blocking stylesheets: Monaco's hundred stylesheets (≈ 28 KB gzip) would hold up
+ * the first paint of every lesson page, though the editor loads only when the playground is in
+ * view. Monaco's `import './x.css'` statements become `x.css?inline` (the CSS as a string, its
+ * `url()`s rewritten to built assets) put into a <style> when the module runs. The page's CSP
+ * allows inline styles (Monaco writes some at run time too). The inspector does the same by hand.
+ * @returns {import('vite').Plugin}
+ */
+function stylesWithTheirCode() {
+  const STYLE_INJECTOR = '\0virtual:wl-inject-style';
+  const CSS_IMPORT = /^import ['"](\.{1,2}\/[^'"]+\.css)['"];?[ \t]*$/gm;
+  return {
+    name: 'wire-lab-styles-with-their-code',
+    enforce: 'pre',
+    resolveId: (id) => (id === 'virtual:wl-inject-style' ? STYLE_INJECTOR : undefined),
+    load: (id) =>
+      id === STYLE_INJECTOR
+        ? 'const seen = new Set();\n' +
+          'export default function injectStyle(css) {\n' +
+          '  if (seen.has(css)) return;\n' +
+          '  seen.add(css);\n' +
+          "  const style = document.createElement('style');\n" +
+          '  style.textContent = css;\n' +
+          '  document.head.append(style);\n' +
+          '}\n'
+        : undefined,
+    transform(code, id, options) {
+      if (options?.ssr || !/[\\/]node_modules[\\/]monaco-editor[\\/]esm[\\/].*\.js$/.test(id)) return;
+      let n = 0;
+      const out = code.replace(CSS_IMPORT, (_, path) => {
+        n += 1;
+        return `import wlCss${n} from '${path}?inline'; injectStyle(wlCss${n});`;
+      });
+      return n === 0 ? undefined : { code: `import injectStyle from 'virtual:wl-inject-style';\n${out}`, map: null };
+    },
+  };
+}
+
 export default defineConfig({
   output: 'static',
   adapter: node({ mode: 'middleware' }),
@@ -65,5 +106,6 @@ export default defineConfig({
   devToolbar: { enabled: false },
   vite: {
     build: { assetsInlineLimit: 0 },
+    plugins: [stylesWithTheirCode()],
   },
 });

@@ -349,12 +349,24 @@ test.describe('the playground', () => {
     await page.waitForLoadState('networkidle');
     const before = [...scripts];
     await expect(page.locator('.playground')).toHaveAttribute('data-editor', 'fallback');
+    // The editor's and the inspector's styles come with their code, not before the first paint.
+    const styled = (selector: string) =>
+      page.evaluate(
+        (s) =>
+          [...document.styleSheets].some((sheet) =>
+            [...sheet.cssRules].some((rule) => rule.cssText.includes(s)),
+          ),
+        selector,
+      );
+    expect(await styled('.monaco-editor')).toBe(false);
+    expect(await styled('.insp-btn')).toBe(false);
 
     await page.locator('.playground').scrollIntoViewIfNeeded();
     await expect(page.locator('.playground')).toHaveAttribute('data-editor', 'monaco', { timeout: 15_000 });
     await page.waitForLoadState('networkidle');
     await page.waitForTimeout(1_000); // the TypeScript worker starts once the model is up
     const withEditor = [...scripts];
+    expect(await styled('.monaco-editor')).toBe(true);
 
     await run(page);
     await page.waitForTimeout(1_500); // the inspector's channel stays open: no network idle

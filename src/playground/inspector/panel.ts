@@ -22,9 +22,13 @@ import type { ChannelMessage, Dir } from './protocol.ts';
 import { inspectorStrings } from './strings.ts';
 import { durationOf, endingOf, pathOf, techniqueOf } from './summary.ts';
 import { Timeline } from './timeline.ts';
-import './inspector.css';
+import injectStyle from 'virtual:wl-inject-style';
+import inspectorCss from './inspector.css?inline';
 import { buildDom, ICONS, label } from './panel-dom.ts';
 import { attachSplitter } from './splitter.ts';
+
+// The panel's styles come with its code, not in the lesson page's <head> (astro.config.mjs).
+injectStyle(inspectorCss);
 
 export interface PanelOptions {
   session: string;
