@@ -25,19 +25,54 @@ export async function mountOnDevServer(vite: DevServer): Promise<void> {
   const http = vite.httpServer as Server | null;
   const classroom = createClassroom(config, lab, { address: () => http?.address() ?? null });
   const routes = createRoutes({ lab, inspector, classroom });
-  if (http) {
-    capture.attach(http);
-    http.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
-      routes.handleUpgrade(req, socket, head);
+  if (!http) {
+    // No HTTP server of its own (Vite in middleware mode): no capture, no upgrades, routes only.
+    vite.middlewares.use((req, res, next) => {
+      if (!routes.handleLab(req, res) && !routes.handleClass(req, res)) next();
     });
-    http.on('close', () => {
-      void lab.close();
-      void inspector.close();
-      void classroom.close();
-      capture.close();
-    });
+    return;
   }
-  vite.middlewares.use((req, res, next) => {
-    if (!routes.handleLab(req, res) && !routes.handleClass(req, res)) next();
+  capture.attach(http);
+  http.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    routes.handleUpgrade(req, socket, head);
   });
+  http.on('close', () => {
+    void lab.close();
+    void inspector.close();
+    void classroom.close();
+    capture.close();
+  });
+  // The lab and the class answer before Vite and Astro, as in production: learner code runs in
+  // an opaque-origin frame, and Astro's dev guard would refuse its cross-site requests (403).
+  const viteHandlers = http.listeners('request') as Array<
+    (req: IncomingMessage, res: ServerResponse) => void
+  >;
+  http.removeAllListeners('request');
+  http.on('request', (req: IncomingMessage, res: ServerResponse) => {
+    if (routes.handleLab(req, res) || routes.handleClass(req, res)) return;
+    if (isRunnerModule(req)) {
+      delete req.headers['sec-fetch-site'];
+      res.setHeader('Access-Control-Allow-Origin', '*');
+    }
+    for (const handle of viteHandlers) handle.call(http, req, res);
+  });
+}
+
+/**
+ * The runner page (an opaque origin: `Origin: null`) loads its own modules from the dev server.
+ * Only those modules, only by GET: the rest of the dev server stays behind Astro's guard.
+ */
+const RUNNER_MODULES =
+  /^\/(@vite\/client$|@id\/|node_modules\/|src\/pages\/runner\.astro$|src\/playground\/)/;
+
+function isRunnerModule(req: IncomingMessage): boolean {
+  if (req.method !== 'GET' || req.headers.origin !== 'null' || req.headers['sec-fetch-dest'] !== 'script')
+    return false;
+  let path: string;
+  try {
+    path = new URL(req.url ?? '/', 'http://dev.invalid').pathname; // `..` and `%2e%2e` resolved
+  } catch {
+    return false;
+  }
+  return RUNNER_MODULES.test(path) && !path.includes('%');
 }

@@ -1,0 +1,68 @@
+/**
+ * `npm run dev`: Astro's dev server with the lab mounted (server/dev.ts), over real sockets.
+ * The sandboxed runner is an opaque origin, so everything it asks for is a cross-site request
+ * with `Origin: null`: the lab must answer it, and the runner's own modules must load, while the
+ * rest of the dev server stays behind Astro's guard against cross-site reads.
+ */
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { dev } from 'astro';
+import { raw, request } from './lab-wire.ts';
+
+const SESSION = 'devServerTest_0123456789';
+/** What Chromium sends for a module script or a fetch from the sandboxed runner frame. */
+const fromRunner = (dest: 'script' | 'empty') => ({
+  Origin: 'null',
+  'Sec-Fetch-Site': 'cross-site',
+  'Sec-Fetch-Mode': 'cors',
+  'Sec-Fetch-Dest': dest,
+});
+
+let server: Awaited<ReturnType<typeof dev>>;
+let port: number;
+
+before(async () => {
+  server = await dev({
+    root: new URL('../../', import.meta.url).pathname,
+    logLevel: 'error',
+    server: { host: '127.0.0.1', port: 0 },
+  });
+  port = server.address.port;
+});
+
+after(async () => {
+  await server?.stop();
+});
+
+test('dev: the lab answers the runner’s cross-site requests, with CORS', async () => {
+  const res = await raw(port, request('GET', `/lab/${SESSION}/time`, fromRunner('empty')));
+  assert.equal(res.status, 200);
+  assert.equal(res.headers['access-control-allow-origin'], '*');
+  assert.match(res.body.toString(), /"time":/);
+});
+
+test('dev: the runner page’s own modules load from an opaque origin', async () => {
+  const page = await raw(port, request('GET', '/runner/'));
+  const script = /src="(\/src\/pages\/runner\.astro\?[^"]+)"/.exec(page.body.toString())?.[1];
+  assert.ok(script, 'the runner page names its module');
+  for (const path of [script.replaceAll('&amp;', '&'), '/@vite/client']) {
+    const res = await raw(port, request('GET', path, fromRunner('script')));
+    assert.equal(res.status, 200, path);
+    assert.equal(res.headers['access-control-allow-origin'], '*', path);
+  }
+});
+
+test('dev: other files stay behind the dev server’s guard against cross-site reads', async () => {
+  for (const path of [
+    '/src/components/SiteHeader.astro',
+    '/astro.config.mjs',
+    '/src/playground/../../package.json',
+  ]) {
+    const res = await raw(port, request('GET', path, fromRunner('script')));
+    assert.notEqual(res.status, 200, path);
+    assert.equal(res.headers['access-control-allow-origin'], undefined, path);
+  }
+  // Not a module script, even from the runner's origin: refused too.
+  const res = await raw(port, request('GET', '/@vite/client', fromRunner('empty')));
+  assert.equal(res.status, 403);
+});
