@@ -81,7 +81,9 @@ function stylesWithTheirCode() {
         n += 1;
         return `import wlCss${n} from '${path}?inline'; injectStyle(wlCss${n});`;
       });
-      return n === 0 ? undefined : { code: `import injectStyle from 'virtual:wl-inject-style';\n${out}`, map: null };
+      return n === 0
+        ? undefined
+        : { code: `import injectStyle from 'virtual:wl-inject-style';\n${out}`, map: null };
     },
   };
 }
