@@ -63,16 +63,27 @@ export async function mountOnDevServer(vite: DevServer): Promise<void> {
  * Only those modules, only by GET: the rest of the dev server stays behind Astro's guard.
  */
 const RUNNER_MODULES =
-  /^\/(@vite\/client$|@id\/|node_modules\/|src\/pages\/runner\.astro$|src\/playground\/)/;
+  /^\/(@vite\/(client|env)|src\/pages\/runner\.astro|src\/playground\/[\w-]+\.ts|node_modules\/[\w@./-]+\.m?js)$/;
+/**
+ * The queries those modules are asked for with: none, Vite's version or timestamp stamps, and the
+ * runner page's own script. Never `?raw`, `?url`, `?inline` and the like, which would turn any
+ * file into a readable string.
+ */
+const RUNNER_QUERIES = /^(|\?v=[\da-f]+|\?t=\d+|\?astro&type=script&index=0&lang\.ts)$/;
 
 function isRunnerModule(req: IncomingMessage): boolean {
   if (req.method !== 'GET' || req.headers.origin !== 'null' || req.headers['sec-fetch-dest'] !== 'script')
     return false;
-  let path: string;
+  let url: URL;
   try {
-    path = new URL(req.url ?? '/', 'http://dev.invalid').pathname; // `..` and `%2e%2e` resolved
+    url = new URL(req.url ?? '/', 'http://dev.invalid'); // `..` and `%2e%2e` resolved
   } catch {
     return false;
   }
-  return RUNNER_MODULES.test(path) && !path.includes('%');
+  return (
+    RUNNER_MODULES.test(url.pathname) &&
+    !url.pathname.includes('..') &&
+    !url.pathname.includes('%') &&
+    RUNNER_QUERIES.test(url.search)
+  );
 }

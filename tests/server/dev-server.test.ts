@@ -57,6 +57,13 @@ test('dev: other files stay behind the dev server’s guard against cross-site r
     '/src/components/SiteHeader.astro',
     '/astro.config.mjs',
     '/src/playground/../../package.json',
+    '/src/playground/%2e%2e/%2e%2e/package.json',
+    '/@fs/etc/hostname',
+    '/@id//astro.config.mjs',
+    '/src/playground/runner.ts?raw',
+    '/src/playground/runner.ts?import&raw',
+    '/node_modules/vite/package.json?raw',
+    '/src/pages/runner.astro?raw',
   ]) {
     const res = await raw(port, request('GET', path, fromRunner('script')));
     assert.notEqual(res.status, 200, path);
