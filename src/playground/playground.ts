@@ -278,7 +278,10 @@ export function initPlayground(root: HTMLElement): void {
   function ensureInspector(): Promise<InspectorHandle | null> {
     inspector ??= import('./inspector/mount.ts').then(
       (m) => m.mountInspector(slot, { session, lang: config.lang }),
-      () => null,
+      () => {
+        inspector = null; // a failed load (the server restarting) is tried again at the next Run
+        return null;
+      },
     );
     return inspector;
   }

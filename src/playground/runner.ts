@@ -2,7 +2,7 @@
  * The lesson page's side of a run: a fresh runner iframe for every Run, handed the code, its
  * console passed up, taken down again on Stop.
  *
- * Loading a runner page takes ~100 ms, so the next runner is loaded ahead, hidden (a *spare*):
+ * Loading a runner page takes ~100 ms, so the next runner is loaded ahead, unseen (a *spare*):
  * Run only unhides it and posts the code. A spare runs nothing until then, and is used once.
  *
  * Why a page (`/runner/`) and not `srcdoc`: a `srcdoc` frame inherits the lesson page's CSP,
@@ -39,7 +39,7 @@ export interface StopResult {
 
 export class RunnerHost {
   private frame: HTMLIFrameElement | null = null;
-  /** The next runner, loaded ahead and hidden; `spareReady` once its page said `ready`. */
+  /** The next runner, loaded ahead and unseen; `spareReady` once its page said `ready`. */
   private spare: HTMLIFrameElement | null = null;
   private spareReady = false;
   private spareTimer = 0;
@@ -71,7 +71,8 @@ export class RunnerHost {
 
   /** Starts loading a spare runner, so the next Run starts at once (call once the playground is in use). */
   warm(): void {
-    if (!this.spare && !this.frame) this.warmSoon();
+    // Not when one is already due (after a forced Stop, later than usual on purpose).
+    if (!this.spare && !this.frame && this.spareTimer === 0) this.warmSoon();
   }
 
   get running(): boolean {
@@ -91,7 +92,6 @@ export class RunnerHost {
     const spare = this.spareReady ? this.spare : null;
     this.dropSpare();
     const frame = spare ?? this.newFrame();
-    frame.hidden = false;
     frame.removeAttribute('aria-hidden');
     frame.removeAttribute('tabindex');
     frame.className = 'runner-frame';
@@ -162,9 +162,11 @@ export class RunnerHost {
   private warmSoon(delayMs = SPARE_DELAY_MS): void {
     clearTimeout(this.spareTimer);
     this.spareTimer = window.setTimeout(() => {
+      this.spareTimer = 0;
       if (this.spare || !this.container.isConnected) return;
       const spare = this.newFrame();
-      spare.hidden = true;
+      // Laid out at the preview's size but not shown (`visibility`, not `display: none`), so the
+      // code it runs later sees the page's real width from its first line.
       spare.setAttribute('aria-hidden', 'true');
       spare.tabIndex = -1;
       spare.className = 'runner-spare';
@@ -177,6 +179,7 @@ export class RunnerHost {
   /** Forgets the spare: a spare that is not loaded yet is removed (a fresh frame is as quick). */
   private dropSpare(evenReady = false): void {
     clearTimeout(this.spareTimer);
+    this.spareTimer = 0;
     if (this.spare && (evenReady || !this.spareReady)) this.spare.remove();
     this.spare = null;
     this.spareReady = false;

@@ -105,7 +105,7 @@ test.describe('abuse, in the browser', () => {
     await page.waitForTimeout(300); // an onerror or onload would have fired by now
     expect(await page.evaluate(() => (window as { __wlPwned?: string }).__wlPwned)).toBeUndefined();
     expect(await page.locator('#wl-js-link, a[href^="javascript:"]').count()).toBe(0);
-    expect(await page.locator('.pg-preview iframe:not([hidden])').count()).toBe(0); // nothing runs before Run
+    expect(await page.locator('.pg-preview iframe:not(.runner-spare)').count()).toBe(0); // nothing runs before Run
 
     // Run it: it is not JavaScript, so the runner reports a syntax error, and nothing else happens.
     await run(page);

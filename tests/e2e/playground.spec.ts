@@ -28,10 +28,10 @@ test.describe('the playground', () => {
     await expect(consoleList(page)).toContainText('hello from the sandbox');
     await expect(consoleList(page)).toContainText('{a: 1, list: (2) [1, 2]}');
     await page.getByRole('tab', { name: 'Preview' }).click();
-    const frame = page.frameLocator('.pg-preview iframe:not([hidden])');
+    const frame = page.frameLocator('.pg-preview iframe:not(.runner-spare)');
     await expect(frame.locator('body')).toHaveText('drawn by the snippet');
     // The runner frame is sandboxed with scripts only: never allow-same-origin.
-    await expect(page.locator('.pg-preview iframe:not([hidden])')).toHaveAttribute(
+    await expect(page.locator('.pg-preview iframe:not(.runner-spare)')).toHaveAttribute(
       'sandbox',
       'allow-scripts',
     );
@@ -40,7 +40,7 @@ test.describe('the playground', () => {
   test('the next runner is loaded ahead, and every Run still starts in a fresh page', async ({ page }) => {
     await openLesson(page);
     // A spare runner loads hidden once the playground is up; it runs no code until Run.
-    const spare = page.locator('.pg-preview iframe.runner-spare[hidden]');
+    const spare = page.locator('.pg-preview iframe.runner-spare');
     await expect(spare).toHaveCount(1, { timeout: 10_000 });
     await expect(spare).toHaveAttribute('sandbox', 'allow-scripts');
     await expect(spare).toHaveAttribute('aria-hidden', 'true');
@@ -57,7 +57,8 @@ test.describe('the playground', () => {
     await expect(consoleList(page)).toContainText('seen before: undefined');
     const used = await page.evaluate(
       () =>
-        (document.querySelector('.pg-preview iframe:not([hidden])') as { wlMark?: number } | null)?.wlMark,
+        (document.querySelector('.pg-preview iframe:not(.runner-spare)') as { wlMark?: number } | null)
+          ?.wlMark,
     );
     expect(used).toBe(1);
     // The next Run gets another page: nothing the previous code left on `window` is there.
@@ -66,7 +67,23 @@ test.describe('the playground', () => {
     await expect(consoleList(page).locator('.entry', { hasText: 'seen before:' })).toHaveCount(1);
     await expect(consoleList(page)).toContainText('seen before: undefined');
     await expect(consoleList(page)).not.toContainText('seen before: number');
-    await expect(page.locator('.pg-preview iframe:not([hidden])')).toHaveCount(1);
+    await expect(page.locator('.pg-preview iframe:not(.runner-spare)')).toHaveCount(1);
+  });
+
+  test('code run in the runner loaded ahead sees the preview’s real size from its first line', async ({
+    page,
+  }) => {
+    await openLesson(page);
+    await page.getByRole('tab', { name: 'Preview' }).click();
+    await expect(page.locator('.runner-spare[data-ready]')).toHaveCount(1, { timeout: 10_000 });
+    await setCode(page, "document.body.textContent = 'width ' + innerWidth;");
+    await run(page);
+    const body = page.frameLocator('.pg-preview iframe:not(.runner-spare)').locator('body');
+    await expect(body).toHaveText(/^width \d+$/);
+    const width = Number((await body.textContent())?.split(' ')[1]);
+    const shown = await page.locator('.pg-preview').evaluate((el) => el.clientWidth);
+    expect(width).toBeGreaterThan(100);
+    expect(Math.abs(width - shown)).toBeLessThanOrEqual(2);
   });
 
   test('Ctrl+Enter runs the code from the editor', async ({ page }) => {
@@ -148,7 +165,7 @@ test.describe('the playground', () => {
     await expect.poll(closeRecord, { timeout: 3_000, intervals: [50] }).toBeDefined();
     // When the server saw the socket close, from the moment the test began the click.
     const serverSawCloseMs = Math.round(wallMs(closeRecord()!.t) - stopped);
-    await expect(page.locator('.pg-preview iframe:not([hidden])')).toHaveCount(0);
+    await expect(page.locator('.pg-preview iframe:not(.runner-spare)')).toHaveCount(0);
     await expect(consoleList(page)).toContainText('Closed: EventSource sse.');
     await expect(page.locator('.pg-status')).toContainText('Stopped.');
     const stopMs = Number(await page.locator('.playground').getAttribute('data-last-stop-ms'));
@@ -197,7 +214,7 @@ test.describe('the playground', () => {
     await expect.poll(() => editorText(learner)).toContain("console.log('shared by a classmate');");
     await expect.poll(() => editorText(learner)).toContain('中文 ok');
     await expect(learner.locator('.pg-notice')).toContainText('This code came from a shared link');
-    await expect(learner.locator('.pg-preview iframe:not([hidden])')).toHaveCount(0);
+    await expect(learner.locator('.pg-preview iframe:not(.runner-spare)')).toHaveCount(0);
     await expect(learner.locator('.playground')).toHaveAttribute('data-state', 'idle');
     expect(new URL(learner.url()).hash).toBe('');
 
@@ -298,7 +315,7 @@ test.describe('the playground', () => {
 
       const stopAt = Date.now();
       await page.getByRole('button', { name: /^Stop the run/ }).click();
-      await expect(page.locator('.pg-preview iframe:not([hidden])')).toHaveCount(0, { timeout: 3_000 });
+      await expect(page.locator('.pg-preview iframe:not(.runner-spare)')).toHaveCount(0, { timeout: 3_000 });
       const stopMs = Date.now() - stopAt;
       const measured = `runner in its own process: ${ownProcess}; while it spins, page.evaluate took ${evaluateMs} ms and the page drew ${frames} frames in 500 ms; Stop removed it in ${stopMs} ms`;
       test.info().annotations.push({ type: 'busy runner', description: measured });
@@ -321,7 +338,7 @@ test.describe('the playground', () => {
     await expect.poll(() => editorText(page)).toContain('$.ajax');
     await run(page);
     await page.getByRole('tab', { name: 'Preview' }).click();
-    await expect(page.frameLocator('.pg-preview iframe:not([hidden])').locator('body')).toContainText(
+    await expect(page.frameLocator('.pg-preview iframe:not(.runner-spare)').locator('body')).toContainText(
       '"time":',
     );
     await expect(consoleList(page)).toContainText('{time:');
