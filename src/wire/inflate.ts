@@ -4,6 +4,7 @@
  * and the browser's DecompressionStream is async. Clarity over speed: Huffman codes are decoded
  * bit by bit, and output is capped by the caller.
  */
+import { concat } from './bytes.ts';
 
 const MAX_BITS = 15;
 /** RFC 1951 §2: back-references reach at most 32 KiB. */
@@ -266,17 +267,9 @@ export class RawInflater {
 /** Returns the inflated bytes of a whole raw DEFLATE stream; throws with the reason if it is invalid. */
 export function inflateRaw(input: Uint8Array): Uint8Array {
   const parts: Uint8Array[] = [];
-  let n = 0;
   const result = new RawInflater().inflate(input, (chunk) => {
     parts.push(chunk);
-    n += chunk.length;
   });
   if (result.error) throw new Error(result.error);
-  const out = new Uint8Array(n);
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
+  return concat(parts);
 }

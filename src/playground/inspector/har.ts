@@ -7,7 +7,7 @@
  *
  * Spec: w3c.github.io/web-performance/specs/HAR/Overview.html (HAR 1.2).
  */
-import type { Field } from '../../wire/bytes.ts';
+import { concat, type Field } from '../../wire/bytes.ts';
 import type { HttpMessage, HttpRequest, HttpResponse } from '../../wire/http-message.ts';
 
 export type Dir = 'in' | 'out';
@@ -323,18 +323,6 @@ function isTextual(type: string | undefined): boolean {
 
 function round(ms: number): number {
   return Math.round(ms * 1000) / 1000;
-}
-
-function concat(parts: readonly Uint8Array[]): Uint8Array {
-  let n = 0;
-  for (const p of parts) n += p.length;
-  const out = new Uint8Array(n);
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
 }
 
 /** Base64 of bytes (btoa works in browsers and in Node ≥ 16). */
