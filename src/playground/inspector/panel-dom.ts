@@ -179,7 +179,7 @@ export function buildDom(t: Strings): Dom {
   const lanesKeys = zoom;
   lanesKeys.title = t('inspector.timeline.keys');
   top.append(listHost, zoom);
-  const splitter = h('div', 'insp-splitter');
+  const splitter = h('div', 'insp-splitter splitter-bar');
   splitter.setAttribute('role', 'separator');
   splitter.setAttribute('aria-orientation', 'horizontal');
   splitter.setAttribute('aria-label', t('inspector.splitter'));
