@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { newSessionId, startTestServer } from '../helpers/server.ts';
-import { channel, createClass, join, StreamReader, sleep } from './class-harness.ts';
+import { channel, classWithLearner, createClass, join, StreamReader, sleep } from './class-harness.ts';
 
 const s = await startTestServer({
   tickIntervalMs: 3_600_000,
@@ -38,12 +38,7 @@ test('a class nobody uses for classIdleMs ends: channels close 4410, the code is
 });
 
 test('activity keeps a class alive; the teacher ending it closes every channel with 4410', async () => {
-  const { code, key } = await createClass(s.url);
-  const teacher = await channel(s.url, code, { role: 'teacher', key });
-  await teacher.next('welcome');
-  const { learner } = await join(s.url, code, 'Ada', newSessionId());
-  const bar = await channel(s.url, code, { role: 'learner', token: learner.token });
-  await bar.next('welcome');
+  const { code, teacher, bar } = await classWithLearner(s.url, newSessionId());
   for (let i = 0; i < 6; i++) {
     await sleep(300);
     teacher.send({ type: 'push', text: `still here ${i}` });

@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { newSessionId, startTestServer } from '../helpers/server.ts';
-import { channel, createClass, join } from './class-harness.ts';
+import { channel, classWithLearner, createClass, join } from './class-harness.ts';
 
 const s = await startTestServer({
   tickIntervalMs: 3_600_000,
@@ -17,12 +17,7 @@ const code1 =
   "const es = new EventSource('sse');\nes.addEventListener('push', (e) => console.log(e.data));\n";
 
 test('a hand-in arrives at the teacher with the learner, lesson, step and code', async () => {
-  const { code, key } = await createClass(s.url);
-  const teacher = await channel(s.url, code, { role: 'teacher', key });
-  await teacher.next('welcome');
-  const { learner } = await join(s.url, code, 'Ada', newSessionId());
-  const bar = await channel(s.url, code, { role: 'learner', token: learner.token });
-  await bar.next('welcome');
+  const { teacher, learner, bar } = await classWithLearner(s.url, newSessionId());
   bar.send({ type: 'hand-in', lesson: '07-sse-in-depth', step: 'listen', code: code1 });
   const got = await teacher.next('hand-in');
   const handIn = got.handIn as Record<string, unknown>;
@@ -38,12 +33,7 @@ test('a hand-in arrives at the teacher with the learner, lesson, step and code',
 });
 
 test('a hand-in over maxMessageBytes is refused with the bound, and the learner stays in class', async () => {
-  const { code, key } = await createClass(s.url);
-  const teacher = await channel(s.url, code, { role: 'teacher', key });
-  await teacher.next('welcome');
-  const { learner } = await join(s.url, code, 'Ada', newSessionId());
-  const bar = await channel(s.url, code, { role: 'learner', token: learner.token });
-  await bar.next('welcome');
+  const { teacher, bar } = await classWithLearner(s.url, newSessionId());
   bar.send({ type: 'hand-in', lesson: '07-sse-in-depth', step: 'listen', code: 'x'.repeat(2049) });
   const refused = await bar.next('refused');
   assert.equal(refused.action, 'hand-in');

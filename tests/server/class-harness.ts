@@ -124,6 +124,20 @@ export async function channel(base: string, code: string, hello: Record<string, 
   return c;
 }
 
+/** A class with its teacher's dashboard and one learner's class bar connected, both welcomed. */
+export async function classWithLearner(
+  base: string,
+  session: string,
+): Promise<CreatedClass & { teacher: Channel; learner: JoinedLearner['learner']; bar: Channel }> {
+  const created = await createClass(base);
+  const teacher = await channel(base, created.code, { role: 'teacher', key: created.key });
+  await teacher.next('welcome');
+  const { learner } = await join(base, created.code, 'Ada', session);
+  const bar = await channel(base, created.code, { role: 'learner', token: learner.token });
+  await bar.next('welcome');
+  return { ...created, teacher, learner, bar };
+}
+
 /** A lab response read as it streams: its text so far, and a wait for some text to arrive. */
 export class StreamReader {
   private text = '';
