@@ -6,7 +6,15 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import WebSocket from 'ws';
 import { newSessionId, startTestServer } from '../helpers/server.ts';
-import { type ChannelMessage, channel, createClass, join, StreamReader, sleep } from './class-harness.ts';
+import {
+  type ChannelMessage,
+  channel,
+  classWithLearner,
+  createClass,
+  join,
+  StreamReader,
+  sleep,
+} from './class-harness.ts';
 
 const s = await startTestServer({
   tickIntervalMs: 3_600_000,
@@ -76,13 +84,8 @@ test("the dashboard counts each learner's open connections by technique, and who
 });
 
 test("messages delivered to a learner's readers show as a rate, and checks passed per lesson", async () => {
-  const { code, key } = await createClass(s.url);
-  const teacher = await channel(s.url, code, { role: 'teacher', key });
-  await teacher.next('welcome');
   const session = newSessionId();
-  const { learner } = await join(s.url, code, 'Ada', session);
-  const bar = await channel(s.url, code, { role: 'learner', token: learner.token, session });
-  await bar.next('welcome');
+  const { teacher, bar } = await classWithLearner(s.url, session, { bind: true });
   const sse = new StreamReader(s.port, `/lab/${session}/sse`);
   await sse.waitFor('\r\n\r\n');
   for (let i = 0; i < 5; i++) {
@@ -105,13 +108,8 @@ test("messages delivered to a learner's readers show as a rate, and checks passe
 });
 
 test('a learner who leaves is gone from the dashboard, and their session reads its own feed again', async () => {
-  const { code, key } = await createClass(s.url);
-  const teacher = await channel(s.url, code, { role: 'teacher', key });
-  await teacher.next('welcome');
   const session = newSessionId();
-  const { learner } = await join(s.url, code, 'Ada', session);
-  const bar = await channel(s.url, code, { role: 'learner', token: learner.token, session });
-  await bar.next('welcome');
+  const { teacher, bar } = await classWithLearner(s.url, session, { bind: true });
   await teacher.activity((m) => rows(m).length === 1);
   bar.send({ type: 'leave' });
   assert.deepEqual(await bar.closed, { code: 1000, reason: 'left the class' });

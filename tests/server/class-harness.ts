@@ -124,16 +124,23 @@ export async function channel(base: string, code: string, hello: Record<string, 
   return c;
 }
 
-/** A class with its teacher's dashboard and one learner's class bar connected, both welcomed. */
+/**
+ * A class with its teacher's dashboard and one learner's class bar connected, both welcomed;
+ * with `bind`, the bar's hello binds the learner's lab `session` to the class room.
+ */
 export async function classWithLearner(
   base: string,
   session: string,
+  { bind = false } = {},
 ): Promise<CreatedClass & { teacher: Channel; learner: JoinedLearner['learner']; bar: Channel }> {
   const created = await createClass(base);
   const teacher = await channel(base, created.code, { role: 'teacher', key: created.key });
   await teacher.next('welcome');
   const { learner } = await join(base, created.code, 'Ada', session);
-  const bar = await channel(base, created.code, { role: 'learner', token: learner.token });
+  const hello = bind
+    ? { role: 'learner', token: learner.token, session }
+    : { role: 'learner', token: learner.token };
+  const bar = await channel(base, created.code, hello);
   await bar.next('welcome');
   return { ...created, teacher, learner, bar };
 }
