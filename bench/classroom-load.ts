@@ -69,8 +69,10 @@ function startServer(): Promise<{ child: ChildProcess; port: number }> {
       WIRELAB_MAX_SESSIONS: String(Math.max(2_000, LEARNERS * 2)),
       // One class message a second ticks too: keep the room feed to the teacher's pushes.
       WIRELAB_TICK_INTERVAL_MS: '60000',
-      // The class store on disk, as `npm start` has it, in a directory of this run's own.
-      WIRELAB_DATA_DIR: fs.mkdtempSync(path.join(os.tmpdir(), 'wirelab-bench-')),
+      // The class store on disk, as `npm start` has it, in a directory of this run's own
+      // (WIRELAB_DATA_DIR=:memory: to compare without it).
+      WIRELAB_DATA_DIR:
+        process.env.WIRELAB_DATA_DIR || fs.mkdtempSync(path.join(os.tmpdir(), 'wirelab-bench-')),
     },
   });
   return new Promise((resolve, reject) => {
