@@ -63,6 +63,8 @@ export default defineConfig({
       WIRELAB_REQUESTS_PER_SECOND: '200',
       // Every test browser comes from 127.0.0.1, where a classroom has an address per laptop.
       WIRELAB_CLASS_REQUESTS_PER_SECOND: '200',
+      // Classes in memory: the tests never write into the repository.
+      WIRELAB_DATA_DIR: ':memory:',
     },
   },
 });

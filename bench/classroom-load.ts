@@ -14,7 +14,10 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
 import http from 'node:http';
+import os from 'node:os';
+import path from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -66,6 +69,10 @@ function startServer(): Promise<{ child: ChildProcess; port: number }> {
       WIRELAB_MAX_SESSIONS: String(Math.max(2_000, LEARNERS * 2)),
       // One class message a second ticks too: keep the room feed to the teacher's pushes.
       WIRELAB_TICK_INTERVAL_MS: '60000',
+      // The class store on disk, as `npm start` has it, in a directory of this run's own
+      // (WIRELAB_DATA_DIR=:memory: to compare without it).
+      WIRELAB_DATA_DIR:
+        process.env.WIRELAB_DATA_DIR || fs.mkdtempSync(path.join(os.tmpdir(), 'wirelab-bench-')),
     },
   });
   return new Promise((resolve, reject) => {

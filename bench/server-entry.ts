@@ -12,7 +12,10 @@
  *
  * Bounds come from the environment as for `npm start` (server/config.ts).
  */
+import fs from 'node:fs';
 import type { Socket } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import v8 from 'node:v8';
 
@@ -65,7 +68,14 @@ eld.enable();
 // Each kind loads only its own code: the baseline's memory must not carry Wire Lab's modules.
 const server =
   kind === 'wirelab'
-    ? await (await import('../server/app.ts')).createWireLabServer({ host: '127.0.0.1', port: 0 })
+    ? await (await import('../server/app.ts')).createWireLabServer({
+        host: '127.0.0.1',
+        port: 0,
+        // The class store on disk, as `npm start` has it, but in a directory of this run's own.
+        config: {
+          dataDir: process.env.WIRELAB_DATA_DIR || fs.mkdtempSync(path.join(os.tmpdir(), 'wirelab-bench-')),
+        },
+      })
     : await (await import('./baseline-server.ts')).startBaselineServer('127.0.0.1', 0);
 
 const send = (m: FromServer) => process.send?.(m);

@@ -49,6 +49,7 @@ export async function createWireLabServer(options: WireLabOptions = {}): Promise
   });
   server.maxHeadersCount = cfg.maxHeadersCount;
   const classroom = createClassroom(cfg, lab, { address: () => server.address() });
+  await classroom.resume(); // classes kept by an earlier run are back before anyone connects
   const routes = createRoutes({
     lab,
     inspector,

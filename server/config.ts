@@ -115,6 +115,13 @@ export const config = {
   /** The teacher's dashboard gets the learners' activity this often (ms). */
   classActivityMs: readInt('WIRELAB_CLASS_ACTIVITY_MS', 1_000, 50, 60_000),
 
+  // ---- the class store (server/classroom/store/, docs/classroom.md "What is stored")
+  /**
+   * Directory of the class store's file (`classes.sqlite`), relative to where the server starts;
+   * `:memory:` keeps classes in memory only (a restart ends them). Tests use `:memory:`.
+   */
+  dataDir: readString('WIRELAB_DATA_DIR', './data'),
+
   // ---- capture (what the inspector shows)
   /** Bytes of captured traffic kept per session (a ring: oldest dropped first). */
   captureBytesPerSession: readInt('WIRELAB_CAPTURE_BYTES_PER_SESSION', 2 * MiB, 64 * KiB, 256 * MiB),

@@ -24,6 +24,7 @@ export async function mountOnDevServer(vite: DevServer): Promise<void> {
   const inspector = createInspector(config, capture);
   const http = vite.httpServer as Server | null;
   const classroom = createClassroom(config, lab, { address: () => http?.address() ?? null });
+  await classroom.resume(); // classes kept by an earlier run (docs/classroom.md, "What is stored")
   const routes = createRoutes({ lab, inspector, classroom });
   if (!http) {
     // No HTTP server of its own (Vite in middleware mode): no capture, no upgrades, routes only.

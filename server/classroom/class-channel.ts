@@ -18,7 +18,6 @@ import type { Lab } from '../lab/index.ts';
 import { SESSION_ID_PATTERN } from '../session-path.ts';
 import type { ActivityMeter } from './activity.ts';
 import type { Class, Classes, Learner } from './classes.ts';
-import { sameSecret } from './teacher-key.ts';
 
 /** Close codes of the class channel; 4000–4999 are the application's own (RFC 6455 §7.4.2). */
 export const CLOSE = {
@@ -110,7 +109,7 @@ export function createClassChannel(
   const hello = (m: Member, msg: Message) => {
     const { cls } = m;
     if (msg.role === 'teacher') {
-      if (!sameSecret(cls.key, msg.key)) return close(m, CLOSE.policy, 'wrong teacher key');
+      if (!classes.isTeacher(cls, msg.key)) return close(m, CLOSE.policy, 'wrong teacher key');
       m.role = 'teacher';
     } else if (msg.role === 'learner') {
       const learner = classes.learnerByToken(cls, msg.token);
@@ -118,7 +117,7 @@ export function createClassChannel(
       m.role = 'learner';
       m.learner = learner;
       learner.online += 1;
-      learner.lesson = readLesson(msg.lesson);
+      classes.showing(cls, learner, readLesson(msg.lesson));
     } else {
       return close(m, CLOSE.policy, 'hello needs "role": "teacher" or "learner"');
     }
@@ -140,6 +139,8 @@ export function createClassChannel(
         role: 'teacher',
         class: { code: cls.code, lesson: cls.lesson, created: new Date(cls.created).toISOString() },
         handIns: cls.handIns,
+        // Why this class would not outlive a restart (a bad data file), for the dashboard's notice.
+        storeProblem: classes.storeProblem,
       });
       const activity = JSON.stringify({ type: 'activity', ...meter.measure(cls) });
       lastActivity.set(cls, activity);
@@ -173,7 +174,7 @@ export function createClassChannel(
   const bring = (m: Member, msg: Message) => {
     const lesson = readLesson(msg.lesson);
     if (!lesson) return refuse(m, 'goto', 'goto needs "lesson": a lesson slug such as "03-long-polling".');
-    m.cls.lesson = lesson;
+    classes.bring(m.cls, lesson);
     sendAll(everyone(m.cls, 'learner'), { type: 'goto', lesson });
     sendAll(everyone(m.cls, 'teacher'), { type: 'brought', lesson });
   };
@@ -196,10 +197,10 @@ export function createClassChannel(
     send(m, { type: 'handed-in', id: h.id, lesson, step });
   };
 
-  const check = (learner: Learner, msg: Message): void => {
+  const check = (m: Member, learner: Learner, msg: Message): void => {
     const lesson = readLesson(msg.lesson);
     if (lesson && msg.passed === true && learner.passed.size < MAX_LESSONS_TRACKED)
-      learner.passed.add(lesson);
+      classes.passed(m.cls, learner, lesson);
   };
 
   const leave = (m: Member, learner: Learner): void => {
@@ -235,11 +236,8 @@ export function createClassChannel(
       if (type === 'end') return classes.end(m.cls, 'class ended by the teacher');
     } else if (m.learner) {
       if (type === 'hand-in') return handIn(m, m.learner, message);
-      if (type === 'check') return check(m.learner, message);
-      if (type === 'lesson') {
-        m.learner.lesson = readLesson(message.lesson);
-        return;
-      }
+      if (type === 'check') return check(m, m.learner, message);
+      if (type === 'lesson') return classes.showing(m.cls, m.learner, readLesson(message.lesson));
       if (type === 'leave') return leave(m, m.learner);
       if (type === 'push' || type === 'goto' || type === 'end')
         return close(m, CLOSE.policy, `only the teacher can ${type}`);

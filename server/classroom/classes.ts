@@ -8,6 +8,10 @@
  * ends when its teacher ends it, or after `classIdleMs` without anyone acting in it; it then
  * unbinds every session it bound and lets its room go.
  *
+ * Everything of a class goes to the class store (`store/`) as it changes, and a restarted server
+ * resumes from it (`resume`): classes, learners, the bindings of their lab sessions, the class
+ * room's messages with their ids, hand-ins and progress. Keys and tokens are stored as hashes.
+ *
  * The classroom never reads a learner's capture: the teacher sees what the lab counts
  * (`lab.sessionActivity`) and what a learner hands in, nothing else.
  */
@@ -16,13 +20,14 @@ import type { Config } from '../config.ts';
 import { bound } from '../lab/bounds.ts';
 import type { Lab } from '../lab/index.ts';
 import { newJoinCode } from './join-code.ts';
-import { newSecret, sameSecret } from './teacher-key.ts';
+import type { ClassRecord, ClassStore, LearnerRecord, StoredClass } from './store/index.ts';
+import { matchesHash, newSecret, secretHash } from './teacher-key.ts';
 
 export interface Learner {
   /** 1, 2, 3… in join order: how the dashboard and hand-ins name a learner. */
   readonly id: number;
-  /** `<id>.<secret>`: kept by the learner's browser; how its class channel says who it is. */
-  readonly token: string;
+  /** SHA-256 of the token (`<id>.<secret>`), which only the learner's browser keeps. */
+  readonly tokenHash: string;
   readonly name: string;
   /** Lab sessions (one per browser tab) bound to the class room, oldest first. */
   readonly sessions: string[];
@@ -50,8 +55,8 @@ export interface Class {
   readonly code: string;
   /** The lab room the class shares: `lab.rooms` code, not the join code. */
   readonly room: string;
-  /** The teacher key. Never sent to learners. */
-  readonly key: string;
+  /** SHA-256 of the teacher key; the key itself went to the teacher's browser only. */
+  readonly keyHash: string;
   /** The address that created it (`maxClassesPerAddress`). */
   readonly creator: string;
   readonly created: number;
@@ -67,47 +72,136 @@ export interface Class {
 }
 
 export type Refusal = { ok: false; status: number; text: string };
-export type Created = { ok: true; cls: Class } | Refusal;
-export type Joined = { ok: true; learner: Learner } | Refusal;
+/** `key`: the teacher key, answered once and never kept. */
+export type Created = { ok: true; cls: Class; key: string } | Refusal;
+/** `token`: the learner's token, answered once and never kept. */
+export type Joined = { ok: true; learner: Learner; token: string } | Refusal;
 
 export interface Classes {
   readonly size: number;
+  /** Why classes are not kept on disk though they were meant to be, or null (`ClassStore.problem`). */
+  readonly storeProblem: string | null;
+  /** Takes back the classes the store kept (a restart): rebinds their sessions, restores their room feeds. Returns how many. */
+  resume(): Promise<number>;
   /** A new class with a fresh code, key and room for `creator` (an address); refused past `maxClasses`, `maxClassesPerAddress` or `maxRooms`. */
   create(creator: string): Created;
   get(code: string): Class | undefined;
+  /** Whether `key` is the class's teacher key (compared in constant time). */
+  isTeacher(cls: Class, key: unknown): boolean;
   /** Adds a learner named `name` and binds `session` (their tab) to the class room. */
   join(cls: Class, name: string, session: string): Joined;
-  /** The learner whose token this is (the secret compared in constant time), or undefined. */
+  /** The learner whose token this is (compared in constant time), or undefined. */
   learnerByToken(cls: Class, token: unknown): Learner | undefined;
   /** Binds one more tab of a learner (or of the teacher, with null) to the class room; false when the lab is full. */
   bind(cls: Class, learner: Learner | null, session: string): boolean;
+  /** The teacher brought everyone to `lesson`. */
+  bring(cls: Class, lesson: string): void;
+  /** The learner's page shows `lesson` (null: not a lesson). */
+  showing(cls: Class, learner: Learner, lesson: string | null): void;
+  /** The learner passed the exercise check of `lesson`. */
+  passed(cls: Class, learner: Learner, lesson: string): void;
   /** Keeps a learner's code for the teacher; replaces their earlier hand-in of the same step. */
   handIn(cls: Class, learner: Learner, lesson: string, step: string, code: string): HandIn;
   /** Removes a learner and unbinds their tabs. */
   leave(cls: Class, learner: Learner): void;
   /** Something happened in the class: it is not idle. */
   touch(cls: Class): void;
-  /** Ends a class: unbinds its sessions, forgets it, tells `onEnd` listeners why. */
+  /** Ends a class: unbinds its sessions, forgets it (in the store too), tells `onEnd` listeners why. */
   end(cls: Class, why: string): void;
-  /** Calls `fn` whenever a class ends (by its teacher, by idling, or at shutdown). */
+  /** Calls `fn` whenever a class ends (by its teacher or by idling). */
   onEnd(fn: (cls: Class, why: string) => void): void;
   /** Ends classes idle past `classIdleMs`. */
   sweep(now?: number): void;
   all(): IterableIterator<Class>;
-  close(): void;
+  /** Stops, keeping every class in the store for the next start. */
+  close(): Promise<void>;
 }
 
 /** Addresses of this machine itself. */
 const LOOPBACK = /^(127\.\d+\.\d+\.\d+|::1|::ffff:127\.\d+\.\d+\.\d+)$/;
+/**
+ * `lastActive` is written at most this often (ms) when nothing else of the class changes: every
+ * channel message touches the class, and idling is measured in hours (`classIdleMs`), so after a
+ * restart a class may end up to this much early.
+ */
+const ACTIVE_WRITE_MS = 60_000;
+/** The store forgets room messages past `feedKeep` once every this many appends. */
+const TRIM_EVERY = 64;
 
-/** Creates the class table; it sweeps itself now and then. */
-export function createClasses(cfg: Config, lab: Lab): Classes {
+/** Per-class book-keeping the dashboard never sees. */
+interface Keeping {
+  /** Releases the class room. */
+  release: () => void;
+  /** Stops writing the room's messages to the store. */
+  unobserve: () => void;
+  /** Bytes of kept hand-ins. */
+  handInBytes: number;
+  nextLearner: number;
+  nextHandIn: number;
+  /** The `lastActive` last written. */
+  writtenActive: number;
+}
+
+/** Creates the class table over `store`; it sweeps itself now and then. */
+export function createClasses(cfg: Config, lab: Lab, store: ClassStore): Classes {
   const table = new Map<string, Class>();
-  const heldRooms = new Map<Class, () => void>();
+  const keeping = new Map<Class, Keeping>();
   const endListeners: Array<(cls: Class, why: string) => void> = [];
-  // Book-keeping the dashboard never sees: bytes of kept hand-ins, and the next ids to give out.
-  const handInBytes = new WeakMap<Class, number>();
-  const nextIds = new WeakMap<Class, { learner: number; handIn: number }>();
+
+  const classRecord = (cls: Class, k: Keeping): ClassRecord => ({
+    code: cls.code,
+    room: cls.room,
+    keyHash: cls.keyHash,
+    creator: cls.creator,
+    created: cls.created,
+    lastActive: cls.lastActive,
+    lesson: cls.lesson,
+    teacherSessions: [...cls.teacherSessions],
+    nextLearner: k.nextLearner,
+    nextHandIn: k.nextHandIn,
+  });
+  const learnerRecord = (l: Learner): LearnerRecord => ({
+    id: l.id,
+    name: l.name,
+    tokenHash: l.tokenHash,
+    sessions: [...l.sessions],
+    lesson: l.lesson,
+    passed: [...l.passed],
+  });
+  const saveClass = (cls: Class): void => {
+    const k = keeping.get(cls);
+    if (!k || cls.ended) return;
+    k.writtenActive = cls.lastActive;
+    store.putClass(classRecord(cls, k));
+  };
+  const saveLearner = (cls: Class, learner: Learner): void => {
+    if (!cls.ended && cls.learners.get(learner.id) === learner)
+      store.putLearner(cls.code, learnerRecord(learner));
+  };
+
+  /**
+   * Holds the class room and keeps its messages in the store as they are appended; `restored`:
+   * the messages an earlier life of the server kept, put back with their ids. False: `maxRooms`.
+   */
+  const openRoom = (
+    cls: Class,
+    k: Omit<Keeping, 'release' | 'unobserve'>,
+    restored: StoredClass['messages'],
+  ) => {
+    const release = lab.rooms.hold(cls.room);
+    const feed = lab.rooms.get(cls.room);
+    if (!release || !feed) return false;
+    feed.restore(restored);
+    let appended = 0;
+    const unobserve = feed.observe((m) => {
+      store.appendMessage(cls.code, m);
+      appended += 1;
+      if (appended % TRIM_EVERY === 0 && m.id > cfg.feedKeep)
+        store.trimMessages(cls.code, m.id - cfg.feedKeep);
+    });
+    keeping.set(cls, { ...k, release, unobserve });
+    return true;
+  };
 
   /** Unbinds a session from the class room, unless it has been bound elsewhere since. */
   const unbind = (cls: Class, session: string): void => {
@@ -118,6 +212,7 @@ export function createClasses(cfg: Config, lab: Lab): Classes {
   const bindInto = (cls: Class, list: string[], session: string): boolean => {
     if (!lab.bindRoom(session, cls.room)) return false;
     const at = list.indexOf(session);
+    if (at === list.length - 1 && at !== -1) return true; // nothing changed: nothing to write
     if (at !== -1) list.splice(at, 1);
     list.push(session);
     while (list.length > cfg.classTabsPerLearner) {
@@ -131,26 +226,87 @@ export function createClasses(cfg: Config, lab: Lab): Classes {
     if (cls.ended) return;
     cls.ended = true;
     table.delete(cls.code);
+    store.deleteClass(cls.code);
     for (const learner of cls.learners.values()) for (const s of learner.sessions) unbind(cls, s);
     for (const s of cls.teacherSessions) unbind(cls, s);
-    heldRooms.get(cls)?.();
-    heldRooms.delete(cls);
+    const k = keeping.get(cls);
+    k?.unobserve();
+    k?.release();
+    keeping.delete(cls);
     for (const fn of endListeners) fn(cls, why);
   };
 
+  const idleEnd = () => `class ended: nobody used it for ${Math.round(cfg.classIdleMs / 60_000)} min`;
   const sweep = (now = Date.now()): void => {
     for (const cls of [...table.values()]) {
-      if (now - cls.lastActive > cfg.classIdleMs) {
-        end(cls, `class ended: nobody used it for ${Math.round(cfg.classIdleMs / 60_000)} min`);
-      }
+      if (now - cls.lastActive > cfg.classIdleMs) end(cls, idleEnd());
     }
   };
   const timer = setInterval(sweep, Math.min(cfg.classIdleMs, 60_000));
   timer.unref();
 
+  /** Takes back one stored class, unless it idled out while the server was down or the lab has no room for it. */
+  const resumeOne = (stored: StoredClass, now: number): 'resumed' | 'idle' | 'full' => {
+    const r = stored.record;
+    if (now - r.lastActive > cfg.classIdleMs) return 'idle';
+    if (table.has(r.code)) return 'full';
+    const cls: Class = {
+      code: r.code,
+      room: r.room,
+      keyHash: r.keyHash,
+      creator: r.creator,
+      created: r.created,
+      lastActive: r.lastActive,
+      lesson: r.lesson,
+      learners: new Map(),
+      teacherSessions: [],
+      handIns: [...stored.handIns],
+      ended: false,
+    };
+    const handInBytes = cls.handIns.reduce((n, h) => n + Buffer.byteLength(h.code), 0);
+    const k = {
+      handInBytes,
+      nextLearner: r.nextLearner,
+      nextHandIn: r.nextHandIn,
+      writtenActive: r.lastActive,
+    };
+    if (!openRoom(cls, k, stored.messages)) return 'full';
+    table.set(cls.code, cls);
+    // Each tab bound before is bound again, so `new EventSource('sse')` reconnecting hears the class.
+    for (const s of r.teacherSessions) bindInto(cls, cls.teacherSessions, s);
+    for (const l of stored.learners) {
+      const learner: Learner = {
+        id: l.id,
+        tokenHash: l.tokenHash,
+        name: l.name,
+        sessions: [],
+        lesson: l.lesson,
+        online: 0,
+        passed: new Set(l.passed),
+      };
+      for (const s of l.sessions) bindInto(cls, learner.sessions, s);
+      cls.learners.set(learner.id, learner);
+    }
+    return 'resumed';
+  };
+
   return {
     get size() {
       return table.size;
+    },
+    get storeProblem() {
+      return store.problem;
+    },
+    async resume() {
+      const now = Date.now();
+      let resumed = 0;
+      for (const stored of await store.load()) {
+        const outcome = resumeOne(stored, now);
+        if (outcome === 'resumed') resumed += 1;
+        // It ended while the server was down: forgotten, as a running server would have.
+        else if (outcome === 'idle') store.deleteClass(stored.record.code);
+      }
+      return resumed;
     },
     create(creator) {
       if (table.size >= cfg.maxClasses) sweep();
@@ -168,16 +324,12 @@ export function createClasses(cfg: Config, lab: Lab): Classes {
       while (table.has(code)) code = newJoinCode();
       // A room code nobody will type: 3–32 of A–Z a–z 0–9 (server/lab/rooms.ts).
       const room = `class${randomBytes(12).toString('hex')}`;
-      const release = lab.rooms.hold(room);
-      if (!release) {
-        const text = `${bound(cfg, 'maxRooms')} reached: the lab has as many rooms as it takes. Try again later.`;
-        return { ok: false, status: 503, text };
-      }
       const now = Date.now();
+      const key = newSecret();
       const cls: Class = {
         code,
         room,
-        key: newSecret(),
+        keyHash: secretHash(key),
         creator,
         created: now,
         lastActive: now,
@@ -187,23 +339,28 @@ export function createClasses(cfg: Config, lab: Lab): Classes {
         handIns: [],
         ended: false,
       };
+      if (!openRoom(cls, { handInBytes: 0, nextLearner: 1, nextHandIn: 1, writtenActive: now }, [])) {
+        const text = `${bound(cfg, 'maxRooms')} reached: the lab has as many rooms as it takes. Try again later.`;
+        return { ok: false, status: 503, text };
+      }
       table.set(code, cls);
-      heldRooms.set(cls, release);
-      handInBytes.set(cls, 0);
-      nextIds.set(cls, { learner: 1, handIn: 1 });
-      return { ok: true, cls };
+      saveClass(cls);
+      return { ok: true, cls, key };
     },
     get: (code) => table.get(code),
+    isTeacher: (cls, key) => matchesHash(cls.keyHash, key),
     join(cls, name, session) {
       if (cls.learners.size >= cfg.maxLearnersPerClass) {
         const text = `${bound(cfg, 'maxLearnersPerClass')} reached: this class is full. Ask your teacher to start a second class.`;
         return { ok: false, status: 503, text };
       }
-      const ids = nextIds.get(cls) ?? { learner: 1, handIn: 1 };
-      const id = ids.learner++;
+      const k = keeping.get(cls);
+      if (!k) return { ok: false, status: 404, text: 'This class has ended.' };
+      const id = k.nextLearner;
+      const token = `${id}.${newSecret()}`;
       const learner: Learner = {
         id,
-        token: `${id}.${newSecret()}`,
+        tokenHash: secretHash(token),
         name,
         sessions: [],
         lesson: null,
@@ -214,29 +371,59 @@ export function createClasses(cfg: Config, lab: Lab): Classes {
         const text = `${bound(cfg, 'maxSessions')} reached: the server has as many sessions as it takes. Try again in a minute.`;
         return { ok: false, status: 503, text };
       }
+      k.nextLearner += 1;
       cls.learners.set(id, learner);
       cls.lastActive = Date.now();
-      return { ok: true, learner };
+      saveClass(cls);
+      saveLearner(cls, learner);
+      return { ok: true, learner, token };
     },
     learnerByToken(cls, token) {
       if (typeof token !== 'string') return undefined;
       const id = Number(token.slice(0, token.indexOf('.')));
       const learner = Number.isSafeInteger(id) ? cls.learners.get(id) : undefined;
-      return learner && sameSecret(learner.token, token) ? learner : undefined;
+      return learner && matchesHash(learner.tokenHash, token) ? learner : undefined;
     },
     bind(cls, learner, session) {
-      return bindInto(cls, learner ? learner.sessions : cls.teacherSessions, session);
+      const list = learner ? learner.sessions : cls.teacherSessions;
+      const before = list.join(' ');
+      if (!bindInto(cls, list, session)) return false;
+      if (list.join(' ') !== before) {
+        if (learner) saveLearner(cls, learner);
+        else saveClass(cls);
+      }
+      return true;
+    },
+    bring(cls, lesson) {
+      cls.lesson = lesson;
+      saveClass(cls);
+    },
+    showing(cls, learner, lesson) {
+      if (learner.lesson === lesson) return;
+      learner.lesson = lesson;
+      saveLearner(cls, learner);
+    },
+    passed(cls, learner, lesson) {
+      if (learner.passed.has(lesson)) return;
+      learner.passed.add(lesson);
+      saveLearner(cls, learner);
     },
     handIn(cls, learner, lesson, step, code) {
-      const ids = nextIds.get(cls) ?? { learner: 1, handIn: 1 };
-      let bytes = handInBytes.get(cls) ?? 0;
+      const k = keeping.get(cls) ?? { handInBytes: 0, nextHandIn: 1 };
+      const forgotten: number[] = [];
       // A learner hands a step in once: a second hand-in of the same step replaces the first.
       const earlier = cls.handIns.findIndex(
         (h) => h.learner === learner.id && h.lesson === lesson && h.step === step,
       );
-      if (earlier !== -1) bytes -= Buffer.byteLength(cls.handIns.splice(earlier, 1)[0]?.code ?? '');
+      if (earlier !== -1) {
+        const [gone] = cls.handIns.splice(earlier, 1);
+        if (gone) {
+          k.handInBytes -= Buffer.byteLength(gone.code);
+          forgotten.push(gone.id);
+        }
+      }
       const handIn: HandIn = {
-        id: ids.handIn++,
+        id: k.nextHandIn++,
         learner: learner.id,
         name: learner.name,
         lesson,
@@ -245,13 +432,18 @@ export function createClasses(cfg: Config, lab: Lab): Classes {
         time: new Date().toISOString(),
       };
       cls.handIns.push(handIn);
-      bytes += Buffer.byteLength(code);
+      k.handInBytes += Buffer.byteLength(code);
       // Forget the oldest beyond classHandInBytes, but always keep the newest.
-      while (cls.handIns.length > 1 && bytes > cfg.classHandInBytes) {
-        bytes -= Buffer.byteLength(cls.handIns.shift()?.code ?? '');
+      while (cls.handIns.length > 1 && k.handInBytes > cfg.classHandInBytes) {
+        const gone = cls.handIns.shift();
+        if (!gone) break;
+        k.handInBytes -= Buffer.byteLength(gone.code);
+        forgotten.push(gone.id);
       }
-      handInBytes.set(cls, bytes);
       cls.lastActive = Date.now();
+      if (forgotten.length > 0) store.deleteHandIns(cls.code, forgotten);
+      store.putHandIn(cls.code, handIn);
+      saveClass(cls);
       return handIn;
     },
     leave(cls, learner) {
@@ -259,9 +451,13 @@ export function createClasses(cfg: Config, lab: Lab): Classes {
       learner.sessions.length = 0;
       cls.learners.delete(learner.id);
       cls.lastActive = Date.now();
+      store.deleteLearner(cls.code, learner.id);
+      saveClass(cls);
     },
     touch(cls) {
       cls.lastActive = Date.now();
+      const k = keeping.get(cls);
+      if (k && cls.lastActive - k.writtenActive >= ACTIVE_WRITE_MS) saveClass(cls);
     },
     end,
     onEnd(fn) {
@@ -269,9 +465,15 @@ export function createClasses(cfg: Config, lab: Lab): Classes {
     },
     sweep,
     all: () => table.values(),
-    close() {
+    async close() {
       clearInterval(timer);
-      for (const cls of [...table.values()]) end(cls, 'server shutting down');
+      // Not ended: a stopped server keeps its classes for the next start. Their lab sessions and
+      // rooms go with the lab, which closes beside the classroom.
+      for (const cls of table.values()) saveClass(cls); // the last lastActive too
+      for (const k of keeping.values()) k.unobserve();
+      keeping.clear();
+      table.clear();
+      await store.close();
     },
   };
 }

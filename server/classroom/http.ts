@@ -71,10 +71,10 @@ export async function handleClassRequest(parts: ClassHttpParts, req: IncomingMes
     if (!(await readJson(req, res))) return;
     const created = classes.create(address);
     if (!created.ok) return answerText(res, created.status, created.text, { 'Retry-After': '60' });
-    const { cls } = created;
+    const { cls, key } = created;
     return answerJson(res, 201, {
       code: cls.code,
-      key: cls.key,
+      key,
       ...lanOrigins(req.headers.host, parts.address()),
     });
   }
@@ -111,9 +111,9 @@ export async function handleClassRequest(parts: ClassHttpParts, req: IncomingMes
       );
     const joined = classes.join(cls, name.name, body.session);
     if (!joined.ok) return answerText(res, joined.status, joined.text, { 'Retry-After': '60' });
-    const { learner } = joined;
+    const { learner, token } = joined;
     return answerJson(res, 201, {
-      learner: { id: learner.id, name: learner.name, token: learner.token },
+      learner: { id: learner.id, name: learner.name, token },
       class: { code: cls.code, lesson: cls.lesson },
     });
   }

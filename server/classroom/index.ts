@@ -19,6 +19,7 @@ import { createAddressRate } from './address-rate.ts';
 import { createClassChannel } from './class-channel.ts';
 import { createClasses } from './classes.ts';
 import { codeInPath, handleClassRequest } from './http.ts';
+import { openClassStore } from './store/index.ts';
 
 export interface Classroom {
   /** Answers a request under `/class`. */
@@ -26,7 +27,9 @@ export interface Classroom {
   /** Takes a WebSocket upgrade under `/class/` (the class channel). */
   handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void;
   stats(): { classes: number; learners: number };
-  /** Ends every class and closes its channels with 1001. */
+  /** Takes back the classes kept in the class store (after a restart), before the server listens. */
+  resume(): Promise<void>;
+  /** Closes every class channel with 1001; the classes stay in the store for the next start. */
   close(): Promise<void>;
 }
 
@@ -36,7 +39,7 @@ export interface ClassroomOptions {
 }
 
 export function createClassroom(cfg: Config, lab: Lab, options: ClassroomOptions): Classroom {
-  const classes = createClasses(cfg, lab);
+  const classes = createClasses(cfg, lab, openClassStore(cfg.dataDir));
   const rate = createAddressRate(cfg);
   const channel = createClassChannel(cfg, lab, classes, createActivityMeter(lab));
   let closing = false;
@@ -92,11 +95,16 @@ export function createClassroom(cfg: Config, lab: Lab, options: ClassroomOptions
       for (const cls of classes.all()) learners += cls.learners.size;
       return { classes: classes.size, learners };
     },
+    async resume() {
+      const resumed = await classes.resume();
+      if (resumed > 0)
+        console.log(`Resumed ${resumed} class${resumed === 1 ? '' : 'es'} from ${cfg.dataDir}.`);
+    },
     async close() {
       if (closing) return;
       closing = true;
       await channel.close();
-      classes.close();
+      await classes.close();
       rate.close();
     },
   };

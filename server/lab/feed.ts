@@ -51,6 +51,19 @@ export interface Feed {
   touch(): void;
   /** Stops the ticker and forgets the subscribers. */
   close(): void;
+  /**
+   * Calls `fn` with each appended message, like `subscribe`, but as a record keeper rather than
+   * a reader: it neither keeps the ticker going nor the feed alive (a class store keeps a room's
+   * messages this way). Returns what stops it.
+   */
+  observe(fn: FeedListener): () => void;
+  /**
+   * Puts back messages kept by an earlier life of this feed (a server restart), with their ids,
+   * so `Last-Event-ID` and `since` go on working and the next append continues the sequence. Only
+   * on a feed that has given out no id yet; keeps the newest run of consecutive ids, within the
+   * `feedKeep` bounds. Nobody is told: these messages were delivered before.
+   */
+  restore(messages: readonly FeedMessage[]): void;
 }
 
 /** Creates an empty feed whose ticker is seeded by `name`. */
@@ -61,6 +74,7 @@ export function createFeed(name: string, cfg: Config): Feed {
   let lastId = 0;
   let lastUsed = Date.now();
   const listeners = new Set<FeedListener>();
+  const observers = new Set<FeedListener>();
   const ticker = createTicker({
     seed: name,
     intervalMs: cfg.tickIntervalMs,
@@ -84,15 +98,8 @@ export function createFeed(name: string, cfg: Config): Feed {
       lastId += 1;
       lastUsed = Date.now();
       const message: FeedMessage = { id: lastId, type, time: new Date(lastUsed).toISOString(), data };
-      const size = Buffer.byteLength(JSON.stringify(message));
-      kept.push(message);
-      sizes.push(size);
-      keptBytes += size;
-      // Forget the oldest beyond either bound, but always keep the newest one.
-      while (kept.length > 1 && (kept.length > cfg.feedKeep || keptBytes > cfg.feedKeepBytes)) {
-        kept.shift();
-        keptBytes -= sizes.shift() ?? 0;
-      }
+      keep(message);
+      for (const observer of observers) observer(message);
       for (const listener of [...listeners]) listener(message);
       return message;
     },
@@ -123,7 +130,31 @@ export function createFeed(name: string, cfg: Config): Feed {
     close() {
       ticker.stop();
       listeners.clear();
+      observers.clear();
+    },
+    observe(fn) {
+      observers.add(fn);
+      return () => observers.delete(fn);
+    },
+    restore(messages) {
+      if (lastId !== 0 || messages.length === 0) return;
+      // `after()` finds an id by subtraction: only a run of consecutive ids may be kept.
+      let start = messages.length - 1;
+      while (start > 0 && messages[start - 1]?.id === (messages[start]?.id ?? 0) - 1) start -= 1;
+      for (const message of messages.slice(start)) keep(message);
+      lastId = messages[messages.length - 1]?.id ?? 0;
     },
   };
+  /** Keeps a message for late readers; forgets the oldest beyond either bound, but always keeps the newest. */
+  function keep(message: FeedMessage): void {
+    const size = Buffer.byteLength(JSON.stringify(message));
+    kept.push(message);
+    sizes.push(size);
+    keptBytes += size;
+    while (kept.length > 1 && (kept.length > cfg.feedKeep || keptBytes > cfg.feedKeepBytes)) {
+      kept.shift();
+      keptBytes -= sizes.shift() ?? 0;
+    }
+  }
   return feed;
 }

@@ -187,6 +187,10 @@ export function initDashboard(root: HTMLElement): void {
       const list = $('.td-hand-ins ol');
       list.replaceChildren();
       for (const h of (w.handIns as HandIn[]) ?? []) addHandIn(h);
+      // The server could not use its data file: this class would not outlive a restart.
+      const problem = $('.td-store-problem');
+      problem.hidden = typeof w.storeProblem !== 'string';
+      problem.textContent = problem.hidden ? '' : fill(s('storeProblem'), { reason: String(w.storeProblem) });
     });
     c.on('activity', (a) => renderActivity(a as unknown as Activity));
     c.on('pushed', (p) => {

@@ -264,7 +264,7 @@ export const en = {
   'class.bar.state.live': 'Connected',
   'class.bar.state.reconnecting': 'Reconnecting…',
   'class.bar.ended': 'The class has ended. Your runs use your own feed again.',
-  'class.bar.gone': 'This class no longer exists: it ended, or the server restarted.',
+  'class.bar.gone': 'This class no longer exists: it ended, or the server restarted without keeping it.',
   'class.bar.joinAt': 'Join at {url}',
   'class.bar.teacherHint': 'Your runs here hear the class feed too.',
   'projector.on': 'Projector',
@@ -292,7 +292,7 @@ export const en = {
   'teacher.state.connecting': 'Connecting…',
   'teacher.state.reconnecting': 'Reconnecting…',
   'teacher.ended': 'The class has ended.',
-  'teacher.gone': 'This class no longer exists: it ended, or the server restarted.',
+  'teacher.gone': 'This class no longer exists: it ended, or the server restarted without keeping it.',
   'teacher.newClass': 'Start a new class',
   'teacher.stat.learners': 'Learners',
   'teacher.stat.online': '{online} online · {joined} joined',
@@ -360,6 +360,9 @@ export const en = {
   'glossary.title': 'Glossary',
   'glossary.lead': 'Every term the lessons use, with its name in Chinese beside it.',
   'nav.glossary': 'Glossary',
+  // ---- the class store (docs/classroom.md, "What is stored")
+  'teacher.storeProblem':
+    'This class is not saved on disk, so a restart of the server ends it and learners must join again with a new code. The server says why: {reason}',
 } as const;
 
 export type UiKey = keyof typeof en;

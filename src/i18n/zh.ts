@@ -248,7 +248,7 @@ export const zh: Record<UiKey, string> = {
   'class.bar.state.live': '已连接',
   'class.bar.state.reconnecting': '正在重新连接…',
   'class.bar.ended': '课堂已结束，你运行的代码重新使用自己的数据源。',
-  'class.bar.gone': '这个课堂已不存在：可能已经结束，或者服务器重启过。',
+  'class.bar.gone': '这个课堂已不存在：可能已经结束，或者服务器重启时没有保存它。',
   'class.bar.joinAt': '加入地址：{url}',
   'class.bar.teacherHint': '你在这里运行的代码同样会收到课堂数据源的消息。',
   'projector.on': '投影',
@@ -275,7 +275,7 @@ export const zh: Record<UiKey, string> = {
   'teacher.state.connecting': '正在连接…',
   'teacher.state.reconnecting': '正在重新连接…',
   'teacher.ended': '课堂已结束。',
-  'teacher.gone': '这个课堂已不存在：可能已经结束，或者服务器重启过。',
+  'teacher.gone': '这个课堂已不存在：可能已经结束，或者服务器重启时没有保存它。',
   'teacher.newClass': '开设新课堂',
   'teacher.stat.learners': '学生',
   'teacher.stat.online': '{online} 人在线 · 共 {joined} 人加入',
@@ -342,4 +342,7 @@ export const zh: Record<UiKey, string> = {
   'glossary.title': '术语表',
   'glossary.lead': '课程中用到的全部术语，并附上对应的英文名称。',
   'nav.glossary': '术语表',
+  // ---- 课堂存储（docs/classroom.md，“What is stored”）
+  'teacher.storeProblem':
+    '这个课堂没有保存到磁盘：服务器一旦重启，课堂就会结束，学生得用新的课堂码重新加入。服务器给出的原因：{reason}',
 };

@@ -84,7 +84,7 @@ test('by default a stalled head is answered within 30 s: the config and the serv
     `headersTimeoutMs ${config.headersTimeoutMs} + check every ${config.connectionsCheckingIntervalMs} ms`,
   );
   assert.ok(config.requestTimeoutMs + config.connectionsCheckingIntervalMs <= 60_000);
-  const d = await createWireLabServer({ host: '127.0.0.1', port: 0 });
+  const d = await createWireLabServer({ host: '127.0.0.1', port: 0, config: { dataDir: ':memory:' } });
   try {
     assert.equal(d.server.headersTimeout, config.headersTimeoutMs);
     assert.equal(d.server.requestTimeout, config.requestTimeoutMs);

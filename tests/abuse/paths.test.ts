@@ -35,7 +35,7 @@ const s = await createWireLabServer({
   host: '127.0.0.1',
   port: 0,
   clientDir,
-  config: { tickIntervalMs: 3_600_000, requestsPerSecond: 1_000 },
+  config: { tickIntervalMs: 3_600_000, requestsPerSecond: 1_000, dataDir: ':memory:' },
 });
 after(() => s.close());
 

@@ -270,7 +270,13 @@ async function freePort(): Promise<number> {
 /** Starts `node server/index.ts` on `port` (the real entry, as `npm run serve` does) and waits for it. */
 async function startServer(port: number, request: APIRequestContext): Promise<ChildProcess> {
   const child = spawn(process.execPath, ['server/index.ts'], {
-    env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', WIRELAB_REQUESTS_PER_SECOND: '200' },
+    env: {
+      ...process.env,
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      WIRELAB_REQUESTS_PER_SECOND: '200',
+      WIRELAB_DATA_DIR: ':memory:', // never into the repository
+    },
     stdio: 'ignore',
   });
   await expect

@@ -7,7 +7,9 @@ import { createWireLabServer, type WireLabServer } from '../../server/app.ts';
 import type { Config } from '../../server/config.ts';
 
 export async function startTestServer(overrides: Partial<Config> = {}): Promise<WireLabServer> {
-  const s = await createWireLabServer({ host: '127.0.0.1', port: 0, config: overrides });
+  // Classes in memory unless a test names a data directory: tests never write into the repository.
+  const config = { dataDir: ':memory:', ...overrides };
+  const s = await createWireLabServer({ host: '127.0.0.1', port: 0, config });
   after(() => s.close());
   return s;
 }

@@ -22,6 +22,8 @@ let server: Awaited<ReturnType<typeof dev>>;
 let port: number;
 
 before(async () => {
+  // Read when the dev server mounts the classroom: classes in memory, nothing written into the repository.
+  process.env.WIRELAB_DATA_DIR = ':memory:';
   server = await dev({
     root: new URL('../../', import.meta.url).pathname,
     logLevel: 'error',
