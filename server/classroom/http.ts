@@ -83,6 +83,7 @@ export async function handleClassRequest(parts: ClassHttpParts, req: IncomingMes
     if (!(await readJson(req, res))) return;
     const created = classes.create(address);
     if (!created.ok) return answerText(res, created.status, created.text, { 'Retry-After': '60' });
+    parts.misses.hit(address); // the teacher's own lookups are not held back by others' guessing
     const { cls } = created;
     return answerJson(res, 201, {
       code: cls.code,
@@ -173,6 +174,7 @@ export function classRefusal(
     misses.miss(address);
     return null;
   }
+  misses.hit(address);
   if (classRate.take(path.code)) return null;
   const wait = classRate.waitMs(path.code);
   const text = `${bound(cfg, 'classRequestsPerClassPerSecond')} reached: class ${path.code} is getting requests faster than it takes. Wait ${wait} ms.`;

@@ -7,9 +7,10 @@
  * alike: were it to refuse only unknown codes, the refusal would itself answer the guess.
  *
  * - Over its own budget, an address waits for every lookup by code (429) until a miss is forgiven.
- * - Over the global budget (guessing from many addresses), only addresses that missed in the last
- *   minute wait; everyone else is answered at once. A learner typing a known code is not slowed
- *   by someone else's guessing unless they share an address that guessed.
+ * - Over the global budget (guessing from many addresses), an address waits unless it found a class
+ *   in the last hour (a teacher, a learner who joined, a school's NAT once its first learner is
+ *   in): those are answered at once. A new address waits for the budget to refill, known code or
+ *   not, because answering it only when its code is known would answer the guess.
  *
  * With codes of 6 from 31 letters (887 million) and 20 classes, 600 misses a minute find a class
  * once in about a century of guessing.
@@ -24,48 +25,60 @@ export interface JoinCodeMisses {
   check(address: string): MissGate;
   /** `address` named a code no class has. */
   miss(address: string): void;
+  /** `address` named a code a class has (or started a class). */
+  hit(address: string): void;
   close(): void;
 }
 
 const MINUTE_MS = 60_000;
+/** An address that found a class this recently is not held back by others' guessing. */
+const KNOWN_GOOD_MS = 60 * MINUTE_MS;
 
 export function createJoinCodeMisses(cfg: Config): JoinCodeMisses {
   const perAddress = cfg.joinCodeMissesPerAddress;
   const global = createTokenBucket(cfg.joinCodeMissesPerMinute / 60, cfg.joinCodeMissesPerMinute);
-  const byAddress = new Map<string, { bucket: TokenBucket; lastMiss: number }>();
+  const byAddress = new Map<string, { bucket: TokenBucket; lastMiss: number; lastHit: number }>();
+  const entryOf = (address: string) => {
+    let entry = byAddress.get(address);
+    if (!entry) {
+      entry = { bucket: createTokenBucket(perAddress / 60, perAddress), lastMiss: 0, lastHit: 0 };
+      byAddress.set(address, entry);
+    }
+    return entry;
+  };
+  // Forgotten once its misses are forgiven (a full bucket after a minute) and its hit is old.
   const timer = setInterval(() => {
-    const old = Date.now() - MINUTE_MS;
-    for (const [address, entry] of byAddress) if (entry.lastMiss < old) byAddress.delete(address);
+    const now = Date.now();
+    for (const [address, entry] of byAddress)
+      if (entry.lastMiss < now - MINUTE_MS && entry.lastHit < now - KNOWN_GOOD_MS) byAddress.delete(address);
   }, MINUTE_MS);
   timer.unref();
 
   return {
     check(address) {
       const entry = byAddress.get(address);
-      if (!entry) return { ok: true };
-      const ownWait = entry.bucket.waitMs();
+      const ownWait = entry?.bucket.waitMs() ?? 0;
       if (ownWait > 0) {
         const retryAfterS = Math.max(1, Math.ceil(ownWait / 1000));
         const text = `${bound(cfg, 'joinCodeMissesPerAddress')} reached: this computer named ${perAddress} unknown class codes within a minute. Check the code with your teacher, and try again in ${retryAfterS} s.`;
         return { ok: false, text, retryAfterS };
       }
       const globalWait = global.waitMs();
-      if (globalWait > 0 && Date.now() - entry.lastMiss < MINUTE_MS) {
+      if (globalWait > 0 && Date.now() - (entry?.lastHit ?? 0) >= KNOWN_GOOD_MS) {
         const retryAfterS = Math.max(1, Math.ceil(globalWait / 1000));
-        const text = `${bound(cfg, 'joinCodeMissesPerMinute')} reached: the server is answering many unknown class codes, and this computer named one within the last minute. Check the code with your teacher, and try again in ${retryAfterS} s.`;
+        const text = `${bound(cfg, 'joinCodeMissesPerMinute')} reached: someone is guessing class codes, so computers new to this server's classes wait their turn. Try again in ${retryAfterS} s.`;
         return { ok: false, text, retryAfterS };
       }
       return { ok: true };
     },
     miss(address) {
-      let entry = byAddress.get(address);
-      if (!entry) {
-        entry = { bucket: createTokenBucket(perAddress / 60, perAddress), lastMiss: 0 };
-        byAddress.set(address, entry);
-      }
+      const entry = entryOf(address);
       entry.lastMiss = Date.now();
       entry.bucket.take();
       global.take();
+    },
+    hit(address) {
+      entryOf(address).lastHit = Date.now();
     },
     close: () => clearInterval(timer),
   };
