@@ -24,7 +24,11 @@ async function fillShare(port: number, headers: Record<string, string>): Promise
 test('a forged X-Forwarded-For or Forwarded from a peer that is not a trusted proxy is ignored', async () => {
   const s = await startTestServer({ tickIntervalMs: 3_600_000, maxSessionsPerAddress: 2 });
   const held = await fillShare(s.port, { 'X-Forwarded-For': '198.51.100.1' });
-  for (const forged of [{ 'X-Forwarded-For': '198.51.100.2' }, { Forwarded: 'for=198.51.100.3' }]) {
+  const forgeries: Record<string, string>[] = [
+    { 'X-Forwarded-For': '198.51.100.2' },
+    { Forwarded: 'for=198.51.100.3' },
+  ];
+  for (const forged of forgeries) {
     const [refused] = await pipelined(s.port, [`/lab/${madeUp('s')}/time`], { headers: forged });
     assert.equal(refused?.status, 429, `${JSON.stringify(forged)} still counts as 127.0.0.1`);
     assert.match(refused?.body ?? '', /^bound maxSessionsPerAddress \(2\) reached/);
