@@ -176,7 +176,7 @@ export const config = {
    * Unknown join codes the whole server answers per minute (burst as many): beyond, addresses that
    * named an unknown code in the last minute wait (429); everyone else is answered.
    */
-  joinCodeMissesPerMinute: readInt('WIRELAB_JOIN_CODE_MISSES_PER_MINUTE', 600, 1, 1_000_000),
+  joinCodeMissesPerMinute: readInt('WIRELAB_JOIN_CODE_MISSES_PER_MINUTE', 120, 1, 1_000_000),
 } as const;
 
 export type Config = typeof config;

@@ -12,8 +12,8 @@
  *   in): those are answered at once. A new address waits for the budget to refill, known code or
  *   not, because answering it only when its code is known would answer the guess.
  *
- * With codes of 6 from 31 letters (887 million) and 20 classes, 600 misses a minute find a class
- * once in about a century of guessing.
+ * With codes of 6 from 31 letters (887 million) and 20 live classes, a whole day of guessing at
+ * 120 misses a minute finds one with a chance of about 1 in 250.
  */
 import type { Config } from '../config.ts';
 import { bound, createTokenBucket, type TokenBucket } from '../lab/bounds.ts';
