@@ -61,8 +61,8 @@ export default defineConfig({
       PORT: String(port),
       HOST: '127.0.0.1',
       WIRELAB_REQUESTS_PER_SECOND: '200',
-      // Every test browser comes from 127.0.0.1, where a classroom has an address per laptop.
-      WIRELAB_CLASS_REQUESTS_PER_SECOND: '200',
+      // No class rate is raised: they key on the class, and every test browser sharing 127.0.0.1
+      // is what a school behind one NAT looks like (docs/classroom.md "Bounds").
       // Classes in memory: the tests never write into the repository.
       WIRELAB_DATA_DIR: ':memory:',
     },

@@ -9,6 +9,7 @@ import type { AddressInfo, Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { config as defaultConfig, type Config } from './config.ts';
 import { createCapture } from './capture/index.ts';
+import { createClientAddressOf } from './client-address.ts';
 import { createClassroom } from './classroom/index.ts';
 import { createInspector } from './inspect/index.ts';
 import { createLab } from './lab/index.ts';
@@ -36,9 +37,15 @@ export interface WireLabOptions {
 
 export async function createWireLabServer(options: WireLabOptions = {}): Promise<WireLabServer> {
   const cfg: Config = { ...defaultConfig, ...options.config };
+  // Parsed before anything listens: a bad WIRELAB_TRUST_PROXY stops the server with its name.
+  const clientAddress = createClientAddressOf(cfg.trustProxy);
   const capture = createCapture(cfg);
-  const lab = createLab(cfg, { note: (socket, text) => capture.note(socket, text) });
   const inspector = createInspector(cfg, capture);
+  const lab = createLab(cfg, {
+    note: (socket, text) => capture.note(socket, text),
+    clientAddress,
+    watched: (session) => inspector.watched(session),
+  });
 
   const server = http.createServer({
     maxHeaderSize: cfg.maxHeaderBytes,
@@ -48,7 +55,7 @@ export async function createWireLabServer(options: WireLabOptions = {}): Promise
     connectionsCheckingInterval: cfg.connectionsCheckingIntervalMs,
   });
   server.maxHeadersCount = cfg.maxHeadersCount;
-  const classroom = createClassroom(cfg, lab, { address: () => server.address() });
+  const classroom = createClassroom(cfg, lab, { address: () => server.address(), clientAddress });
   await classroom.resume(); // classes kept by an earlier run are back before anyone connects
   const routes = createRoutes({
     lab,

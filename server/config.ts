@@ -106,8 +106,13 @@ export const config = {
   classIdleMs: readInt('WIRELAB_CLASS_IDLE_MS', 3 * 3_600_000, 1_000, 7 * 24 * 3_600_000),
   /** Messages one teacher or learner class channel may send per second (burst 2×; close 1008 beyond). */
   classMessagesPerSecond: readInt('WIRELAB_CLASS_MESSAGES_PER_SECOND', 20, 1, 10_000),
-  /** Class HTTP requests and channel handshakes one address may make per second (burst 2×; 429 beyond): join codes cannot be guessed at speed. */
-  classRequestsPerSecond: readInt('WIRELAB_CLASS_REQUESTS_PER_SECOND', 10, 1, 10_000),
+  /**
+   * Class requests one client address may make per second that name no class it may use (`POST
+   * /class`, a malformed code; burst 2×; 429 beyond): a coarse outer bound sized for a school behind
+   * one NAT. Requests naming a class take from `classRequestsPerClassPerSecond`, guesses from
+   * `joinCodeMissesPerAddress` and `joinCodeMissesPerMinute`.
+   */
+  classRequestsPerSecond: readInt('WIRELAB_CLASS_REQUESTS_PER_SECOND', 200, 1, 10_000),
   /** Bytes of handed-in code a class keeps (oldest forgotten first); one hand-in is at most `maxMessageBytes`. */
   classHandInBytes: readInt('WIRELAB_CLASS_HAND_IN_BYTES', 8 * MiB, 64 * KiB, 1_024 * MiB),
   /** Browser tabs (lab sessions) one learner may have bound to the class room at once (the oldest is unbound beyond). */
@@ -139,6 +144,47 @@ export const config = {
   inspectorMaxBufferedBytes: readInt('WIRELAB_INSPECTOR_MAX_BUFFERED_BYTES', 1 * MiB, 64 * KiB, 64 * MiB),
   /** An inspector that reads nothing for this long while data waits is closed (1008; it may resume with `after=`). */
   inspectorStallMs: readInt('WIRELAB_INSPECTOR_STALL_MS', 30_000, 1_000, 600_000),
+
+  // ---- fair shares: no page, address or learner holds more than its share (docs/lab-api.md "Fair shares")
+  /**
+   * Reverse proxies whose `Forwarded` / `X-Forwarded-For` name the client: IPv4/IPv6 addresses and
+   * CIDRs, comma-separated (`127.0.0.1, 10.0.0.0/8`). Empty: the headers are ignored and the TCP
+   * peer is the client. Checked at start (server/client-address.ts).
+   */
+  trustProxy: readString('WIRELAB_TRUST_PROXY', ''),
+  /**
+   * A session or room that never carried real work (no inspector watching, no class, no stream or
+   * WebSocket; for a room: no post, no listener) is forgotten after this many ms idle, and is the
+   * first to make room when a table is full.
+   */
+  unprovenIdleMs: readInt('WIRELAB_UNPROVEN_IDLE_MS', 30_000, 1_000, 3_600_000),
+  /**
+   * Sessions not bound to a class one client address may hold (429 beyond, after its own idle
+   * unproven ones made room): half of `maxSessions`, so a school of 500 behind one NAT, two tabs
+   * each, fits, and one address never holds the whole table.
+   */
+  maxSessionsPerAddress: readInt('WIRELAB_MAX_SESSIONS_PER_ADDRESS', 1_000, 1, 100_000),
+  /** Rooms not held by a class one client address may have created and still alive (429 beyond, likewise). */
+  maxRoomsPerAddress: readInt('WIRELAB_MAX_ROOMS_PER_ADDRESS', 100, 1, 100_000),
+  /** Open lab connections one client address may hold in sessions not bound to a class (429 / close 1013 beyond): 500 learners × 4. */
+  maxConnectionsPerAddress: readInt('WIRELAB_MAX_CONNECTIONS_PER_ADDRESS', 2_000, 1, 1_000_000),
+  /**
+   * Requests and channel handshakes naming one class, per second (burst 2×; 429 beyond): the class's
+   * own bucket, so no traffic outside a class slows it. 500 learners each GET, join and open the
+   * channel (1,500 requests) fit in the burst of 1,000 and the next two seconds, however they bunch
+   * up within 10 s; each is cheap, and keys and tokens are 128-bit, so the rate guards CPU only.
+   */
+  classRequestsPerClassPerSecond: readInt('WIRELAB_CLASS_REQUESTS_PER_CLASS_PER_SECOND', 500, 1, 100_000),
+  /**
+   * Unknown join codes one client address may name per minute (burst as many): beyond, every
+   * lookup by code from it waits (429), known code or not, so the refusal tells a guesser nothing.
+   */
+  joinCodeMissesPerAddress: readInt('WIRELAB_JOIN_CODE_MISSES_PER_ADDRESS', 60, 1, 100_000),
+  /**
+   * Unknown join codes the whole server answers per minute (burst as many): beyond, addresses that
+   * named an unknown code in the last minute wait (429); everyone else is answered.
+   */
+  joinCodeMissesPerMinute: readInt('WIRELAB_JOIN_CODE_MISSES_PER_MINUTE', 120, 1, 1_000_000),
 } as const;
 
 export type Config = typeof config;

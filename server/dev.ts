@@ -6,6 +6,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { createCapture } from './capture/index.ts';
+import { createClientAddressOf } from './client-address.ts';
 import { createClassroom } from './classroom/index.ts';
 import { config } from './config.ts';
 import { createInspector } from './inspect/index.ts';
@@ -19,11 +20,16 @@ interface DevServer {
 }
 
 export async function mountOnDevServer(vite: DevServer): Promise<void> {
+  const clientAddress = createClientAddressOf(config.trustProxy);
   const capture = createCapture(config);
-  const lab = createLab(config, { note: (socket, text) => capture.note(socket, text) });
   const inspector = createInspector(config, capture);
+  const lab = createLab(config, {
+    note: (socket, text) => capture.note(socket, text),
+    clientAddress,
+    watched: (session) => inspector.watched(session),
+  });
   const http = vite.httpServer as Server | null;
-  const classroom = createClassroom(config, lab, { address: () => http?.address() ?? null });
+  const classroom = createClassroom(config, lab, { address: () => http?.address() ?? null, clientAddress });
   await classroom.resume(); // classes kept by an earlier run (docs/classroom.md, "What is stored")
   const routes = createRoutes({ lab, inspector, classroom });
   if (!http) {

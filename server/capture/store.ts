@@ -205,11 +205,20 @@ export class CaptureStore {
   /**
    * Brings the total under budget, with some room to spare so this runs once
    * per megabyte rather than once per record: drops the oldest records of the
-   * largest session until it is no larger than the next, and so on.
+   * largest session until it is no larger than the next, and so on. Sessions
+   * nobody watches give up first: a flood of made-up sessions never shrinks
+   * what a learner's open inspector shows (docs/lab-api.md "Fair shares").
    */
   private evictLargest(): void {
     const target = this.limits.bytesTotal - Math.min(this.limits.bytesTotal / 16, 1024 * 1024);
-    const bySize = [...this.logs.values()].sort((a, b) => b.ring.charge - a.ring.charge);
+    const unwatched = [...this.logs.values()].filter((log) => log.watchers.size === 0);
+    this.level(unwatched, target);
+    if (this.total > target) this.level([...this.logs.values()], target);
+  }
+
+  /** Drops the oldest records of the largest of `logs`, then the next, until the total is at `target`. */
+  private level(logs: SessionLog[], target: number): void {
+    const bySize = logs.sort((a, b) => b.ring.charge - a.ring.charge);
     while (this.total > target) {
       const top = bySize[0];
       if (top === undefined || top.ring.length <= 1) break;

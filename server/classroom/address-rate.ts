@@ -1,42 +1,57 @@
 /**
- * `classRequestsPerSecond`: a token bucket per client address for class requests and channel
- * handshakes. A classroom's learners each have their own address; a script guessing join codes
- * from one address is held to a few guesses a second.
+ * Token buckets by key, for the classroom's rates (docs/classroom.md "Bounds"):
+ *
+ * - `classRequestsPerSecond`, by client address: a coarse outer bound on class requests that name
+ *   no class (`POST /class`, a malformed code), sized for a school behind one NAT.
+ * - `classRequestsPerClassPerSecond`, by join code: every request and channel handshake naming a
+ *   class takes from that class's own bucket, so traffic outside a class never slows its learners,
+ *   however many of them share one address.
+ *
+ * Guessing join codes is bounded apart (join-code-misses.ts).
  */
 import type { Config } from '../config.ts';
 import { createTokenBucket, type TokenBucket } from '../lab/bounds.ts';
 
-export interface AddressRate {
-  /** Takes a token for `address`; false: over the rate. */
-  take(address: string): boolean;
-  /** Milliseconds until `address` has a token again. */
-  waitMs(address: string): number;
+export interface RateTable {
+  /** Takes a token for `key`; false: over the rate. */
+  take(key: string): boolean;
+  /** Milliseconds until `key` has a token again. */
+  waitMs(key: string): number;
   close(): void;
 }
 
-export function createAddressRate(cfg: Config): AddressRate {
+/** A bucket of `perSecond` tokens a second, `burst` saved up, for each key. */
+export function createRateTable(perSecond: number, burst: number): RateTable {
   const buckets = new Map<string, { bucket: TokenBucket; last: number }>();
-  const bucketOf = (address: string) => {
-    let entry = buckets.get(address);
+  const bucketOf = (key: string) => {
+    let entry = buckets.get(key);
     if (!entry) {
-      entry = {
-        bucket: createTokenBucket(cfg.classRequestsPerSecond, 2 * cfg.classRequestsPerSecond),
-        last: 0,
-      };
-      buckets.set(address, entry);
+      entry = { bucket: createTokenBucket(perSecond, burst), last: 0 };
+      buckets.set(key, entry);
     }
     entry.last = Date.now();
     return entry.bucket;
   };
-  // A bucket unused for a minute is full again: forget it, so the table stays small.
+  // A bucket unused for as long as it takes to fill is full again: forget it, so the table stays small.
+  const fullAfterMs = Math.max(60_000, Math.ceil((burst / perSecond) * 1000));
   const timer = setInterval(() => {
-    const old = Date.now() - 60_000;
-    for (const [address, entry] of buckets) if (entry.last < old) buckets.delete(address);
-  }, 60_000);
+    const old = Date.now() - fullAfterMs;
+    for (const [key, entry] of buckets) if (entry.last < old) buckets.delete(key);
+  }, fullAfterMs);
   timer.unref();
   return {
-    take: (address) => bucketOf(address).take(),
-    waitMs: (address) => bucketOf(address).waitMs(),
+    take: (key) => bucketOf(key).take(),
+    waitMs: (key) => bucketOf(key).waitMs(),
     close: () => clearInterval(timer),
   };
+}
+
+/** `classRequestsPerSecond` (burst 2×), by client address. */
+export function createAddressRate(cfg: Config): RateTable {
+  return createRateTable(cfg.classRequestsPerSecond, 2 * cfg.classRequestsPerSecond);
+}
+
+/** `classRequestsPerClassPerSecond` (burst 2×), by join code. */
+export function createClassRate(cfg: Config): RateTable {
+  return createRateTable(cfg.classRequestsPerClassPerSecond, 2 * cfg.classRequestsPerClassPerSecond);
 }

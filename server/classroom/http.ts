@@ -9,6 +9,10 @@
  *
  * Same-origin only: no CORS headers, and POST bodies must be `application/json`, which a form or
  * a learner's sandboxed snippet cannot send cross-origin without a preflight that is never granted.
+ *
+ * Rates: a request naming a class takes from that class's bucket (`classRequestsPerClassPerSecond`)
+ * once the join-code gate let it look the code up (join-code-misses.ts); any other takes from its
+ * address's (`classRequestsPerSecond`).
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -17,10 +21,12 @@ import { answerText } from '../lab/answer.ts';
 import { readBody } from '../lab/body.ts';
 import { bound } from '../lab/bounds.ts';
 import { SESSION_ID_PATTERN } from '../session-path.ts';
-import type { AddressRate } from './address-rate.ts';
+import type { ClientAddressOf } from '../client-address.ts';
+import type { RateTable } from './address-rate.ts';
 import type { Class, Classes } from './classes.ts';
 import { readDisplayName } from './display-name.ts';
 import { JOIN_CODE_PATTERN, normalizeJoinCode } from './join-code.ts';
+import type { JoinCodeMisses } from './join-code-misses.ts';
 import { lanOrigins } from './lan-origins.ts';
 import { qrSvg } from './qr.ts';
 
@@ -31,7 +37,12 @@ const LANGS = new Set(['en', 'zh']);
 export interface ClassHttpParts {
   cfg: Config;
   classes: Classes;
-  rate: AddressRate;
+  /** `classRequestsPerSecond`, by client address. */
+  rate: RateTable;
+  /** `classRequestsPerClassPerSecond`, by join code. */
+  classRate: RateTable;
+  misses: JoinCodeMisses;
+  clientAddress: ClientAddressOf;
   /** Where the server listens (for the LAN origins). */
   address(): AddressInfo | string | null;
 }
@@ -54,23 +65,25 @@ export function codeInPath(raw: string): CodeInPath {
 
 /** Answers one request under `/class`. */
 export async function handleClassRequest(parts: ClassHttpParts, req: IncomingMessage, res: ServerResponse) {
-  const { cfg, classes, rate } = parts;
-  const address = req.socket.remoteAddress ?? '';
-  if (!rate.take(address)) {
-    const wait = rate.waitMs(address);
-    const text = `${bound(cfg, 'classRequestsPerSecond')} reached: this computer sends class requests too fast. Wait ${wait} ms.`;
-    answerText(res, 429, text, { 'Retry-After': String(Math.max(1, Math.ceil(wait / 1000))) });
-    return;
-  }
+  const { cfg, classes } = parts;
+  const address = parts.clientAddress(req);
   const url = new URL(req.url ?? '/', 'http://class.invalid');
   const segments = url.pathname.replace(/\/+$/, '').split('/').slice(2); // '' 'class' …
   const method = req.method ?? 'GET';
+  const path = segments.length === 0 ? null : codeInPath(segments[0] ?? '');
 
-  if (segments.length === 0) {
+  const refusal = classRefusal(parts, address, path);
+  if (refusal) {
+    answerText(res, refusal.status, refusal.text, { 'Retry-After': String(refusal.retryAfterS) });
+    return;
+  }
+
+  if (path === null) {
     if (method !== 'POST') return notAllowed(res, 'POST', '/class starts a class: POST it.');
     if (!(await readJson(req, res))) return;
     const created = classes.create(address);
     if (!created.ok) return answerText(res, created.status, created.text, { 'Retry-After': '60' });
+    parts.misses.hit(address); // the teacher's own lookups are not held back by others' guessing
     const { cls, key } = created;
     return answerJson(res, 201, {
       code: cls.code,
@@ -79,7 +92,6 @@ export async function handleClassRequest(parts: ClassHttpParts, req: IncomingMes
     });
   }
 
-  const path = codeInPath(segments[0] ?? '');
   if (!path.ok) return answerText(res, path.status, path.text);
   const cls = classes.get(path.code);
   if (!cls) {
@@ -129,6 +141,44 @@ export async function handleClassRequest(parts: ClassHttpParts, req: IncomingMes
     return;
   }
   answerText(res, 404, `No class action "${action.slice(0, 40)}". See docs/classroom.md.`);
+}
+
+export interface ClassRefusal {
+  readonly status: 429;
+  readonly text: string;
+  readonly retryAfterS: number;
+}
+
+/**
+ * The rate a request (or channel handshake) from `address` is held to, by what it names: nothing
+ * (`path` null) or a malformed code takes from the address's bucket; a code passes the join-code
+ * gate, then, if a class has it, takes from the class's bucket, else counts as a miss. Returns the
+ * refusal, or null to go on. The caller answers an unknown code (404 / 4404).
+ */
+export function classRefusal(
+  parts: Pick<ClassHttpParts, 'cfg' | 'classes' | 'rate' | 'classRate' | 'misses'>,
+  address: string,
+  path: CodeInPath | null,
+): ClassRefusal | null {
+  const { cfg, classes, rate, classRate, misses } = parts;
+  const seconds = (ms: number) => Math.max(1, Math.ceil(ms / 1000));
+  if (path === null || !path.ok) {
+    if (rate.take(address)) return null;
+    const wait = rate.waitMs(address);
+    const text = `${bound(cfg, 'classRequestsPerSecond')} reached: this computer sends class requests too fast. Wait ${wait} ms.`;
+    return { status: 429, text, retryAfterS: seconds(wait) };
+  }
+  const gate = misses.check(address);
+  if (!gate.ok) return { status: 429, text: gate.text, retryAfterS: gate.retryAfterS };
+  if (!classes.get(path.code)) {
+    misses.miss(address);
+    return null;
+  }
+  misses.hit(address);
+  if (classRate.take(path.code)) return null;
+  const wait = classRate.waitMs(path.code);
+  const text = `${bound(cfg, 'classRequestsPerClassPerSecond')} reached: class ${path.code} is getting requests faster than it takes. Wait ${wait} ms.`;
+  return { status: 429, text, retryAfterS: seconds(wait) };
 }
 
 /** The join link (`<origin>/<lang>/class/join/#<code>`) as a QR code. */

@@ -12,13 +12,15 @@ import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { Config } from '../config.ts';
 import { answerText, refuseUpgrade } from '../lab/answer.ts';
-import { bound } from '../lab/bounds.ts';
 import type { Lab } from '../lab/index.ts';
 import { createActivityMeter } from './activity.ts';
-import { createAddressRate } from './address-rate.ts';
+import type { ClientAddressOf } from '../client-address.ts';
+import { addressKey } from '../client-address.ts';
+import { createAddressRate, createClassRate } from './address-rate.ts';
 import { createClassChannel } from './class-channel.ts';
 import { createClasses } from './classes.ts';
-import { codeInPath, handleClassRequest } from './http.ts';
+import { classRefusal, codeInPath, handleClassRequest } from './http.ts';
+import { createJoinCodeMisses } from './join-code-misses.ts';
 import { openClassStore } from './store/index.ts';
 
 export interface Classroom {
@@ -36,11 +38,18 @@ export interface Classroom {
 export interface ClassroomOptions {
   /** Where the server listens, once it does: the LAN addresses printed under the join code. */
   address(): AddressInfo | string | null;
+  /** The client address of a request (server/client-address.ts); by default the TCP peer's. */
+  clientAddress?: ClientAddressOf;
 }
 
 export function createClassroom(cfg: Config, lab: Lab, options: ClassroomOptions): Classroom {
   const classes = createClasses(cfg, lab, openClassStore(cfg.dataDir));
   const rate = createAddressRate(cfg);
+  const classRate = createClassRate(cfg);
+  const misses = createJoinCodeMisses(cfg);
+  const clientAddress =
+    options.clientAddress ?? ((req: IncomingMessage) => addressKey(req.socket.remoteAddress ?? ''));
+  const rates = { cfg, classes, rate, classRate, misses };
   const channel = createClassChannel(cfg, lab, classes, createActivityMeter(lab));
   let closing = false;
 
@@ -50,16 +59,18 @@ export function createClassroom(cfg: Config, lab: Lab, options: ClassroomOptions
         answerText(res, 503, 'The server is shutting down; try again in a moment.', { 'Retry-After': '5' });
         return;
       }
-      handleClassRequest({ cfg, classes, rate, address: options.address }, req, res).catch((err: unknown) => {
-        console.error(err);
-        if (!res.headersSent)
-          answerText(
-            res,
-            500,
-            'The classroom failed on this request. This is a bug in Wire Lab: please report it.',
-          );
-        else res.destroy();
-      });
+      handleClassRequest({ ...rates, clientAddress, address: options.address }, req, res).catch(
+        (err: unknown) => {
+          console.error(err);
+          if (!res.headersSent)
+            answerText(
+              res,
+              500,
+              'The classroom failed on this request. This is a bug in Wire Lab: please report it.',
+            );
+          else res.destroy();
+        },
+      );
     },
     handleUpgrade(req, socket, head) {
       socket.on('error', () => socket.destroy()); // a reset mid-handshake must not crash the server
@@ -72,12 +83,6 @@ export function createClassroom(cfg: Config, lab: Lab, options: ClassroomOptions
       const m = /^\/class\/([^/]+)\/ws$/.exec(pathname);
       if (!m) return refuseUpgrade(socket, 404, 'The class channel is /class/<code>/ws.');
       if (closing) return refuseUpgrade(socket, 503, 'The server is shutting down.', { 'Retry-After': '5' });
-      const address = req.socket.remoteAddress ?? '';
-      if (!rate.take(address)) {
-        return refuseUpgrade(socket, 429, `${bound(cfg, 'classRequestsPerSecond')} reached.`, {
-          'Retry-After': '1',
-        });
-      }
       // Only Wire Lab's own pages open the channel: not a learner's snippet (Origin: null), not another site.
       const origin = req.headers.origin;
       if (
@@ -88,6 +93,10 @@ export function createClassroom(cfg: Config, lab: Lab, options: ClassroomOptions
         return refuseUpgrade(socket, 403, 'The class channel is opened by Wire Lab pages only.');
       }
       const code = codeInPath(m[1] ?? '');
+      const refusal = classRefusal(rates, clientAddress(req), code);
+      if (refusal) {
+        return refuseUpgrade(socket, 429, refusal.text, { 'Retry-After': String(refusal.retryAfterS) });
+      }
       channel.handleUpgrade(req, socket, head, code.ok ? classes.get(code.code) : undefined);
     },
     stats() {
@@ -106,6 +115,8 @@ export function createClassroom(cfg: Config, lab: Lab, options: ClassroomOptions
       await channel.close();
       await classes.close();
       rate.close();
+      classRate.close();
+      misses.close();
     },
   };
 }

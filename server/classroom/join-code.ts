@@ -1,7 +1,8 @@
 /**
  * Join codes: what a teacher reads out or projects and learners type. Six characters from an
  * alphabet without look-alikes (no 0/O, 1/I/L), so "B8K4QZ" survives a projector at the back of
- * the room: 31⁶ ≈ 887 million codes, and `classRequestsPerSecond` per address keeps guessing slow.
+ * the room: 31⁶ ≈ 887 million codes, and the join-code miss budgets (join-code-misses.ts) keep
+ * guessing slow, per address and across the server.
  */
 import { randomInt } from 'node:crypto';
 

@@ -26,6 +26,8 @@ export interface Inspector {
   handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): boolean;
   /** Closes every channel with 1001; resolves when they are gone (1 s at most). */
   close(): Promise<void>;
+  /** True while at least one channel reads `session` (the lab counts such a session as real work). */
+  watched(session: string): boolean;
   /** Returns how many channels are open, and the bytes queued to them unsent (bounded per channel). */
   stats(): { channels: number; bufferedBytes: number };
 }
@@ -127,6 +129,7 @@ export function createInspector(cfg: InspectorConfig, capture: Capture): Inspect
 
   return {
     handleUpgrade,
+    watched: (session) => (bySession.get(session)?.size ?? 0) > 0,
 
     async close() {
       closing = true;

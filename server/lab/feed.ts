@@ -41,6 +41,8 @@ export interface Feed {
   readonly listeners: number;
   /** `Date.now()` of the last append, subscription or read. */
   readonly lastUsed: number;
+  /** Someone subscribed once, or a message other than a tick was appended: the feed carried real work. */
+  readonly proven: boolean;
   /** Appends a message, gives it the next id, tells every subscriber; returns it. */
   append(type: FeedMessage['type'], data: unknown): FeedMessage;
   /** The messages after id `since` (0, or an id beyond the newest: all kept). */
@@ -73,6 +75,7 @@ export function createFeed(name: string, cfg: Config): Feed {
   let keptBytes = 0;
   let lastId = 0;
   let lastUsed = Date.now();
+  let proven = false;
   const listeners = new Set<FeedListener>();
   const observers = new Set<FeedListener>();
   const ticker = createTicker({
@@ -94,7 +97,11 @@ export function createFeed(name: string, cfg: Config): Feed {
     get lastUsed() {
       return lastUsed;
     },
+    get proven() {
+      return proven;
+    },
     append(type, data) {
+      if (type !== 'tick') proven = true;
       lastId += 1;
       lastUsed = Date.now();
       const message: FeedMessage = { id: lastId, type, time: new Date(lastUsed).toISOString(), data };
@@ -116,6 +123,7 @@ export function createFeed(name: string, cfg: Config): Feed {
     },
     subscribe(listener) {
       listeners.add(listener);
+      proven = true;
       lastUsed = Date.now();
       ticker.wake();
       return () => {

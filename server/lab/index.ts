@@ -5,11 +5,14 @@
  * endpoint (404) and method (405), a valid query (400), the admission bounds (503 sessions,
  * 429 rate, 429 connections; close 1013 on a WebSocket), then the faults asked for (`delay=`,
  * `drop=0`, `status=`), then the endpoint's handler. Everything is answered with CORS headers.
+ * The admission bounds include each client address's fair share of the server-wide tables
+ * (sessions.ts, rooms.ts, docs/lab-api.md "Fair shares").
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { WebSocket, WebSocketServer } from 'ws';
+import { addressKey } from '../client-address.ts';
 import type { Config } from '../config.ts';
 import { parseLabPath, SESSION_ID_PATTERN } from '../session-path.ts';
 import { admit } from './admission.ts';
@@ -20,7 +23,7 @@ import { ENDPOINT_LIST, HTTP_ENDPOINTS, WS_ENDPOINTS } from './endpoints.ts';
 import { withFaults } from './faults.ts';
 import { createRooms, type Rooms } from './rooms.ts';
 import type { LabRuntime } from './request.ts';
-import { countOpen, createSessions } from './sessions.ts';
+import { createSessions } from './sessions.ts';
 
 export type { Feed, FeedMessage } from './feed.ts';
 export type { Rooms } from './rooms.ts';
@@ -41,6 +44,14 @@ export interface SessionActivity {
 export interface LabHooks {
   /** Tells the inspector which bound or fault closed a connection, e.g. `bound maxStreamMessages (500) reached — stream ended`. */
   note(socket: Socket, text: string): void;
+  /** The client address of a request (server/client-address.ts); by default the TCP peer's. */
+  clientAddress?(req: IncomingMessage): string;
+  /**
+   * True while an inspector channel reads the session: a learner's page keeps one open, which
+   * proves the session carries real work. The lab imports nothing of the capture: the server
+   * passes this in (server/app.ts).
+   */
+  watched?(session: string): boolean;
 }
 
 export interface Lab {
@@ -54,8 +65,10 @@ export interface Lab {
   /**
    * Makes the session's feed endpoints read room `code` when their query names no `room=`, or
    * their own feed again with null. The session is created if new, and it and the room are kept
-   * until unbound. False when the session or the room cannot be created (`maxSessions`,
-   * `maxRooms`). Throws on a bad session id or room code.
+   * until unbound. A bound session and its room are the class's reserved capacity: they count
+   * against no share (`maxSessions`, `maxRooms`, the per-address ones), so binding always succeeds
+   * (true; the boolean stays for callers written when it could fail). Throws on a bad session id
+   * or room code.
    */
   bindRoom(sessionId: string, code: string | null): boolean;
   /** What the session is doing (open connections, messages delivered), or null if it does not exist. */
@@ -66,7 +79,9 @@ const SHUTTING_DOWN = 'The server is shutting down; try again in a moment.';
 
 /** Creates the lab with the bounds of `cfg`; `hooks.note` reaches the inspector. */
 export function createLab(cfg: Config, hooks: LabHooks): Lab {
-  const sessions = createSessions(cfg);
+  const sessions = createSessions(cfg, (id) => hooks.watched?.(id) ?? false);
+  const addressOf =
+    hooks.clientAddress ?? ((req: IncomingMessage) => addressKey(req.socket.remoteAddress ?? ''));
   const rooms = createRooms(cfg);
   const shutdownHooks = new Set<() => void>();
   let closing = false;
@@ -146,7 +161,8 @@ export function createLab(cfg: Config, hooks: LabHooks): Lab {
         return;
       }
 
-      const admission = admit(cfg, sessions, rooms, path.session, {
+      const address = addressOf(req);
+      const admission = admit(cfg, sessions, rooms, path.session, address, {
         readsFeed: endpoint.readsFeed,
         room: prepared.room,
       });
@@ -156,7 +172,9 @@ export function createLab(cfg: Config, hooks: LabHooks): Lab {
         return;
       }
       const { session, feed } = admission;
-      res.once('close', countOpen(session, path.endpoint));
+      res.once('close', sessions.countOpen(session, path.endpoint, address));
+      // A stream or a held poll is real work: a made-up id asking once for news is not.
+      if (endpoint.shape === 'stream' || path.endpoint === 'poll') sessions.prove(session);
       const target = { kind: 'http', res, socket, oneShot: endpoint.shape === 'one-shot' } as const;
       withFaults(target, prepared.faults, lab, () => {
         const ctx = { req, res, socket, session, feed, faults: prepared.faults, lab };
@@ -205,7 +223,8 @@ export function createLab(cfg: Config, hooks: LabHooks): Lab {
         return;
       }
 
-      const admission = admit(cfg, sessions, rooms, path.session, {
+      const address = addressOf(req);
+      const admission = admit(cfg, sessions, rooms, path.session, address, {
         readsFeed: endpoint.readsFeed,
         room: prepared.room,
       });
@@ -220,7 +239,8 @@ export function createLab(cfg: Config, hooks: LabHooks): Lab {
         return;
       }
       const { session, feed } = admission;
-      socket.once('close', countOpen(session, path.endpoint));
+      socket.once('close', sessions.countOpen(session, path.endpoint, address));
+      sessions.prove(session); // a WebSocket is real work
       withFaults({ kind: 'upgrade', socket }, prepared.faults, lab, () => {
         wss.handleUpgrade(req, socket, head, (ws) => {
           ws.on('error', (err: NodeJS.ErrnoException) => lab.note(socket, webSocketErrorNote(cfg, err)));
@@ -251,17 +271,17 @@ export function createLab(cfg: Config, hooks: LabHooks): Lab {
     if (code === null) {
       roomHolds.get(sessionId)?.();
       roomHolds.delete(sessionId);
-      if (current) current.defaultRoom = null;
+      if (current) sessions.setRoom(current, null);
       return true;
     }
     if (current?.defaultRoom === code) return true;
-    const session = sessions.open(sessionId);
-    if (!session) return false;
+    // Reserved: a class's sessions and rooms are outside the shares a flood could fill.
+    const opened = sessions.open(sessionId, '', { reserved: true });
+    if (!opened.ok) return false;
     const release = rooms.hold(code);
-    if (!release) return false;
     roomHolds.get(sessionId)?.();
     roomHolds.set(sessionId, release);
-    session.defaultRoom = code;
+    sessions.setRoom(opened.session, code);
     return true;
   }
 

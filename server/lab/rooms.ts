@@ -1,8 +1,14 @@
 /**
  * Rooms: feeds shared by every session that names the same code (`room=<code>`).
  *
- * A room is created by its first use and forgotten after `sessionIdleMs` with nobody subscribed and
- * nobody holding it (a classroom holds its room while sessions are bound to it).
+ * A room is created by its first use. It is **proven** once someone posted to it or listened to it
+ * (`Feed.proven`); an unproven room (made-up codes read by one-shot requests) is forgotten after
+ * `unprovenIdleMs` idle and is the first to make room when the table is full; a proven one after
+ * `sessionIdleMs` with nobody subscribed. A room a classroom holds (`hold`) is never forgotten
+ * while held and counts against no share: the class bounds its own rooms, so no flood outside the
+ * class can take a class's room from it. Other rooms count against `maxRooms`, and those an
+ * address created against `maxRoomsPerAddress`.
+ *
  * Anyone who knows the code reads and writes it: the code is the only key, so classrooms should
  * hand out codes that are hard to guess. Codes are case-sensitive.
  */
@@ -12,78 +18,169 @@ import { createFeed, type Feed, type FeedMessage } from './feed.ts';
 /** What a room code may be: 3–32 of `A–Z a–z 0–9`. */
 export const ROOM_CODE_PATTERN = /^[A-Za-z0-9]{3,32}$/;
 
+/** A room's feed, or which share refused a new room and when a retry can succeed. */
+export type RoomOpened =
+  | { ok: true; feed: Feed }
+  | { ok: false; bound: 'maxRooms' | 'maxRoomsPerAddress'; held: number; retryAfterS: number };
+
 export interface Rooms {
+  /** Rooms alive, held or not. */
   readonly size: number;
   /** The room's feed if it exists. */
   get(code: string): Feed | undefined;
-  /** The room's feed, created if new; null when `maxRooms` exist already. Throws on a bad code. */
+  /**
+   * The room's feed, created if new for `address` (a newcomer first takes the place of the longest
+   * idle unproven room, of its own address when the address is at its share). Throws on a bad code.
+   */
+  admit(code: string, address: string): RoomOpened;
+  /** The room's feed, created if new (for server code); null when no room can be made. Throws on a bad code. */
   open(code: string): Feed | null;
   /** Appends a message to the room (created if new); null when it cannot be created. */
   append(code: string, type: FeedMessage['type'], data: unknown): FeedMessage | null;
   /**
-   * Keeps the room (created if new) from being forgotten until the returned function is called;
-   * null when it cannot be created (`maxRooms`). Throws on a bad code.
+   * Keeps the room (created if new, outside `maxRooms`) from being forgotten until the returned
+   * function is called. Throws on a bad code.
    */
-  hold(code: string): (() => void) | null;
-  /** Forgets rooms idle past `sessionIdleMs` with nobody subscribed and nobody holding them. */
+  hold(code: string): () => void;
+  /** Forgets idle rooms nobody subscribes to or holds: unproven past `unprovenIdleMs`, proven past `sessionIdleMs`. */
   sweep(now?: number): void;
   close(): void;
 }
 
+interface Room {
+  readonly code: string;
+  readonly feed: Feed;
+  readonly address: string;
+  holds: number;
+  /** Counts against `maxRooms` and its address's share (not held). */
+  counted: boolean;
+}
+
 /** Creates the room table; it sweeps itself now and then. */
 export function createRooms(cfg: Config): Rooms {
-  const table = new Map<string, Feed>();
-  const holds = new Map<string, number>();
-  const sweep = (now = Date.now()): void => {
-    for (const [code, feed] of table) {
-      if (feed.listeners === 0 && !holds.has(code) && now - feed.lastUsed > cfg.sessionIdleMs) {
-        feed.close();
-        table.delete(code);
-      }
-    }
+  const table = new Map<string, Room>();
+  /** Rooms not yet proven, least recently used first. */
+  const unproven = new Map<string, Room>();
+  const perAddress = new Map<string, number>();
+  let counted = 0;
+  const unprovenIdleMs = Math.min(cfg.unprovenIdleMs, cfg.sessionIdleMs);
+
+  const count = (r: Room, on: boolean): void => {
+    if (r.counted === on) return;
+    r.counted = on;
+    counted += on ? 1 : -1;
+    const n = (perAddress.get(r.address) ?? 0) + (on ? 1 : -1);
+    if (n > 0) perAddress.set(r.address, n);
+    else perAddress.delete(r.address);
   };
-  const timer = setInterval(sweep, Math.min(cfg.sessionIdleMs, 60_000));
+  const forget = (r: Room): void => {
+    count(r, false);
+    unproven.delete(r.code);
+    r.feed.close();
+    table.delete(r.code);
+  };
+  const idleUntil = (r: Room): number =>
+    r.feed.lastUsed + (r.feed.proven ? cfg.sessionIdleMs : unprovenIdleMs);
+  const forgettable = (r: Room): boolean => r.holds === 0 && r.feed.listeners === 0;
+
+  /** Forgets the least recently used unproven room nobody listens to (of `address`, if given); false if none. */
+  const evict = (address?: string): boolean => {
+    for (const r of unproven.values()) {
+      if (r.feed.proven) {
+        unproven.delete(r.code);
+        continue;
+      }
+      if ((address !== undefined && r.address !== address) || !forgettable(r) || !r.counted) continue;
+      forget(r);
+      return true;
+    }
+    return false;
+  };
+  const retryAfterS = (address?: string): number => {
+    let first = Number.POSITIVE_INFINITY;
+    for (const r of table.values()) {
+      if (!r.counted || !forgettable(r) || (address !== undefined && r.address !== address)) continue;
+      first = Math.min(first, idleUntil(r));
+    }
+    return Number.isFinite(first) ? Math.max(1, Math.ceil((first - Date.now()) / 1000)) : 60;
+  };
+
+  const sweep = (now = Date.now()): void => {
+    for (const r of table.values()) if (forgettable(r) && now > idleUntil(r)) forget(r);
+  };
+  const timer = setInterval(sweep, Math.min(cfg.sessionIdleMs, unprovenIdleMs / 2, 60_000));
   timer.unref();
 
-  const open = (code: string): Feed | null => {
+  const create = (code: string, address: string, counts: boolean): Room => {
+    const room: Room = { code, feed: createFeed(`room:${code}`, cfg), address, holds: 0, counted: false };
+    table.set(code, room);
+    unproven.set(code, room);
+    if (counts) count(room, true);
+    return room;
+  };
+  const checkCode = (code: string): void => {
     if (!ROOM_CODE_PATTERN.test(code)) throw new Error(`Bad room code "${code}": 3 to 32 of A-Z a-z 0-9.`);
-    let feed = table.get(code);
-    if (!feed) {
-      if (table.size >= cfg.maxRooms) sweep();
-      if (table.size >= cfg.maxRooms) return null;
-      feed = createFeed(`room:${code}`, cfg);
-      table.set(code, feed);
+  };
+
+  const admit = (code: string, address: string): RoomOpened => {
+    checkCode(code);
+    let room = table.get(code);
+    if (!room) {
+      const mine = perAddress.get(address) ?? 0;
+      if (mine >= cfg.maxRoomsPerAddress && !evict(address)) {
+        return { ok: false, bound: 'maxRoomsPerAddress', held: mine, retryAfterS: retryAfterS(address) };
+      }
+      if (counted >= cfg.maxRooms && !evict()) {
+        return { ok: false, bound: 'maxRooms', held: counted, retryAfterS: retryAfterS() };
+      }
+      room = create(code, address, true);
+    } else if (unproven.has(code)) {
+      if (room.feed.proven) unproven.delete(code);
+      else {
+        unproven.delete(code); // re-inserted last: the most recently used
+        unproven.set(code, room);
+      }
     }
-    return feed;
+    return { ok: true, feed: room.feed };
+  };
+
+  const open = (code: string): Feed | null => {
+    const admitted = admit(code, '');
+    return admitted.ok ? admitted.feed : null;
   };
 
   return {
     get size() {
       return table.size;
     },
-    get: (code) => table.get(code),
+    get: (code) => table.get(code)?.feed,
+    admit,
     open,
     append(code, type, data) {
       return open(code)?.append(type, data) ?? null;
     },
     hold(code) {
-      if (!open(code)) return null;
-      holds.set(code, (holds.get(code) ?? 0) + 1);
+      checkCode(code);
+      const room = table.get(code) ?? create(code, '', false);
+      room.holds += 1;
+      count(room, false);
       let held = true;
       return () => {
         if (!held) return;
         held = false;
-        const n = (holds.get(code) ?? 1) - 1;
-        if (n > 0) holds.set(code, n);
-        else holds.delete(code);
+        room.holds -= 1;
+        // Let go, it counts against the shares again (even past them) until it is forgotten.
+        if (room.holds === 0 && table.get(code) === room) count(room, true);
       };
     },
     sweep,
     close() {
       clearInterval(timer);
-      holds.clear();
-      for (const feed of table.values()) feed.close();
+      for (const r of table.values()) r.feed.close();
       table.clear();
+      unproven.clear();
+      perAddress.clear();
+      counted = 0;
     },
   };
 }

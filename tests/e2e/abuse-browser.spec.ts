@@ -8,7 +8,16 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import net from 'node:net';
 import zlib from 'node:zlib';
 import { type APIRequestContext, expect, test } from '@playwright/test';
-import { consoleList, editorText, LESSON, openLesson, run, setCode, showConsole } from './helpers.ts';
+import {
+  consoleList,
+  editorText,
+  LESSON,
+  openLesson,
+  run,
+  setCode,
+  showConsole,
+  waitForEditor,
+} from './helpers.ts';
 
 // A runner spinning in a loop never answers a trace snapshot (see playground.spec.ts).
 test.use({ trace: 'off' });
@@ -345,5 +354,78 @@ test.describe('the server restarted under a live page', () => {
     } finally {
       await killServer(child);
     }
+  });
+});
+
+// ---- a flood from inside the sandbox, beside a class
+
+/** A snippet that makes up 520 sessions, each reading a made-up room, and logs the statuses. */
+const FLOOD = [
+  'const made = (p) => p + Math.random().toString(36).slice(2, 12) + Math.random().toString(36).slice(2, 12);',
+  '(async () => {',
+  '  const tries = [];',
+  '  for (let i = 0; i < 520; i++) {',
+  "    tries.push(fetch('/lab/' + made('flood') + '/news?room=' + made('r')).then((r) => r.status, () => 'failed'));",
+  '    if (i % 50 === 49) await new Promise((r) => setTimeout(r, 0)); // the loop guard wants a breath',
+  '  }',
+  '  const counts = {};',
+  '  for (const s of await Promise.all(tries)) counts[s] = (counts[s] || 0) + 1;',
+  "  console.log('flood done ' + JSON.stringify(counts));",
+  '})();',
+].join('\n');
+
+/** The learners' snippet: their unchanged EventSource, bound to the class room by the join. */
+const LISTEN = [
+  "const es = new EventSource('sse');",
+  "es.addEventListener('push', (e) => console.log('sse got', JSON.parse(e.data).text));",
+].join('\n');
+
+test.describe('a flood from inside the sandbox', () => {
+  test.setTimeout(180_000);
+
+  test('520 made-up sessions and rooms from a snippet lock nobody out: a class starts, learners join and hear a push', async ({
+    browser,
+    request,
+  }) => {
+    const attacker = await browser.newContext();
+    const flooder = await attacker.newPage();
+    await openLesson(flooder);
+    await setCode(flooder, FLOOD);
+    await run(flooder);
+    await showConsole(flooder);
+    // Each made-up id takes the place of an older one of its own address: all answered, none kept long.
+    await expect(consoleList(flooder)).toContainText('flood done {"200":520}', { timeout: 120_000 });
+
+    const teacherContext = await browser.newContext();
+    const teacher = await teacherContext.newPage();
+    await teacher.goto('/en/class/teacher/');
+    await teacher.getByRole('button', { name: 'Start a class' }).click();
+    await expect(teacher.locator('.td-state-text')).toHaveText('Live');
+    const code = (await teacher.locator('.td-code').textContent()) ?? '';
+    expect(code).toMatch(/^[A-HJKMNP-Z2-9]{6}$/);
+
+    const learners = await Promise.all(['Ada', 'Grace'].map(() => browser.newContext()));
+    const pages = await Promise.all(learners.map((c) => c.newPage()));
+    await Promise.all(
+      pages.map(async (page, i) => {
+        await page.goto(`/en/class/join/#${code}`);
+        const form = page.locator('.join-page .join-form');
+        await expect(form.getByLabel('Class code')).toHaveValue(code);
+        await form.getByLabel('Your name').fill(`Learner ${i + 1}`);
+        await form.getByRole('button', { name: 'Join' }).click();
+        await page.waitForURL(/\/en\/lessons\//);
+        await page.goto('/en/lessons/06-server-sent-events/');
+        await waitForEditor(page, 60_000);
+        await setCode(page, LISTEN);
+        await run(page);
+        await showConsole(page);
+      }),
+    );
+    await expect(teacher.locator('.td-stats [data-stat="sse"]')).toHaveText('2', { timeout: 30_000 });
+    await teacher.getByLabel('Push to the class').fill('hello, class');
+    await teacher.getByRole('button', { name: 'Push', exact: true }).click();
+    for (const page of pages) await expect(consoleList(page)).toContainText('sse got hello, class');
+    await assertStillServes(request);
+    for (const c of [attacker, teacherContext, ...learners]) await c.close();
   });
 });

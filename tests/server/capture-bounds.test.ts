@@ -128,6 +128,27 @@ test('over the total cap, the largest session gives up its oldest records first'
   assert.equal(small.ring.length, 30);
 });
 
+test('over the total cap, sessions nobody watches give up their records before a watched one does', () => {
+  const store = new CaptureStore({
+    bytesPerSession: 1 * MiB,
+    bytesTotal: 1.5 * MiB,
+    maxSessions: 100,
+    idleMs: 60_000,
+  });
+  const learner = store.log('watched-session');
+  store.watch(learner, { wake() {} });
+  for (let i = 0; i < 90; i++) put(store, learner, 10 * KiB);
+  // A flood of made-up sessions, none watched, each smaller than the learner's.
+  const flood = Array.from({ length: 40 }, (_, i) => store.log(`flood-session-${i}`));
+  for (let round = 0; round < 5; round++) for (const log of flood) put(store, log, 10 * KiB);
+  assert.ok(store.total <= 1.5 * MiB);
+  assert.equal(learner.ring.droppedRecords, 0, 'the watched session kept everything');
+  assert.ok(
+    flood.some((log) => log.ring.droppedRecords > 0),
+    'the unwatched ones gave up records',
+  );
+});
+
 test('a session nobody watched for sessionIdleMs is forgotten; a watched one is kept', () => {
   const store = new CaptureStore({
     bytesPerSession: 1 * MiB,

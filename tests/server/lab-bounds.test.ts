@@ -87,35 +87,71 @@ test('a body over maxMessageBytes is a 413 naming the bound, whether Content-Len
   await noted(s, /maxMessageBytes/);
 });
 
-test('past maxSessions a new session gets 503 naming the bound; known sessions carry on', async () => {
+/** Proves a session: a long poll is real work (server/lab/sessions.ts). */
+const prove = async (s: LabServer, id: string) =>
+  assert.equal((await get(s, `/lab/${id}/poll?timeout=0`)).status, 204);
+
+test('past maxSessions a newcomer takes the place of the longest idle session that never carried real work', async () => {
   const s = await startLab({ ...quiet, maxSessions: 2 });
   const [a, b] = [newSession(), newSession()];
-  assert.equal((await get(s, `/lab/${a}/time`)).status, 200);
+  await prove(s, a);
   assert.equal((await get(s, `/lab/${b}/time`)).status, 200);
+  const c = newSession();
+  assert.equal((await get(s, `/lab/${c}/time`)).status, 200, 'b (one GET time) made room');
+  const again = await get(s, `/lab/${b}/time`);
+  assert.equal(again.status, 200, 'b comes back as a new session, taking the idle c’s place');
+  assert.equal(JSON.parse(again.body.toString()).seq, 1);
+  const kept = await get(s, `/lab/${a}/time`);
+  assert.equal(JSON.parse(kept.body.toString()).seq, 1, 'the proven a was kept');
+});
+
+test('past maxSessions with every session proven a new session gets 503 naming the bound and when to retry', async () => {
+  const s = await startLab({ ...quiet, maxSessions: 2, sessionIdleMs: 90_000 });
+  const [a, b] = [newSession(), newSession()];
+  await prove(s, a);
+  await prove(s, b);
   const third = await get(s, `/lab/${newSession()}/time`);
   assert.equal(third.status, 503);
-  assert.match(third.body.toString(), /^bound maxSessions \(2\) reached/);
-  assert.ok(Number(third.headers['retry-after']) > 0);
+  assert.match(third.body.toString(), /^bound maxSessions \(2\) reached: .* Try again in \d+ s/);
+  const retry = Number(third.headers['retry-after']);
+  assert.ok(retry > 80 && retry <= 90, `Retry-After ${retry}: when a proven idle session may go`);
   assert.equal((await wsClose(s, `/lab/${newSession()}/echo`)).code, 1013);
   assert.equal((await get(s, `/lab/${a}/time`)).status, 200);
 });
 
+test('an unproven session is forgotten after unprovenIdleMs, a proven one after sessionIdleMs', {
+  skip: VIA_APP,
+}, async () => {
+  const s = await startLab({ ...quiet, unprovenIdleMs: 100, sessionIdleMs: 600 });
+  await get(s, `/lab/${newSession()}/time`);
+  await prove(s, newSession());
+  assert.equal(s.lab?.stats().sessions, 2);
+  for (let i = 0; i < 100 && s.lab?.stats().sessions !== 1; i++) await sleep(20);
+  assert.equal(s.lab?.stats().sessions, 1, 'the unproven one went first');
+  for (let i = 0; i < 200 && s.lab?.stats().sessions !== 0; i++) await sleep(20);
+  assert.equal(s.lab?.stats().sessions, 0, 'then the proven one');
+});
+
 test('idle sessions are forgotten after sessionIdleMs, making room for new ones', async () => {
   const s = await startLab({ ...quiet, maxSessions: 1, sessionIdleMs: 100 });
-  assert.equal((await get(s, `/lab/${newSession()}/time`)).status, 200);
+  await prove(s, newSession());
   assert.equal((await get(s, `/lab/${newSession()}/time`)).status, 503);
   await sleep(250);
   assert.equal((await get(s, `/lab/${newSession()}/time`)).status, 200);
   if (s.lab) assert.equal(s.lab.stats().sessions, 1);
 });
 
-test('past maxRooms a new room gets 503 naming the bound', async () => {
+test('past maxRooms a new room gets 503 naming the bound, unless a room nobody posted to or listened to can make room', async () => {
   const s = await startLab({ ...quiet, maxRooms: 1 });
   const id = newSession();
   assert.equal((await get(s, `/lab/${id}/news?room=first`)).status, 200);
-  const second = await get(s, `/lab/${id}/news?room=second`);
-  assert.equal(second.status, 503);
-  assert.match(second.body.toString(), /^bound maxRooms \(1\) reached/);
+  assert.equal((await get(s, `/lab/${id}/news?room=second`)).status, 200, 'the unproven first made room');
+  const posted = await raw(s.port, request('POST', `/lab/${id}/send?room=second`, {}, 'hello'));
+  assert.equal(posted.status, 200);
+  const third = await get(s, `/lab/${id}/news?room=third`);
+  assert.equal(third.status, 503);
+  assert.match(third.body.toString(), /^bound maxRooms \(1\) reached/);
+  assert.ok(Number(third.headers['retry-after']) > 0);
 });
 
 test('past maxStreamMs an SSE stream ends with a comment naming the bound; a WebSocket closes 1008', async () => {
