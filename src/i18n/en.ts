@@ -360,6 +360,9 @@ export const en = {
   'glossary.title': 'Glossary',
   'glossary.lead': 'Every term the lessons use, with its name in Chinese beside it.',
   'nav.glossary': 'Glossary',
+  // ---- hand-ins opened by the teacher (src/playground/run-session.ts)
+  'playground.shared.handIn':
+    "A learner's hand-in, loaded but not run. It runs in a session of its own, not yours, and nothing you do here changes your drafts.",
 } as const;
 
 export type UiKey = keyof typeof en;

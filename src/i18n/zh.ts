@@ -342,4 +342,7 @@ export const zh: Record<UiKey, string> = {
   'glossary.title': '术语表',
   'glossary.lead': '课程中用到的全部术语，并附上对应的英文名称。',
   'nav.glossary': '术语表',
+  // ---- hand-ins opened by the teacher (src/playground/run-session.ts)
+  'playground.shared.handIn':
+    '这是学习者交上来的代码，已载入，尚未运行。它在单独的会话里运行，不用你的会话；在这里怎么改，都不会动你的草稿。',
 };
