@@ -22,8 +22,11 @@ const fromRunner = (dest: 'script' | 'empty') => ({
 
 let server: Awaited<ReturnType<typeof dev>>;
 let port: number;
-/** Where the dev server listens: the tests connect there. */
-let at: { host: string };
+/**
+ * Where the dev server listens: the tests connect there, and wait long for an answer (Vite
+ * compiles a module at its first request, slowly on a machine busy with the other test files).
+ */
+let at: { host: string; timeoutMs: number };
 
 before(async () => {
   // As a teacher's shell would have it after the README's `HOST=0.0.0.0 npm start`: the dev
@@ -36,7 +39,7 @@ before(async () => {
     server: { port: 0 },
   });
   port = server.address.port;
-  at = { host: server.address.address };
+  at = { host: server.address.address, timeoutMs: 60_000 };
 });
 
 after(async () => {
