@@ -104,7 +104,10 @@ export default defineConfig({
       defaultColor: false,
     },
   },
-  server: { port: Number(process.env.PORT ?? 4321), host: process.env.HOST ?? 'localhost' },
+  // The dev server serves project files (`/package.json`, `/@fs/…`, sources) to whoever reaches it,
+  // so it does not follow HOST, which the README tells teachers to set for `npm start`: it stays on
+  // loopback unless the dev-only WIRELAB_DEV_HOST says otherwise (tests/server/dev-server.test.ts).
+  server: { port: Number(process.env.PORT ?? 4321), host: process.env.WIRELAB_DEV_HOST || 'localhost' },
   devToolbar: { enabled: false },
   vite: {
     build: { assetsInlineLimit: 0 },

@@ -66,9 +66,9 @@ export const config = {
   maxConnectionsPerSession: readInt('WIRELAB_MAX_CONNECTIONS_PER_SESSION', 8, 1, 1_000),
   /** Lab requests one session may start per second (token bucket, burst = 2×). */
   requestsPerSecond: readInt('WIRELAB_REQUESTS_PER_SECOND', 20, 1, 10_000),
-  /** Messages one stream (comet, SSE, WebSocket feed) may carry before it ends. */
+  /** Messages one stream (comet, SSE, WebSocket feed) may carry before it ends; not in a class (docs/lab-api.md). */
   maxStreamMessages: readInt('WIRELAB_MAX_STREAM_MESSAGES', 500, 1, 1_000_000),
-  /** Longest life of one stream or WebSocket, in ms. */
+  /** Longest life of one stream or WebSocket, in ms; not in a class (docs/lab-api.md). */
   maxStreamMs: readInt('WIRELAB_MAX_STREAM_MS', 5 * 60_000, 1_000, 24 * 3_600_000),
   /** Largest message: a POST body, a WebSocket message (ws maxPayload). */
   maxMessageBytes: readInt('WIRELAB_MAX_MESSAGE_BYTES', 64 * KiB, 1 * KiB, 16 * MiB),
@@ -185,6 +185,19 @@ export const config = {
    * named an unknown code in the last minute wait (429); everyone else is answered.
    */
   joinCodeMissesPerMinute: readInt('WIRELAB_JOIN_CODE_MISSES_PER_MINUTE', 120, 1, 1_000_000),
+  // ---- how long a lab connection lives (docs/lab-api.md, "How long a connection lives")
+  /**
+   * A reader that fell `maxBufferedBytes` behind gets no more messages, then the reason (close frame,
+   * SSE comment) behind what it has not read; if it has not taken all of that within this many ms,
+   * the connection is cut.
+   */
+  slowReaderGraceMs: readInt('WIRELAB_SLOW_READER_GRACE_MS', 5_000, 0, 60_000),
+  /**
+   * The lab pings each of its WebSockets this often (ms); a peer that has not answered the last ping
+   * by the next is cut. Browsers answer by themselves: this finds the ones that are gone (a laptop
+   * shut, Wi-Fi lost), whose sockets TCP alone would keep for many minutes.
+   */
+  wsPingMs: readInt('WIRELAB_WS_PING_MS', 30_000, 100, 600_000),
 } as const;
 
 export type Config = typeof config;

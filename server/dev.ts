@@ -40,6 +40,15 @@ export async function mountOnDevServer(vite: DevServer): Promise<void> {
     return;
   }
   capture.attach(http);
+  http.once('listening', () => {
+    const where = http.address();
+    if (where && typeof where === 'object' && !/^(127\.|::1$|::ffff:127\.)/.test(where.address)) {
+      // WIRELAB_DEV_HOST (astro.config.mjs) opened it: the dev server hands out project files.
+      console.warn(
+        `Wire Lab dev server: listening on ${where.address}, so every machine that reaches it can read this project's files. For a class, use npm start.`,
+      );
+    }
+  });
   http.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     routes.handleUpgrade(req, socket, head);
   });

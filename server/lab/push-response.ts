@@ -4,12 +4,13 @@
  * The handler decides the bytes: it calls `send()` with one message exactly as it goes on the
  * wire. This file decides when they go: at once as a chunk of their own (Transfer-Encoding:
  * chunked, because no Content-Length is known), or all at the end with `buffer=1`. It counts
- * messages against `count=`, `drop=` and `maxStreamMessages`, ends the stream after
- * `maxStreamMs`, and cuts a reader that falls `maxBufferedBytes` behind.
+ * messages against `count=`, `drop=` and, outside a class, `maxStreamMessages`; ends the stream
+ * after `maxStreamMs` (outside a class: push-lifetime.ts); and ends the stream of a reader that
+ * falls `maxBufferedBytes` behind, cutting it if it does not catch up within `slowReaderGraceMs`.
  */
 import type { OutgoingHttpHeaders } from 'node:http';
 import { bound } from './bounds.ts';
-import { startLifetime } from './push-lifetime.ts';
+import { isCapped, startLifetime } from './push-lifetime.ts';
 import type { LabRequest } from './request.ts';
 
 export interface PushOptions {
@@ -41,6 +42,7 @@ export function openPush(ctx: LabRequest<unknown>, options: PushOptions): PushRe
   const held: string[] = []; // buffer=1: everything waits here until the end
   let heldBytes = 0;
   let sent = 0;
+  const capped = isCapped(ctx.session);
 
   const cut = (why: string): void => {
     if (!life.open) return;
@@ -73,11 +75,27 @@ export function openPush(ctx: LabRequest<unknown>, options: PushOptions): PushRe
     }
     res.write(text);
     // Node queues what the socket cannot take yet; a reader that stops reading would grow it forever.
-    if (res.writableLength > cfg.maxBufferedBytes) {
-      cut(
-        `${bound(cfg, 'maxBufferedBytes')} reached — reader fell ${res.writableLength} bytes behind, connection cut`,
+    if (res.writableLength > cfg.maxBufferedBytes) fellBehind(res.writableLength);
+  };
+  /**
+   * The reader has `queued` bytes it has not read: it gets no more messages, and the reason comes
+   * last, behind what it has not read yet (a reader that was only busy for a while reads it). One
+   * that has not read to the end within `slowReaderGraceMs` is cut, so its queue leaves memory.
+   */
+  const fellBehind = (queued: number): void => {
+    end(`${bound(cfg, 'maxBufferedBytes')} reached — reader fell ${queued} bytes behind, stream ended`);
+    const grace = setTimeout(() => {
+      lab.note(
+        socket,
+        `${bound(cfg, 'slowReaderGraceMs')} reached — the reader did not catch up, connection cut`,
       );
-    }
+      socket.destroy();
+    }, cfg.slowReaderGraceMs);
+    grace.unref();
+    // Bytes handed to the kernel may still be unread, so the connection closes after the response:
+    // a reader that has read it all reads the FIN and closes too, and only then is it caught up.
+    res.once('finish', () => socket.end());
+    socket.once('close', () => clearTimeout(grace));
   };
 
   if (!faults.buffer) {
@@ -86,6 +104,7 @@ export function openPush(ctx: LabRequest<unknown>, options: PushOptions): PushRe
   }
   const life = startLifetime(
     lab,
+    capped,
     () => end(`${bound(cfg, 'maxStreamMs')} reached — stream ended`),
     () => end('server shutting down'),
   );
@@ -109,7 +128,7 @@ export function openPush(ctx: LabRequest<unknown>, options: PushOptions): PushRe
         cut(`fault: drop=${faults.drop} — connection cut after ${sent} messages (nothing sent: buffer=1)`);
       } else if (options.count !== undefined && sent >= options.count) {
         end();
-      } else if (sent >= cfg.maxStreamMessages) {
+      } else if (capped && sent >= cfg.maxStreamMessages) {
         end(`${bound(cfg, 'maxStreamMessages')} reached — stream ended`);
       }
     },

@@ -1,10 +1,12 @@
 /**
  * One WebSocket that the server pushes messages on (`ws`, `echo`), kept inside the bounds: it
- * counts messages against `drop=` and `maxStreamMessages`, closes after `maxStreamMs`, cuts a
- * reader that falls `maxBufferedBytes` behind, and closes with 1001 when the server shuts down.
+ * counts messages against `drop=` and, outside a class, `maxStreamMessages`; closes after
+ * `maxStreamMs` (outside a class: push-lifetime.ts); closes a reader that falls `maxBufferedBytes`
+ * behind with a reason, cutting it if it does not catch up within `slowReaderGraceMs`; pings every
+ * `wsPingMs` and cuts a peer that did not answer; and closes with 1001 when the server shuts down.
  */
 import { bound } from './bounds.ts';
-import { startLifetime } from './push-lifetime.ts';
+import { isCapped, startLifetime } from './push-lifetime.ts';
 import type { LabSocket } from './request.ts';
 
 export interface PushSocket {
@@ -21,6 +23,7 @@ export interface PushSocket {
 export function openPushSocket(ctx: LabSocket<unknown>): PushSocket {
   const { ws, socket, lab, faults } = ctx;
   const { cfg } = lab;
+  const capped = isCapped(ctx.session);
   let sent = 0;
 
   const cut = (why: string): void => {
@@ -29,21 +32,47 @@ export function openPushSocket(ctx: LabSocket<unknown>): PushSocket {
     life.finish();
     ws.terminate(); // destroys the socket: no close frame, the browser reports code 1006
   };
-  const close = (code: number, reason: string, note = `${reason} — closed ${code}`): void => {
+  /** Closes with `code` and `reason`; a peer that has not closed after `graceMs` is cut (`late` says why). */
+  const closeWithin = (code: number, reason: string, note: string, graceMs: number, late?: string): void => {
     if (!life.open) return;
     lab.note(socket, note);
     life.finish();
     ws.close(code, reason); // RFC 6455 §5.5: a close reason fits in 123 bytes
-    // A peer that never answers the close frame is cut after a second.
-    setTimeout(() => ws.terminate(), 1_000).unref();
+    const timer = setTimeout(() => {
+      if (late !== undefined) lab.note(socket, late);
+      ws.terminate();
+    }, graceMs);
+    timer.unref();
+    ws.once('close', () => clearTimeout(timer));
   };
+  // A peer that never answers the close frame is cut after a second.
+  const close = (code: number, reason: string, note = `${reason} — closed ${code}`): void =>
+    closeWithin(code, reason, note, 1_000);
 
   const life = startLifetime(
     lab,
+    capped,
     () => close(1008, `${bound(cfg, 'maxStreamMs')} reached`),
     () => close(1001, 'server shutting down'),
   );
   ws.once('close', () => life.finish());
+
+  // RFC 6455 §5.5.2–3: a ping asks for a pong, and browsers answer by themselves. A peer that has
+  // not answered one ping by the next is gone (a laptop shut, Wi-Fi lost): without pings its socket
+  // would stay open until TCP gives up, many minutes later.
+  let answered = true;
+  const pinger = setInterval(() => {
+    if (!answered) {
+      cut(`${bound(cfg, 'wsPingMs')} reached — no pong to the last ping, connection cut`);
+      return;
+    }
+    answered = false;
+    ws.ping();
+  }, cfg.wsPingMs);
+  ws.on('pong', () => {
+    answered = true;
+  });
+  life.onClose(() => clearInterval(pinger));
 
   return {
     send(data, binary = false) {
@@ -60,10 +89,17 @@ export function openPushSocket(ctx: LabSocket<unknown>): PushSocket {
       }
       ws.send(data, { binary });
       if (ws.bufferedAmount > cfg.maxBufferedBytes) {
-        cut(
-          `${bound(cfg, 'maxBufferedBytes')} reached — reader fell ${ws.bufferedAmount} bytes behind, connection cut`,
+        // No more messages; the close frame waits behind what the reader has not read, and a
+        // reader that only paused for a while reads the reason in it.
+        const why = `${bound(cfg, 'maxBufferedBytes')} reached — reader fell ${ws.bufferedAmount} bytes behind`;
+        closeWithin(
+          1008,
+          why,
+          `${why}, closed 1008`,
+          cfg.slowReaderGraceMs,
+          `${bound(cfg, 'slowReaderGraceMs')} reached — the reader did not catch up, connection cut`,
         );
-      } else if (sent >= cfg.maxStreamMessages) {
+      } else if (capped && sent >= cfg.maxStreamMessages) {
         close(1008, `${bound(cfg, 'maxStreamMessages')} reached`);
       }
     },

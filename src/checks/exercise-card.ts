@@ -3,7 +3,7 @@
  * the verdict. Also keeps the verdict of every step's traffic check on the card's dataset
  * (`data-traffic-<step>`), which the lesson tests read.
  */
-import { sessionId } from '../playground/session.ts';
+import { runSessionId, showsHandIn } from '../playground/run-session.ts';
 import { markPassed } from './progress.ts';
 import { watchRuns } from './run-checks.ts';
 import type { LessonChecks } from './types.ts';
@@ -46,7 +46,7 @@ export async function initExerciseCard(card: HTMLElement): Promise<void> {
     }
   });
 
-  watchRuns(sessionId(), checks, (report) => {
+  watchRuns(runSessionId(), checks, (report) => {
     if (report.traffic !== undefined) {
       card.dataset[trafficKey(report.step)] =
         report.traffic === true ? 'pass' : report.final ? 'fail' : 'pending';
@@ -56,8 +56,11 @@ export async function initExerciseCard(card: HTMLElement): Promise<void> {
     if (report.exercise === true) {
       card.dataset.state = 'pass';
       text.textContent = strings.pass;
-      markPassed(slug);
-      document.dispatchEvent(new CustomEvent('wl-progress', { detail: { lesson: slug } }));
+      // A learner's hand-in passing is not this browser's progress.
+      if (!showsHandIn()) {
+        markPassed(slug);
+        document.dispatchEvent(new CustomEvent('wl-progress', { detail: { lesson: slug } }));
+      }
     } else if (report.final) {
       card.dataset.state = 'fail';
       text.textContent = `${strings.fail} ${report.exercise[lang]}`;

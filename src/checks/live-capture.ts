@@ -2,12 +2,12 @@
  * A live copy of the session's capture, kept while a lesson page is open, so checks can
  * look at one Run's traffic: `mark()` at Run, then `recordsSince(mark)` gives what came after.
  */
+import { createBackoff } from '../playground/backoff.ts';
 import { type ChannelRecord, fromChannel } from './channel-record.ts';
 import type { CaptureRecord } from './facts.ts';
 
 /** Records kept at most; older ones go first (a check looks at the latest Run only). */
 const MAX_RECORDS = 20_000;
-const RECONNECT_MS = 1_000;
 
 export interface LiveCapture {
   /** The newest seq received: connections opened after it belong to what comes next. */
@@ -26,6 +26,8 @@ export function openLiveCapture(session: string): LiveCapture {
   let lastSeq = 0;
   let ws: WebSocket | null = null;
   let closed = false;
+  // Jittered, so a class's pages do not all come back at the same moment (backoff.ts).
+  const backoff = createBackoff({ baseMs: 1_000, capMs: 8_000 });
 
   const connect = () => {
     if (closed) return;
@@ -34,6 +36,7 @@ export function openLiveCapture(session: string): LiveCapture {
     ws = new WebSocket(url);
     ws.onmessage = (ev) => {
       const msg = JSON.parse(String(ev.data)) as { type: string; records?: ChannelRecord[] };
+      if (msg.type === 'live') backoff.reset();
       if (msg.type !== 'records') return;
       for (const r of msg.records ?? []) {
         if (r.seq <= lastSeq) continue;
@@ -44,7 +47,7 @@ export function openLiveCapture(session: string): LiveCapture {
     };
     ws.onclose = () => {
       ws = null;
-      if (!closed) setTimeout(connect, RECONNECT_MS);
+      if (!closed) setTimeout(connect, backoff.next());
     };
   };
   connect();

@@ -4,6 +4,7 @@
  * when not to: 4404 (no such class), 4410 (the class ended), 1008 for a key or token the class
  * does not know; the membership is then forgotten.
  */
+import { createBackoff } from '../playground/backoff.ts';
 import { sessionId } from '../playground/session.ts';
 import { loadMembership, type Membership, saveMembership } from './membership.ts';
 
@@ -11,8 +12,6 @@ export type ChannelState = 'connecting' | 'live' | 'reconnecting' | 'ended' | 'g
 
 /** A message from the server: `{ type, … }` (docs/classroom.md). */
 export type ServerMessage = { type: string } & Record<string, unknown>;
-
-const BACKOFF_MS = [500, 1_000, 2_000, 4_000, 8_000];
 
 /** The lesson this page shows (its slug), or null. */
 export function pageLesson(): string | null {
@@ -23,7 +22,8 @@ export class ClassChannel extends EventTarget {
   readonly membership: Membership;
   state: ChannelState = 'connecting';
   private ws: WebSocket | null = null;
-  private tries = 0;
+  /** A whole class reconnects at once after a restart: jittered waits spread it (backoff.ts). */
+  private readonly backoff = createBackoff({ baseMs: 1_000, capMs: 15_000 });
   private timer = 0;
   private stopped = false;
 
@@ -96,7 +96,7 @@ export class ClassChannel extends EventTarget {
         return;
       }
       if (message.type === 'welcome') {
-        this.tries = 0;
+        this.backoff.reset();
         this.setState('live');
       }
       this.dispatchEvent(new CustomEvent('message', { detail: message }));
@@ -117,9 +117,7 @@ export class ClassChannel extends EventTarget {
         return;
       }
       this.setState('reconnecting', event.reason);
-      const wait = BACKOFF_MS[Math.min(this.tries, BACKOFF_MS.length - 1)] ?? 8_000;
-      this.tries += 1;
-      this.timer = window.setTimeout(() => this.connect(), wait);
+      this.timer = window.setTimeout(() => this.connect(), this.backoff.next());
     });
   }
 }

@@ -336,8 +336,9 @@ export function initDashboard(root: HTMLElement): void {
     projector.target = '_blank';
     links.append(open, projector);
     li.append(links);
-    // The playground's share link: the code travels in the fragment and loads without running.
-    void encodeShare(h.step, h.code).then((fragment) => {
+    // The playground's share link: the code travels in the fragment and loads without running;
+    // marked as a hand-in, it runs in a session of its own and leaves the teacher's drafts alone.
+    void encodeShare(h.step, h.code, true).then((fragment) => {
       open.href = `/${lang}/lessons/${h.lesson}/${fragment}`;
       projector.href = `/${lang}/lessons/${h.lesson}/?projector=1${fragment}`;
     });

@@ -345,4 +345,7 @@ export const zh: Record<UiKey, string> = {
   // ---- 课堂存储（docs/classroom.md，“What is stored”）
   'teacher.storeProblem':
     '这个课堂没有保存到磁盘：服务器一旦重启，课堂就会结束，学生得用新的课堂码重新加入。服务器给出的原因：{reason}',
+  // ---- hand-ins opened by the teacher (src/playground/run-session.ts)
+  'playground.shared.handIn':
+    '这是学习者交上来的代码，已载入，尚未运行。它在单独的会话里运行，不用你的会话；在这里怎么改，都不会动你的草稿。',
 };

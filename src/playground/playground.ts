@@ -13,8 +13,8 @@ import type { InspectorHandle } from './inspector/mount.ts';
 import type { PreparedCode } from './loop-guard.ts';
 import { LEARNER_FILE, type LogEntry, type LogLevel, type Preview } from './protocol.ts';
 import { RunnerHost, type StopResult } from './runner.ts';
-import { sessionId } from './session.ts';
-import { decodeShare, encodeShare, MAX_ENCODED } from './share.ts';
+import { runSessionId, showsHandIn } from './run-session.ts';
+import { decodeShare, encodeShare, isHandInLink, MAX_ENCODED } from './share.ts';
 import { attachSplitter } from './splitter.ts';
 import { attachTabs } from './tabs.ts';
 
@@ -47,7 +47,9 @@ export function initPlayground(root: HTMLElement): void {
   const config = JSON.parse(root.dataset.config ?? '{}') as PlaygroundConfig;
   const s = (key: string) => config.strings[`playground.${key}`] ?? key;
   const $ = <T extends HTMLElement>(selector: string) => root.querySelector<T>(selector)!;
-  const session = sessionId();
+  // A learner's hand-in runs in a session of its own and leaves the teacher's drafts alone.
+  const session = runSessionId();
+  const handIn = showsHandIn();
   const isDark = () => document.documentElement.dataset.theme === 'dark';
 
   const runButton = $<HTMLButtonElement>('.pg-run');
@@ -98,6 +100,7 @@ export function initPlayground(root: HTMLElement): void {
   const saveNow = () => {
     clearTimeout(saveTimer);
     saveTimer = 0;
+    if (handIn) return; // the learner's code, not a draft of this browser's
     if (!saveDraft(config.slug, step.id, surface.getValue(), step.starter)) announce(s('status.saveFailed'));
   };
   const scheduleSave = () => {
@@ -421,10 +424,17 @@ export function initPlayground(root: HTMLElement): void {
 
   /** Opens code from a link's fragment: as text in the editor, never run. */
   async function openSharedLink(): Promise<void> {
+    if (isHandInLink(location.hash) && !handIn) {
+      // A hand-in link typed into a page that runs in the tab's session: start the page again, so
+      // its runs, inspector and checks all use the hand-in's own session from the first.
+      location.reload();
+      return;
+    }
     const shared = await decodeShare(location.hash);
     if (shared === null) return;
-    // Drop the fragment: a reload shows the (now saved) code without the notice again.
-    history.replaceState(history.state, '', location.pathname + location.search);
+    // Drop the fragment: a reload shows the (now saved) code without the notice again. A hand-in
+    // is not saved, so its link stays: a reload opens it again.
+    if (!handIn) history.replaceState(history.state, '', location.pathname + location.search);
     if (!shared.ok) {
       showNotice('error', shared.reason === 'too-large' ? s('shared.tooLarge') : s('shared.damaged'));
       return;
@@ -435,10 +445,10 @@ export function initPlayground(root: HTMLElement): void {
       showStep(target);
     }
     const mine = surface.getValue();
-    beforeShared = mine === shared.code ? null : { step: target, code: mine };
+    beforeShared = handIn || mine === shared.code ? null : { step: target, code: mine };
     surface.replace(shared.code);
     saveNow();
-    showNotice('shared', s('shared.notice'));
+    showNotice('shared', handIn ? s('shared.handIn') : s('shared.notice'));
   }
   addEventListener('hashchange', () => void openSharedLink());
 

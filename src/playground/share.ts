@@ -14,10 +14,21 @@ export const MAX_ENCODED = 64_000;
 /** Largest code a link may inflate to, in bytes. */
 export const MAX_CODE_BYTES = 128 * 1024;
 
-/** The fragment of a link that carries `code` for the step `step`. */
-export async function encodeShare(step: string, code: string): Promise<string> {
+/**
+ * Marks a link to a learner's hand-in (the teacher's dashboard makes them): the page that opens it
+ * runs the code in a session of its own and keeps no draft of it (run-session.ts).
+ */
+const HAND_IN = 'from=hand-in';
+
+/** The fragment of a link that carries `code` for the step `step`; `handIn` for the dashboard's links. */
+export async function encodeShare(step: string, code: string, handIn = false): Promise<string> {
   const packed = await pipe(new TextEncoder().encode(code), new CompressionStream('deflate-raw'), Infinity);
-  return `#step=${encodeURIComponent(step)}&code=${base64url(packed)}`;
+  return `#step=${encodeURIComponent(step)}&code=${base64url(packed)}${handIn ? `&${HAND_IN}` : ''}`;
+}
+
+/** Whether a fragment is a link to a hand-in. */
+export function isHandInLink(hash: string): boolean {
+  return new URLSearchParams(hash.replace(/^#/, '')).get('from') === 'hand-in';
 }
 
 export type SharedCode =

@@ -132,6 +132,7 @@ const pushed = await startTestServer({
   feedKeepBytes: 1 * KiB,
   maxStreamMessages: 100_000,
   requestsPerSecond: 10_000,
+  slowReaderGraceMs: 500,
 });
 
 /** Opens `path` on a raw socket and waits for the answer's head. */
@@ -152,10 +153,11 @@ for (const [endpoint, websocket] of [
   ['sse', false],
   ['ws', true],
 ] as const) {
-  // Defence: push-response.ts / push-socket.ts watch res.writableLength / ws.bufferedAmount and
-  // cut a reader more than maxBufferedBytes behind. Without it every message would queue in
-  // the server for as long as the reader holds the socket open.
-  test(`a ${endpoint.split('?')[0]} reader that never reads is cut at maxBufferedBytes, one that reads is not; memory stays bounded`, async () => {
+  // Defence: push-response.ts / push-socket.ts watch res.writableLength / ws.bufferedAmount, stop
+  // sending to a reader more than maxBufferedBytes behind, and cut it if it has not caught up
+  // within slowReaderGraceMs. Without it every message would queue in the server for as long as
+  // the reader holds the socket open.
+  test(`a ${endpoint.split('?')[0]} reader that never reads gets nothing past maxBufferedBytes and is cut after slowReaderGraceMs, one that reads is not; memory stays bounded`, async () => {
     const id = newSessionId();
     const inspector = await InspectorNotes.open(pushed.port, id);
     const stalled = await openStream(pushed.port, `/lab/${id}/${endpoint}`, websocket); // conn 1
@@ -183,13 +185,19 @@ for (const [endpoint, websocket] of [
     const note = cutNote()!;
     assert.match(
       note.text!,
-      /^bound maxBufferedBytes \(1048576\) reached — reader fell \d+ bytes behind, connection cut$/,
+      /^bound maxBufferedBytes \(1048576\) reached — reader fell \d+ bytes behind, (stream ended|closed 1008)$/,
     );
     assert.equal(note.conn, 1, 'the reader that stopped reading is the one cut');
     assert.ok(posted < 32 * MiB, `cut after ${posted >> 20} MiB were pushed at it`);
     await until(() => readBytes >= posted, 'the reading reader to get every message', 10_000);
     assert.equal(inspector.notes().filter((r) => r.conn === 2).length, 0, 'the reading reader was never cut');
     await until(() => inspector.records.some((r) => r.kind === 'close' && r.conn === 1), 'conn 1 to close');
+    assert.ok(
+      inspector
+        .notes()
+        .some((r) => r.conn === 1 && /^bound slowReaderGraceMs \(500\) reached/.test(r.text ?? '')),
+      'cut because it did not catch up',
+    );
     // Everything in flight has landed: what the server still holds is the session's capture
     // (captureBytesPerSession, 2 MiB) and its feed, not the megabytes pushed at the stalled reader.
     // The cut came right at the bound: behind by at most the bound plus the message that crossed it.

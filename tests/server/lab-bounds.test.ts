@@ -7,6 +7,7 @@ import net from 'node:net';
 import { test } from 'node:test';
 import WebSocket from 'ws';
 import { type LabServer, newSession, startLab, VIA_APP } from './lab-harness.ts';
+import { RawWebSocket } from '../abuse/raw-websocket.ts';
 import { raw, request, sleep } from './lab-wire.ts';
 
 const quiet = { tickIntervalMs: 3_600_000 };
@@ -167,26 +168,89 @@ test('past maxStreamMs an SSE stream ends with a comment naming the bound; a Web
   });
 });
 
-test('a reader that stops reading is cut once maxBufferedBytes wait for it', async () => {
-  const s = await startLab({ ...quiet, maxBufferedBytes: 16 * 1024, requestsPerSecond: 100_000 });
-  const id = newSession();
-  const socket = net.connect(s.port, '127.0.0.1');
-  socket.write(request('GET', `/lab/${id}/stream?source=feed`));
-  socket.pause(); // read nothing: the kernel buffers fill, then Node's
+/**
+ * Opens `stream?source=feed` and `ws` on raw sockets that read nothing, then posts big messages
+ * to the session's feed until the lab has noted both readers behind; returns the two sockets.
+ */
+async function stallBoth(s: LabServer, id: string): Promise<{ stream: net.Socket; ws: RawWebSocket }> {
+  const stream = net.connect(s.port, '127.0.0.1');
+  stream.on('error', () => {});
+  // Kept alive, as EventSource and fetch keep theirs: the server decides when it closes.
+  stream.write(`GET /lab/${id}/stream?source=feed HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n`);
+  const ws = await RawWebSocket.open(s.port, `/lab/${id}/ws`);
+  assert.equal(ws.status, 101);
+  stream.pause(); // read nothing: the kernel buffers fill, then Node's
+  ws.socket.pause();
   await sleep(100);
   const big = 'x'.repeat(60_000);
-  for (let i = 0; i < 400 && !(s.notes?.some((n) => /maxBufferedBytes/.test(n)) ?? false); i++) {
+  const behind = () => (s.notes ?? []).filter((n) => n.startsWith('bound maxBufferedBytes')).length;
+  for (let i = 0; i < 400 && behind() < 2; i++) {
     const r = await fetch(`${s.url}/lab/${id}/send`, { method: 'POST', body: big });
     if (r.status !== 200) throw new Error(`send answered ${r.status}`);
     await r.arrayBuffer();
   }
-  await noted(s, /^bound maxBufferedBytes \(16384\) reached — reader fell \d+ bytes behind, connection cut$/);
-  // What did arrive ends without the last chunk: the connection was cut, not ended.
+  return { stream, ws };
+}
+
+/** Reads what `socket` has left until the server closes it. */
+async function readToEnd(socket: net.Socket): Promise<string> {
   const bytes: Buffer[] = [];
   socket.on('data', (d: Buffer) => bytes.push(d));
+  const closed = new Promise((resolve) => socket.once('close', resolve));
   socket.resume();
-  await new Promise((resolve) => socket.once('close', resolve));
-  assert.ok(!Buffer.concat(bytes).toString('latin1').endsWith('0\r\n\r\n'));
+  await closed;
+  return Buffer.concat(bytes).toString('utf8');
+}
+
+test('a reader that falls maxBufferedBytes behind gets no more messages, then the reason: SSE comment / last line, close 1008', {
+  skip: VIA_APP,
+}, async () => {
+  const s = await startLab({
+    ...quiet,
+    maxBufferedBytes: 16 * 1024,
+    requestsPerSecond: 100_000,
+    slowReaderGraceMs: 60_000, // time enough to read it all
+  });
+  const id = newSession();
+  const { stream, ws } = await stallBoth(s, id);
+  await noted(s, /^bound maxBufferedBytes \(16384\) reached — reader fell \d+ bytes behind, stream ended$/);
+  await noted(s, /^bound maxBufferedBytes \(16384\) reached — reader fell \d+ bytes behind, closed 1008$/);
+  // The reader catches up: what it had not read, then the reason, then a proper end.
+  const text = await readToEnd(stream);
+  assert.match(
+    text,
+    /\{"ended":"bound maxBufferedBytes \(16384\) reached — reader fell \d+ bytes behind, stream ended"\}\n\r\n0\r\n\r\n$/,
+  );
+  ws.socket.resume();
+  for (let i = 0; i < 1000 && !ws.closeFrame(); i++) await sleep(10);
+  assert.equal(ws.closeFrame()?.code, 1008);
+  assert.match(
+    ws.closeFrame()?.reason ?? '',
+    /^bound maxBufferedBytes \(16384\) reached — reader fell \d+ bytes behind$/,
+  );
+  ws.destroy();
+  assert.ok(!s.notes?.some((n) => n.startsWith('bound slowReaderGraceMs')), 'neither was cut');
+});
+
+test('a reader still behind after slowReaderGraceMs is cut, and the inspector is told', {
+  skip: VIA_APP,
+}, async () => {
+  const s = await startLab({
+    ...quiet,
+    maxBufferedBytes: 16 * 1024,
+    requestsPerSecond: 100_000,
+    slowReaderGraceMs: 300,
+  });
+  const id = newSession();
+  const { stream, ws } = await stallBoth(s, id);
+  const cut = /^bound slowReaderGraceMs \(300\) reached — the reader did not catch up, connection cut$/;
+  for (let i = 0; i < 500 && (s.notes ?? []).filter((n) => cut.test(n)).length < 2; i++) await sleep(10);
+  assert.equal((s.notes ?? []).filter((n) => cut.test(n)).length, 2, JSON.stringify(s.notes));
+  // Both connections are closed by the server: what it still held for them is gone. (What the
+  // kernel had taken may still arrive, so the bytes themselves say nothing here.)
+  await readToEnd(stream);
+  ws.socket.resume();
+  await ws.ended();
 });
 
 test('every refusal is told to the inspector with the name of its bound', { skip: VIA_APP }, async () => {

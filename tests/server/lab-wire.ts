@@ -40,6 +40,8 @@ export interface RawOptions {
   onChunk?(data: Buffer, at: number): boolean | undefined;
   /** Give up after this many ms (rejects). Default 10 s. */
   timeoutMs?: number;
+  /** Address to connect to. Default 127.0.0.1. */
+  host?: string;
 }
 
 /** Builds a request: `GET /path HTTP/1.1` with Host, `Connection: close`, extra headers and body. */
@@ -58,7 +60,7 @@ export function request(
 /** Sends `text` on a new connection to `port` and reads one response (to its end, or the cut). */
 export function raw(port: number, text: string, options: RawOptions = {}): Promise<RawResponse> {
   return new Promise((resolve, reject) => {
-    const socket = net.connect(port, '127.0.0.1');
+    const socket = net.connect(port, options.host ?? '127.0.0.1');
     const sentAt = performance.now();
     let wire = Buffer.alloc(0);
     let pending = Buffer.alloc(0);

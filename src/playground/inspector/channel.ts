@@ -7,6 +7,7 @@
  * `?after=<last seq applied>`. The panel hears every state change, so it can say
  * "reconnecting…" and "reconnected" instead of silently showing a frozen capture.
  */
+import { createBackoff } from '../backoff.ts';
 import { type ChannelMessage, parseMessage } from './protocol.ts';
 
 export type ChannelState =
@@ -39,9 +40,10 @@ export interface ChannelOptions {
 export const PROTOCOL_VERSION = 1;
 /**
  * Every close is worth a retry: 1001 (server restarting), 1006 (network), 1008 (we fell
- * behind: resume after the last seq), 1013 (too many inspectors: try again later).
+ * behind: resume after the last seq), 1013 (too many inspectors: try again later). Waits are
+ * jittered (backoff.ts) so a class's inspectors do not all come back at the same moment.
  */
-const BACKOFF_MS = [250, 500, 1000, 2000, 4000];
+const BACKOFF = { baseMs: 500, capMs: 8_000 };
 
 export interface Channel {
   readonly state: ChannelState;
@@ -60,7 +62,7 @@ export function openChannel(opts: ChannelOptions): Channel {
   const url = opts.url ?? inspectUrl;
   let state: ChannelState = 'connecting';
   let ws: WebSocket | undefined;
-  let attempt = 0;
+  const backoff = createBackoff(BACKOFF);
   let timer: ReturnType<typeof setTimeout> | undefined;
   let stopped = false;
 
@@ -74,10 +76,7 @@ export function openChannel(opts: ChannelOptions): Channel {
     timer = undefined;
     const socket = new WebSocket(url(opts.session, opts.resumeAfter()));
     ws = socket;
-    socket.addEventListener('open', () => {
-      attempt = 0;
-      setState('replaying');
-    });
+    socket.addEventListener('open', () => setState('replaying'));
     socket.addEventListener('message', (ev: MessageEvent) => {
       if (typeof ev.data !== 'string') return;
       const m = parseMessage(ev.data);
@@ -89,16 +88,19 @@ export function openChannel(opts: ChannelOptions): Channel {
         return;
       }
       opts.onMessage(m);
-      if (m.type === 'live') setState('live');
+      if (m.type === 'live') {
+        // A good connection: the server took us and we caught up (one that closes at once, 1013,
+        // never gets here, and keeps backing off).
+        backoff.reset();
+        setState('live');
+      }
     });
     socket.addEventListener('close', (ev: CloseEvent) => {
       if (ws !== socket) return;
       ws = undefined;
       if (stopped) return;
       setState('reconnecting', ev.reason || undefined);
-      const delay = BACKOFF_MS[Math.min(attempt, BACKOFF_MS.length - 1)]!;
-      attempt++;
-      timer = setTimeout(connect, delay);
+      timer = setTimeout(connect, backoff.next());
     });
   };
 

@@ -1,0 +1,123 @@
+/**
+ * A hand-in is a learner's code, run by the teacher: it runs in a session of its own, never the
+ * teacher's, and leaves the teacher's drafts as they were. Proved with a hostile hand-in that
+ * reads its session from `document.baseURI` and posts it to the class room.
+ */
+import { type Browser, expect, type Page, test } from '@playwright/test';
+import { run, setCode, showConsole, waitForEditor } from './helpers.ts';
+
+// Three Chromium pages loading the editor: more than the default 30 s on a busy machine.
+test.setTimeout(180_000);
+test.use({ trace: 'off' });
+
+const LESSON = '06-server-sent-events';
+const LESSON_URL = `/en/lessons/${LESSON}/`;
+
+/** Posts the session it runs in to whatever feed that session reads: the class room if it is bound. */
+const HOSTILE = [
+  'const leaked = document.baseURI; // …/lab/<session>/',
+  "fetch('send', { method: 'POST', headers: { 'Content-Type': 'text/plain' }, body: 'leak ' + leaked })",
+  "  .then((r) => console.log('leaked', leaked, r.status));",
+].join('\n');
+
+const TEACHER_DRAFT = "// the teacher's own draft of this step\nconsole.log('mine');";
+
+async function newPage(browser: Browser): Promise<Page> {
+  return (await browser.newContext()).newPage();
+}
+
+/** This tab's lab session (src/playground/session.ts). */
+const tabSession = (page: Page) => page.evaluate(() => sessionStorage.getItem('wl-session') ?? '');
+
+/** Every draft this browser keeps (src/playground/drafts.ts). */
+const drafts = (page: Page) =>
+  page.evaluate(() =>
+    Object.fromEntries(
+      Object.keys(localStorage)
+        .filter((k) => k.startsWith('wl-draft:'))
+        .map((k) => [k, localStorage.getItem(k)]),
+    ),
+  );
+
+test('a hand-in runs in a session of its own, never the teacher’s, and leaves the teacher’s drafts alone', async ({
+  browser,
+}) => {
+  // The teacher starts a class, and has a draft of the lesson's first step on a page of the class.
+  const dashboard = await newPage(browser);
+  await dashboard.goto('/en/class/teacher/');
+  await dashboard.getByRole('button', { name: 'Start a class' }).click();
+  await expect(dashboard.locator('.td-code')).toHaveText(/^[A-HJKMNP-Z2-9]{6}$/);
+  const code = (await dashboard.locator('.td-code').textContent()) ?? '';
+  const teacher = await dashboard.context().newPage();
+  await teacher.goto(LESSON_URL);
+  await expect(teacher.locator('.class-bar')).toBeVisible(); // its session is bound to the class
+  await waitForEditor(teacher, 60_000);
+  await setCode(teacher, TEACHER_DRAFT);
+  const step = await teacher.locator('.pg-step-select').inputValue();
+  const draftKey = `wl-draft:${LESSON}:${step}`;
+  await expect.poll(async () => (await drafts(teacher))[draftKey]).toBe(TEACHER_DRAFT);
+  const teacherDrafts = await drafts(teacher);
+
+  // A learner joins, listens to the class room through their own bound session, and hands in.
+  const learner = await newPage(browser);
+  await learner.goto(`/en/class/join/#${code}`);
+  await learner.locator('.join-page .join-form').getByLabel('Your name').fill('Mallory');
+  await learner.locator('.join-page .join-form').getByRole('button', { name: 'Join' }).click();
+  await learner.waitForURL(/\/en\/lessons\//);
+  await learner.goto(LESSON_URL);
+  await waitForEditor(learner, 60_000);
+  const learnerSession = await tabSession(learner);
+  await learner.evaluate((session) => {
+    const w = window as unknown as { heard: string[] };
+    w.heard = [];
+    const es = new EventSource(`/lab/${session}/sse`);
+    es.addEventListener('chat', (e) => w.heard.push(e.data));
+    return new Promise((resolve) => es.addEventListener('open', resolve, { once: true }));
+  }, learnerSession);
+  await setCode(learner, HOSTILE);
+  await learner.getByRole('button', { name: 'Hand in' }).click();
+  await expect(learner.locator('.class-bar .cb-message')).toContainText('Handed in at');
+
+  // The teacher opens it from the dashboard, and runs it.
+  const open = dashboard.locator('.td-hand-in').first().getByRole('link', { name: 'Open in the playground' });
+  await expect(open).toHaveAttribute('href', /&from=hand-in$/);
+  const opened = await dashboard.context().newPage();
+  await opened.goto((await open.getAttribute('href')) ?? '', { waitUntil: 'domcontentloaded' });
+  await expect(opened.locator('.pg-notice')).toContainText('runs in a session of its own');
+  await waitForEditor(opened, 60_000);
+  await expect(opened.locator('.monaco-host .view-lines')).toContainText('document.baseURI');
+  await run(opened);
+  await showConsole(opened);
+  const line = opened.locator('.pg-console-list').getByText(/^leaked /);
+  await expect(line).toBeVisible({ timeout: 15_000 });
+  const leaked = /\/lab\/([A-Za-z0-9_-]{8,64})\//.exec((await line.textContent()) ?? '')?.[1] ?? '';
+
+  // The code did learn a session — one nobody else uses.
+  const teacherSessions = [await tabSession(dashboard), await tabSession(teacher), await tabSession(opened)];
+  expect(leaked).toMatch(/^[A-Za-z0-9_-]{22}$/);
+  expect(teacherSessions).not.toContain(leaked);
+  expect(leaked).not.toBe(learnerSession);
+  // Nothing of the teacher reached the class room: a marker posted after the hand-in's post
+  // arrives, and before it nothing named any of the teacher's sessions.
+  await learner.evaluate(
+    (session) => fetch(`/lab/${session}/send`, { method: 'POST', body: 'marker' }),
+    learnerSession,
+  );
+  await expect
+    .poll(() => learner.evaluate(() => (window as unknown as { heard: string[] }).heard))
+    .toContain('marker');
+  const heard = await learner.evaluate(() => (window as unknown as { heard: string[] }).heard);
+  for (const s of teacherSessions) expect(heard.join('\n')).not.toContain(s);
+
+  // The teacher's drafts are as they were: the hand-in was loaded, edited, run, and saved nowhere.
+  await opened.locator('.monaco-host').click({ position: { x: 80, y: 12 } });
+  await opened.keyboard.insertText('// the teacher fixes a line');
+  // Leaving the page saves a pending draft at once (playground.ts): nothing may be saved.
+  await opened.evaluate(() => dispatchEvent(new PageTransitionEvent('pagehide')));
+  expect(await drafts(opened)).toEqual(teacherDrafts);
+  await teacher.reload();
+  await waitForEditor(teacher, 60_000);
+  await expect(teacher.locator('.monaco-host .view-lines')).toContainText("the teacher's own draft");
+
+  for (const p of [dashboard, learner]) await p.context().close();
+});
