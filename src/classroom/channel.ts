@@ -5,6 +5,7 @@
  * does not know; the membership is then forgotten.
  */
 import { createBackoff } from '../playground/backoff.ts';
+import { showsHandIn } from '../playground/run-session.ts';
 import { sessionId } from '../playground/session.ts';
 import { loadMembership, type Membership, saveMembership } from './membership.ts';
 
@@ -83,7 +84,9 @@ export class ClassChannel extends EventTarget {
           type: 'hello',
           role: m.role,
           ...secret,
-          session: sessionId(),
+          // A page showing a hand-in runs it in a session of its own, never bound to the class: it binds
+          // no tab either, so opening many hand-ins does not unbind the teacher's projector tab.
+          ...(showsHandIn() ? {} : { session: sessionId() }),
           lesson: pageLesson(),
         }),
       );
