@@ -6,6 +6,7 @@
  * Kept small on purpose: this is all the JavaScript a lesson page carries until the learner
  * reaches the playground. Monaco, acorn and the inspector are dynamic imports.
  */
+import { copyText } from './clipboard.ts';
 import { type ConsoleEntry, ConsoleView, summarize } from './console-view.ts';
 import { loadDraft, saveDraft } from './drafts.ts';
 import type { CodeEditor } from './editor.ts';
@@ -381,13 +382,9 @@ export function initPlayground(root: HTMLElement): void {
     const url = `${location.origin}${location.pathname}${fragment}`;
     shareUrl.value = url;
     shareBox.hidden = false;
-    let copied = false;
-    try {
-      await navigator.clipboard.writeText(url);
-      copied = true;
-    } catch {
-      // No clipboard on plain http (a classroom LAN): the learner copies it from the field.
-    }
+    // navigator.clipboard is missing on plain http off localhost (a classroom LAN): copyText falls
+    // back to execCommand('copy'), and if that fails too the link stays selected in its field.
+    const copied = await copyText(url);
     const text = copied ? s('share.copied') : s('share.copy');
     $('.pg-share-text').textContent = text;
     announce(text);
