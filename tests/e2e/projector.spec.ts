@@ -101,10 +101,9 @@ test.describe('projector mode', () => {
         await page.evaluate(() => document.documentElement.scrollHeight - innerHeight),
       ).toBeLessThanOrEqual(0);
 
-      info.annotations.push({
-        type: 'measured',
-        description: `${width}×${height}: ${bytes} byte rows, ${fields} tree rows, glyphs ${hex.toFixed(1)} / ${field.toFixed(1)} px, header ${headerBox?.height} px`,
-      });
+      const measured = `${width}×${height}: ${bytes} byte rows, ${fields} tree rows, glyphs ${hex.toFixed(1)} / ${field.toFixed(1)} px, header ${headerBox?.height} px`;
+      info.annotations.push({ type: 'measured', description: measured });
+      console.log(measured);
       const file = info.outputPath(`projector-${width}x${height}.png`);
       await page.screenshot({ path: file });
       await info.attach(`projector-${width}x${height}`, { path: file, contentType: 'image/png' });

@@ -233,7 +233,7 @@ export function createPanel(el: HTMLElement, opts: PanelOptions): Panel {
       const before = shown.length;
       shown = model.connections.filter(matches);
       if (changes.list || shown.length !== before) {
-        ui.main.style.setProperty('--insp-rows', String(Math.max(2, shown.length)));
+        ui.main.style.setProperty('--insp-rows', String(Math.max(1, shown.length)));
         list.setConnections(shown);
         timeline.setConnections(shown);
       } else {
