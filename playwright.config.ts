@@ -11,6 +11,23 @@ const systemChromium = ['/usr/bin/chromium', '/usr/lib/chromium/chromium'].find(
 process.env.E2E_PORT ??= String(20_000 + Math.floor(Math.random() * 20_000));
 const port = Number(process.env.E2E_PORT);
 const baseURL = `http://127.0.0.1:${port}`;
+/** The lan project's host name (tests/e2e/lan.spec.ts); Chromium resolves it to 127.0.0.1. */
+const LAN_HOST = 'lan.test';
+
+const chromiumArgs = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+  '--disable-quic',
+];
+const chromium = {
+  ...devices['Desktop Chrome'],
+  viewport: { width: 1280, height: 800 },
+  launchOptions: systemChromium ? { executablePath: systemChromium } : {},
+};
 
 export default defineConfig({
   testDir: 'tests/e2e',
@@ -32,20 +49,21 @@ export default defineConfig({
   projects: [
     {
       name: 'chromium',
+      testIgnore: 'lan.spec.ts',
+      use: { ...chromium, launchOptions: { ...chromium.launchOptions, args: chromiumArgs } },
+    },
+    {
+      // A classroom opens the site as http://192.168.x.x: plain http off loopback, not a secure
+      // context (no crypto.subtle, no navigator.clipboard). A made-up name mapped to loopback is
+      // the same to the browser, so lan.spec.ts runs there.
+      name: 'lan',
+      testMatch: 'lan.spec.ts',
       use: {
-        ...devices['Desktop Chrome'],
-        viewport: { width: 1280, height: 800 },
+        ...chromium,
+        baseURL: `http://${LAN_HOST}:${port}`,
         launchOptions: {
-          ...(systemChromium ? { executablePath: systemChromium } : {}),
-          args: [
-            '--no-sandbox',
-            '--disable-gpu',
-            '--disable-background-networking',
-            '--disable-component-update',
-            '--disable-sync',
-            '--no-first-run',
-            '--disable-quic',
-          ],
+          ...chromium.launchOptions,
+          args: [...chromiumArgs, `--host-resolver-rules=MAP ${LAN_HOST} 127.0.0.1`],
         },
       },
     },

@@ -4,12 +4,14 @@ const key = 'dGhlIHNhbXBsZSBub25jZQ==';
 // Every server appends the same GUID: 258EAFA5-E914-47DA-95CA-C5AB0DC85B11
 
 async function acceptFor(key) {
-  if (!crypto.subtle) throw new Error('crypto.subtle needs a secure context: https, or localhost');
   const input = new TextEncoder().encode(key); // what exactly does the server hash?
-  const hash = new Uint8Array(await crypto.subtle.digest('SHA-1', input));
+  // crypto.subtle exists only in a secure context (https, or localhost). On plain http from a
+  // LAN address it is undefined: the playground's sha1() computes the same 20 bytes there.
+  const hash = crypto.subtle ? new Uint8Array(await crypto.subtle.digest('SHA-1', input)) : sha1(input);
   return btoa(String.fromCharCode(...hash)); // 20 bytes → 28 characters of base64
 }
 
+console.log('SHA-1 by', crypto.subtle ? 'crypto.subtle (a secure context)' : 'sha1() (not a secure context)');
 console.log('Sec-WebSocket-Key:', key);
 console.log('Sec-WebSocket-Accept:', await acceptFor(key));
 

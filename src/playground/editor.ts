@@ -30,6 +30,15 @@ javascriptDefaults.setCompilerOptions({
 javascriptDefaults.setDiagnosticsOptions({ noSemanticValidation: true, noSyntaxValidation: false });
 
 const JQUERY_TYPES = 'declare const $: any;\ndeclare const jQuery: any;\n';
+// What the runner adds for every step (learner-globals.ts), so they complete with their documentation.
+javascriptDefaults.addExtraLib(
+  `/** Wire Lab: the 20-byte SHA-1 digest of a string (its UTF-8 bytes) or of bytes. Works on plain http, where crypto.subtle is missing. */
+declare function sha1(data: string | ArrayBuffer | ArrayBufferView): Uint8Array;
+/** Wire Lab: standard base64 (with = padding) of bytes, or of a string's UTF-8 bytes. */
+declare function base64(data: string | ArrayBuffer | ArrayBufferView): string;
+`,
+  'ts:wire-lab-globals.d.ts',
+);
 
 // Colours of the site's raised surfaces (global.css), so the editor sits flush in the panel.
 monaco.editor.defineTheme('wl-light', {

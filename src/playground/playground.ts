@@ -6,6 +6,7 @@
  * Kept small on purpose: this is all the JavaScript a lesson page carries until the learner
  * reaches the playground. Monaco, acorn and the inspector are dynamic imports.
  */
+import { copyText } from './clipboard.ts';
 import { type ConsoleEntry, ConsoleView, summarize } from './console-view.ts';
 import { loadDraft, saveDraft } from './drafts.ts';
 import type { CodeEditor } from './editor.ts';
@@ -311,13 +312,32 @@ export function initPlayground(root: HTMLElement): void {
   // ---- splitters
 
   const split = $('.pg-split');
-  attachSplitter($('.pg-splitter-main'), {
+  // Projector mode (src/styles/projector.css) lays the editor beside the output on a wide screen
+  // (the same media query as there) and gives the output more of a narrow one: each layout
+  // remembers its own share.
+  const wide = matchMedia('(min-aspect-ratio: 3/2)');
+  const layout = () =>
+    !document.documentElement.hasAttribute('data-projector')
+      ? 'page'
+      : wide.matches
+        ? 'projector-wide'
+        : 'projector';
+  // The inspector below needs the room more than a short snippet does; on a projector, more so.
+  const firstShare = { page: 42, projector: 27, 'projector-wide': 40 };
+  const mainSplit = attachSplitter($('.pg-splitter-main'), {
     container: split,
-    initial: 42, // the inspector below needs the room more than a short snippet does
+    initial: () => firstShare[layout()],
     min: 15,
     max: 85,
-    storageKey: 'wl-split-main',
+    storageKey: () => (layout() === 'page' ? 'wl-split-main' : `wl-split-${layout()}`),
     apply: (p) => split.style.setProperty('--top', `${p}%`),
+  });
+  let shownLayout = layout();
+  // The projector button dispatches a resize after switching (projector.ts).
+  window.addEventListener('resize', () => {
+    if (layout() === shownLayout) return;
+    shownLayout = layout();
+    mainSplit.restore();
   });
   attachSplitter($('.pg-splitter-preview'), {
     container: runOutput,
@@ -384,13 +404,9 @@ export function initPlayground(root: HTMLElement): void {
     const url = `${location.origin}${location.pathname}${fragment}`;
     shareUrl.value = url;
     shareBox.hidden = false;
-    let copied = false;
-    try {
-      await navigator.clipboard.writeText(url);
-      copied = true;
-    } catch {
-      // No clipboard on plain http (a classroom LAN): the learner copies it from the field.
-    }
+    // navigator.clipboard is missing on plain http off localhost (a classroom LAN): copyText falls
+    // back to execCommand('copy'), and if that fails too the link stays selected in its field.
+    const copied = await copyText(url);
     const text = copied ? s('share.copied') : s('share.copy');
     $('.pg-share-text').textContent = text;
     announce(text);

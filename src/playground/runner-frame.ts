@@ -7,7 +7,8 @@
  * 1. points `<base href>` at `/lab/<session>/`, so `fetch('time')` reaches the lab;
  * 2. hooks `console.*`, uncaught errors and rejections, and sends them up in batches;
  * 3. keeps a list of the connections the code opens, so Stop can close them visibly;
- * 4. installs the loop guard the instrumented code calls;
+ * 4. installs the loop guard the instrumented code calls, and `sha1()` / `base64()`, which work
+ *    where `crypto.subtle` does not (plain http off localhost; see learner-globals.ts);
  * 5. loads jQuery when the step asks for it, and runs the code as a classic `<script>`.
  */
 import {
@@ -19,6 +20,7 @@ import {
   type RunMessage,
   type ToRunner,
 } from './protocol.ts';
+import { installLearnerGlobals } from './learner-globals.ts';
 import { preview } from './preview-tree.ts';
 
 const SESSION_ID = /^[A-Za-z0-9_-]{8,64}$/;
@@ -268,6 +270,7 @@ async function run(message: RunMessage): Promise<void> {
   hookErrors();
   hookConnections();
   installLoopGuard(message.guardMessage, message.guardMs);
+  installLearnerGlobals(window);
   if (message.jquery) {
     try {
       const { default: jQuery } = await import('jquery');

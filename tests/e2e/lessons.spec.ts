@@ -3,37 +3,8 @@
  * on the wire what the step promises (its traffic check, read from the capture); the exercise
  * check fails for the exercise's starter and passes for its solution.
  */
-import fs from 'node:fs';
-import { expect, type Locator, test } from '@playwright/test';
-import { run, stop } from './helpers.ts';
-
-const lessons = fs
-  .readdirSync(new URL('../../content/', import.meta.url), { withFileTypes: true })
-  .filter((d) => d.isDirectory() && /^\d\d-/.test(d.name))
-  .map((d) => d.name)
-  .sort();
-
-interface StepConfig {
-  id: string;
-  solution: string | null;
-}
-
-/** The attribute the exercise card keeps a step's traffic verdict in. */
-const trafficAttr = (step: string) => `data-traffic-${step}`;
-
-/** Waits until the step's traffic check passes; on failure, says why the check did not pass. */
-async function expectTraffic(card: Locator, step: string): Promise<void> {
-  await expect
-    .poll(
-      async () => {
-        const verdict = await card.getAttribute(trafficAttr(step));
-        if (verdict === 'fail') return `fail: ${await card.getAttribute(`${trafficAttr(step)}-why`)}`;
-        return verdict;
-      },
-      { timeout: 30_000, message: `traffic of step "${step}"` },
-    )
-    .toBe('pass');
-}
+import { test } from '@playwright/test';
+import { lessons, walkLesson } from './lesson-walk.ts';
 
 test.describe.configure({ mode: 'parallel' });
 
@@ -43,35 +14,7 @@ for (const slug of lessons) {
       page,
     }) => {
       test.setTimeout(180_000);
-      await page.goto(`/${lang}/lessons/${slug}/`);
-      const config = JSON.parse((await page.locator('.playground').getAttribute('data-config')) ?? '{}') as {
-        steps: StepConfig[];
-      };
-      const card = page.locator('.exercise-card');
-      await expect(card, 'every lesson has an exercise').toHaveCount(1);
-      const exercise = await card.getAttribute('data-step');
-      expect(config.steps.map((s) => s.id)).toContain(exercise);
-
-      for (const step of config.steps) {
-        const select = page.locator('.pg-step-select');
-        if ((await select.count()) > 0) await select.selectOption(step.id);
-        await run(page);
-        await expectTraffic(card, step.id);
-        if (step.id === exercise) {
-          // The starter's run has had time to show its bytes: the exercise must not pass on it.
-          await page.waitForTimeout(3_000);
-          await expect(card).not.toHaveAttribute('data-state', 'pass');
-          expect(step.solution, `the exercise step "${step.id}" has a solution`).toBeTruthy();
-          await stop(page);
-          await page.locator('.pg-solution').click();
-          await run(page);
-          await expect(card, 'the solution passes the exercise').toHaveAttribute('data-state', 'pass', {
-            timeout: 45_000,
-          });
-          await expectTraffic(card, step.id);
-        }
-        await stop(page);
-      }
+      await walkLesson(page, slug, lang);
     });
   }
 }

@@ -537,16 +537,22 @@ function continues(at: (o: number) => number, off: number): boolean {
   return false;
 }
 
-let chCache = 0;
-/** The width of one monospace character in the byte view, in px. */
+const chCache = new Map<string, number>();
+/**
+ * The width of one monospace character in the byte view, in CSS px of its layout (as
+ * `clientWidth` counts them). `offsetWidth`, not `getBoundingClientRect()`: under CSS zoom (the
+ * projector's) the latter is in zoomed pixels. Per font size, which the projector changes.
+ */
 function measureCh(host: HTMLElement): number {
-  if (chCache) return chCache;
+  const font = getComputedStyle(host).fontSize;
+  const cached = chCache.get(font);
+  if (cached) return cached;
   const probe = document.createElement('span');
   probe.className = 'bv-probe';
-  probe.textContent = '0000000000';
+  probe.textContent = '0'.repeat(100); // offsetWidth is whole pixels: 100 characters make it exact enough
   host.append(probe);
-  const w = probe.getBoundingClientRect().width / 10;
+  const w = probe.offsetWidth / 100;
   probe.remove();
-  if (w > 0) chCache = w;
+  if (w > 0) chCache.set(font, w);
   return w || 7.5;
 }

@@ -10,7 +10,7 @@ import { ConnectionDissector } from '../../wire/connection.ts';
 import type { Lang } from '../../i18n/index.ts';
 import { ByteView, type ByteSelection, type DirFilter } from './byte-view.ts';
 import { type Channel, type ChannelState, openChannel } from './channel.ts';
-import { copyText } from './clipboard.ts';
+import { copyText } from '../clipboard.ts';
 import { ConnectionList, CONN_ROW_HEIGHT } from './connection-list.ts';
 import { download, exportHar, exportPcap, fileName } from './export.ts';
 import { FieldIndex, rangesOf } from './field-index.ts';
@@ -233,7 +233,7 @@ export function createPanel(el: HTMLElement, opts: PanelOptions): Panel {
       const before = shown.length;
       shown = model.connections.filter(matches);
       if (changes.list || shown.length !== before) {
-        ui.main.style.setProperty('--insp-rows', String(Math.max(2, shown.length)));
+        ui.main.style.setProperty('--insp-rows', String(Math.max(1, shown.length)));
         list.setConnections(shown);
         timeline.setConnections(shown);
       } else {

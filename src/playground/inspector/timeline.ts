@@ -131,14 +131,24 @@ export class Timeline {
     this.theme.observe(document.documentElement, { attributes: true, attributeFilter: ['data-theme'] });
   }
 
+  /**
+   * Layout pixels per screen pixel: under CSS zoom (projector mode) rectangles and pointer
+   * positions are in zoomed pixels, while styles and the canvas are laid out in unzoomed ones.
+   */
+  private unzoom(): number {
+    const shown = this.host.root.getBoundingClientRect().width;
+    return shown > 0 ? this.host.root.offsetWidth / shown : 1;
+  }
+
   private measure(): void {
     const root = this.host.root.getBoundingClientRect();
     const head = this.host.headCell.getBoundingClientRect();
     const sc = this.host.scroller.getBoundingClientRect();
+    const k = this.unzoom();
     this.lane = {
-      left: head.left - root.left,
-      width: head.width,
-      top: sc.top - root.top,
+      left: (head.left - root.left) * k,
+      width: head.width * k,
+      top: (sc.top - root.top) * k,
       height: this.host.scroller.clientHeight,
       head: this.host.headCell.clientHeight,
     };
@@ -264,11 +274,12 @@ export class Timeline {
   private hit(e: MouseEvent): { c: Connection; mark: Mark | undefined } | undefined {
     const rect = this.canvas.getBoundingClientRect();
     const rh = this.host.rowHeight;
-    const y = e.clientY - rect.top + this.host.scrollTop();
+    const k = this.unzoom();
+    const y = (e.clientY - rect.top) * k + this.host.scrollTop();
     const row = Math.floor(y / rh);
     const c = this.conns[row];
     if (!c) return undefined;
-    const x = e.clientX - rect.left;
+    const x = (e.clientX - rect.left) * k;
     const inLane = y - row * rh;
     const want: Dir = this.filter !== 'both' ? this.filter : inLane < rh / 2 ? 'in' : 'out';
     let best: Mark | undefined;
@@ -301,7 +312,7 @@ export class Timeline {
 
   private pointerMove(e: PointerEvent): void {
     if (this.drag && e.buttons & 1) {
-      const dx = e.clientX - this.drag.x;
+      const dx = (e.clientX - this.drag.x) * this.unzoom();
       if (Math.abs(dx) > 3) this.drag.moved = true;
       if (this.drag.moved) {
         this.viewEnd = this.drag.end - (dx / Math.max(1, this.lane.width)) * this.span;
@@ -321,9 +332,10 @@ export class Timeline {
     this.tip.textContent = `#${h.c.index} ${dir} · ${formatBytes(m.len)} · ${formatOffsetTime(m.t - this.t0)}`;
     this.tip.dataset.dir = m.dir;
     const rootRect = this.host.root.getBoundingClientRect();
+    const k = this.unzoom();
     this.tip.hidden = false;
-    const x = Math.min(e.clientX - rootRect.left + 12, rootRect.width - this.tip.offsetWidth - 4);
-    this.tip.style.transform = `translate(${Math.max(4, x)}px, ${e.clientY - rootRect.top + 16}px)`;
+    const x = Math.min((e.clientX - rootRect.left) * k + 12, rootRect.width * k - this.tip.offsetWidth - 4);
+    this.tip.style.transform = `translate(${Math.max(4, x)}px, ${(e.clientY - rootRect.top) * k + 16}px)`;
   }
 
   private click(e: MouseEvent): void {
@@ -363,7 +375,8 @@ export class Timeline {
 
   /** Sizes a canvas for the device pixel ratio; returns its context, scaled to CSS pixels. */
   private prepare(cv: HTMLCanvasElement, width: number, height: number): CanvasRenderingContext2D | null {
-    const dpr = window.devicePixelRatio || 1;
+    // Drawn zoomed on a projector: as many canvas pixels as the screen shows, so lines stay sharp.
+    const dpr = (window.devicePixelRatio || 1) / this.unzoom();
     if (cv.width !== Math.round(width * dpr) || cv.height !== Math.round(height * dpr)) {
       cv.width = Math.round(width * dpr);
       cv.height = Math.round(height * dpr);

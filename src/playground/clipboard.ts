@@ -1,4 +1,4 @@
-/** Copying text: the async Clipboard API, or a hidden textarea and execCommand where it is missing or refused. */
+/** Copying text: the async Clipboard API, or a hidden textarea and execCommand where it is missing (plain http off localhost: not a secure context) or refused. */
 
 /** Copies `text`; resolves to whether it worked. */
 export async function copyText(text: string): Promise<boolean> {
