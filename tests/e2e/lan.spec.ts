@@ -63,6 +63,7 @@ test('a share link is copied without navigator.clipboard, and opens with its cod
   page,
   context,
 }) => {
+  test.slow(); // two pages load the editor: more than 30 s on a busy machine
   await openLesson(page);
   await expectInsecure(page);
   const marker = `// shared from the LAN ${Date.now()}`;

@@ -201,6 +201,7 @@ test.describe('the playground', () => {
   });
 
   test('a share link reproduces the code, and runs nothing until Run', async ({ page, browser }) => {
+    test.slow(); // two pages load the editor: more than 30 s on a busy machine
     await openLesson(page);
     const code = "console.log('shared by a classmate');\ndocument.body.textContent = '中文 ok';";
     await setCode(page, code);
