@@ -43,11 +43,21 @@ test.describe('search in Chinese', () => {
     expect(hrefs).not.toContain(lesson('02-short-polling'));
   });
 
+  test('游标 finds the polling lessons and not pages with 游 and 标 apart', async ({ page }) => {
+    const hrefs = await search(page, '/zh/', '游标');
+    expect(hrefs).toContain(lesson('02-short-polling'));
+    expect(hrefs).toContain(lesson('03-long-polling'));
+    expect(hrefs).not.toContain(lesson('10-choosing'));
+    expect(hrefs).not.toContain(lesson('11-chat-in-a-room'));
+  });
+
   test('two words find the pages holding both: 重连 心跳', async ({ page }) => {
     const hrefs = await search(page, '/zh/', '重连 心跳');
     expect(hrefs).toContain(lesson('07-sse-in-depth'));
     // Holds 重连 but no 心跳.
     expect(hrefs).not.toContain(lesson('04-comet-xhr-streaming'));
+    // Holds 心跳, 重 and 连, but 重 and 连 never side by side.
+    expect(hrefs).not.toContain(lesson('09-websocket-frames'));
     // Holds neither word.
     expect(hrefs).not.toContain(lesson('03-long-polling'));
   });
