@@ -3,7 +3,11 @@
  * language, and searched in the browser — no server, no network. The index and its code
  * load on the first search only.
  */
+import { hasHan, segmentZh } from './segment-zh.ts';
+
 interface PagefindResult {
+  id: string;
+  score: number;
   data(): Promise<{ url: string; excerpt: string; meta: { title?: string } }>;
 }
 interface Pagefind {
@@ -22,6 +26,40 @@ function loadPagefind(): Promise<Pagefind> {
     },
   );
   return pagefind;
+}
+
+/**
+ * What to ask Pagefind for the reader's query. A query with no Chinese goes as typed (Pagefind
+ * ranks its words together). A Chinese one goes word by word (src/search/segment-zh.ts), each
+ * word of two or more Han characters as a quoted phrase: Pagefind's exact search, which needs the
+ * characters adjacent on the page — ICU splits 重连 into 重 and 连, which alone match everywhere.
+ */
+export function pagefindQueries(query: string): string[] {
+  if (!hasHan(query)) return [query];
+  return segmentZh(query).map((w) => (hasHan(w) && [...w].length > 1 ? `"${w}"` : w));
+}
+
+/**
+ * The pages that match every query, best first. Pagefind's exact search takes one phrase per
+ * search, so a query of several words is one search each; a page must be in all of them and is
+ * ranked by its summed scores. The result kept is the first word's, whose excerpt marks it.
+ */
+async function searchAll(pf: Pagefind, queries: string[]): Promise<PagefindResult[]> {
+  const lists: PagefindResult[][] = [];
+  for (const q of queries) lists.push((await pf.search(q))?.results ?? []);
+  const [first, ...rest] = lists;
+  if (!first) return [];
+  if (rest.length === 0) return first;
+  const scores = new Map(first.map((r) => [r.id, r.score]));
+  for (const list of rest) {
+    const here = new Map(list.map((r) => [r.id, r.score]));
+    for (const [id, score] of scores) {
+      const more = here.get(id);
+      if (more === undefined) scores.delete(id);
+      else scores.set(id, score + more);
+    }
+  }
+  return first.filter((r) => scores.has(r.id)).sort((a, b) => scores.get(b.id)! - scores.get(a.id)!);
 }
 
 /** Escapes text for HTML, keeping Pagefind's `<mark>` highlights (the only tag it adds). */
@@ -69,7 +107,7 @@ export function initSearch(): void {
     }
     let found: PagefindResult[];
     try {
-      found = (await (await loadPagefind()).search(query))?.results ?? [];
+      found = await searchAll(await loadPagefind(), pagefindQueries(query));
     } catch {
       status.textContent = strings.unavailable;
       return;

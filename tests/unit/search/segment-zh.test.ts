@@ -1,0 +1,41 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { pagefindQueries } from '../../../src/search/search-dialog.ts';
+import { hasHan, segmentZh } from '../../../src/search/segment-zh.ts';
+
+describe('Chinese query segmentation', () => {
+  it('keeps the words ICU does not know whole instead of single characters', () => {
+    // Intl.Segmenter alone gives 重|连, 长|轮|询, 掩|码 for these.
+    assert.deepEqual(segmentZh('重连'), ['重连']);
+    assert.deepEqual(segmentZh('长轮询'), ['长轮询']);
+    assert.deepEqual(segmentZh('掩码'), ['掩码']);
+  });
+
+  it('keeps the words ICU knows as they are and splits a phrase into them', () => {
+    assert.deepEqual(segmentZh('心跳'), ['心跳']);
+    assert.deepEqual(segmentZh('自动重连'), ['自动', '重连']);
+  });
+
+  it('drops punctuation, spaces and function words and passes Latin words through', () => {
+    assert.deepEqual(segmentZh('SSE 的重连，Last-Event-ID'), ['SSE', '重连', 'Last', 'Event', 'ID']);
+    assert.deepEqual(segmentZh('掩码和分帧'), ['掩码', '分帧']);
+    assert.deepEqual(segmentZh('  ，。 '), []);
+  });
+
+  it('tells Chinese text from other text', () => {
+    assert.equal(hasHan('掩码'), true);
+    assert.equal(hasHan('chunked encoding'), false);
+  });
+});
+
+describe('Pagefind queries for a search', () => {
+  it('sends a query with no Chinese as typed', () => {
+    assert.deepEqual(pagefindQueries('chunked encoding'), ['chunked encoding']);
+  });
+
+  it('asks for each Chinese word as an exact phrase, one search per word', () => {
+    assert.deepEqual(pagefindQueries('重连'), ['"重连"']);
+    assert.deepEqual(pagefindQueries('重连 心跳'), ['"重连"', '"心跳"']);
+    assert.deepEqual(pagefindQueries('SSE 重连'), ['SSE', '"重连"']);
+  });
+});
