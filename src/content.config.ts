@@ -7,7 +7,8 @@ import { defineCollection } from 'astro:content';
 import { glob } from 'astro/loaders';
 import { z } from 'astro/zod';
 
-export const TECHNIQUES = ['basics', 'polling', 'comet', 'sse', 'websocket'] as const;
+/** A lesson's badge; `mixed` is for lessons that compare or combine several techniques. */
+export const TECHNIQUES = ['basics', 'polling', 'comet', 'sse', 'websocket', 'mixed'] as const;
 
 /** Lab endpoints a step may name; their handlers are shown in the playground's "Server code" tab. */
 export const ENDPOINTS = ['time', 'news', 'poll', 'send', 'stream', 'sse', 'ws', 'echo'] as const;

@@ -366,6 +366,8 @@ export const en = {
   // ---- hand-ins opened by the teacher (src/playground/run-session.ts)
   'playground.shared.handIn':
     "A learner's hand-in, loaded but not run. It runs in a session of its own, not yours, and nothing you do here changes your drafts.",
+  // ---- the badge of lessons that use several techniques (content.config.ts, `technique: mixed`)
+  'technique.mixed': 'All techniques',
 } as const;
 
 export type UiKey = keyof typeof en;

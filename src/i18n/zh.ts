@@ -348,4 +348,6 @@ export const zh: Record<UiKey, string> = {
   // ---- hand-ins opened by the teacher (src/playground/run-session.ts)
   'playground.shared.handIn':
     '这是学习者交上来的代码，已载入，尚未运行。它在单独的会话里运行，不用你的会话；在这里怎么改，都不会动你的草稿。',
+  // ---- 用到多种技术的课程的标签（content.config.ts，`technique: mixed`）
+  'technique.mixed': '多种技术',
 };
