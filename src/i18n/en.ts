@@ -360,6 +360,23 @@ export const en = {
   'glossary.title': 'Glossary',
   'glossary.lead': 'Every term the lessons use, with its name in Chinese beside it.',
   'nav.glossary': 'Glossary',
+  // How a connection ended, as TCP did it (FIN or RST, and who sent it first)
+  'inspector.end.fin.peer': 'Closed with FIN, first by the client; the server answered with its own FIN.',
+  'inspector.end.fin.end':
+    'Closed with FIN, first by the server (it ended its side); the client answered with its own FIN.',
+  'inspector.end.fin.destroy':
+    'Closed with FIN, first by the server: it closed its socket at once (socket.destroy()).',
+  'inspector.end.fin.timeout':
+    'Closed with FIN, first by the server: the connection sat idle until the keep-alive timeout, and the server closed it.',
+  'inspector.end.fin.error':
+    'Closed with FIN, first by the server, after an error on the connection ({error}).',
+  'inspector.end.reset.server':
+    'Reset (RST) by the server (resetAndDestroy()): cut off, not closed; bytes still on their way are lost.',
+  'inspector.end.reset.client': 'Reset (RST) by the client: cut off, not closed ({error}).',
+  'inspector.end.unseen':
+    'The server’s socket was already gone when the client answered, so that answer (normally the client’s own FIN) is not in the capture.',
+  'inspector.note.reused':
+    'Reused connection: before this session’s first byte it had carried {in} sent and {out} received that belong to the site or another session. They are not shown; in the pcap export they are the gap Wireshark calls “previous segment not captured”.',
 } as const;
 
 export type UiKey = keyof typeof en;

@@ -2,11 +2,13 @@
  * Writes a capture as a classic libpcap file that Wireshark and tcpdump open.
  *
  * The server captured bytes at the socket, not packets, so the packets are synthesized:
- * Ethernet II + IPv4 + TCP, a three-way handshake (SYN, SYN-ACK, ACK) when the capture saw
- * the connection open, one data segment per captured read or write (split when larger than
- * an IPv4 packet can carry), and FIN or RST at the end. Sequence numbers follow the stream
- * offsets exactly, so Wireshark's "Follow TCP Stream" shows the bytes as they crossed the
- * socket, and a gap in the capture shows as "previous segment not captured".
+ * Ethernet II + IPv4 + TCP, a three-way handshake (SYN, SYN-ACK, ACK) when the connection
+ * was opened for these bytes, one data segment per captured read or write (split when larger
+ * than an IPv4 packet can carry), and the FINs and RST the capture saw, in the order it saw
+ * them. Sequence numbers follow the connection's stream offsets exactly — on a reused
+ * connection they start after the earlier traffic, with no handshake — so Wireshark's "Follow
+ * TCP Stream" shows the bytes as they crossed the socket, and bytes that are not here (an
+ * earlier session's, the site's) show as "previous segment not captured".
  *
  * Formats: pcap (wiki.wireshark.org/Development/LibpcapFileFormat), IPv4 (RFC 791),
  * TCP (RFC 9293), the Internet checksum (RFC 1071).
@@ -31,6 +33,8 @@ export interface TcpFlow {
   server: Endpoint;
   /** Time of the handshake in µs since the Unix epoch; without it no SYN is written. */
   openUs?: number | undefined;
+  /** Bytes each way that crossed the connection before these events (a reused connection). */
+  before?: { in: number; out: number } | undefined;
   /** In time order. */
   events: FlowEvent[];
 }
@@ -96,7 +100,7 @@ function flowPackets(flow: TcpFlow, n: number): Array<{ tUs: number; frame: Uint
     out: (Math.imul(flow.server.port + 1 + n, 40_503) ^ 0x5eed_0000) >>> 0,
   };
   /** Bytes of each direction's stream delivered so far (what the other side acknowledges). */
-  const sent: Record<Dir, number> = { in: 0, out: 0 };
+  const sent: Record<Dir, number> = { in: flow.before?.in ?? 0, out: flow.before?.out ?? 0 };
   const finSent: Record<Dir, boolean> = { in: false, out: false };
   const ipId: Record<Dir, number> = { in: (n * 1000) & 0xffff, out: (n * 1000 + 500) & 0xffff };
   const handshake = flow.openUs !== undefined;
@@ -124,7 +128,7 @@ function flowPackets(flow: TcpFlow, n: number): Array<{ tUs: number; frame: Uint
     if (ev.kind === 'data') {
       for (let i = 0; i < ev.bytes.length; i += MAX_SEGMENT) {
         const part = ev.bytes.subarray(i, i + MAX_SEGMENT);
-        const off = ev.off + i;
+        const off = (flow.before?.[ev.dir] ?? 0) + ev.off + i;
         packet(ev.tUs, ev.dir, isn[ev.dir] + 1 + off, FLAG.PSH | FLAG.ACK, part);
         sent[ev.dir] = Math.max(sent[ev.dir], off + part.length);
       }

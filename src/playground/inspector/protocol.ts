@@ -10,7 +10,10 @@
  */
 
 export type Dir = 'in' | 'out';
+/** What TCP did at the end. Servers before `cause` existed also sent `timeout` and `destroyed`, both FIN. */
 export type CloseHow = 'fin' | 'reset' | 'timeout' | 'destroyed';
+/** What the server's side did when it started the ending; `peer`: the client started it. */
+export type CloseCause = 'end' | 'destroy' | 'timeout' | 'reset' | 'error' | 'peer';
 
 export interface HelloMessage {
   type: 'hello';
@@ -56,6 +59,8 @@ export interface OpenRecord extends RecordBase {
   server: { port: number };
   /** The connection carried bytes of another session or of the site before. */
   reused?: boolean;
+  /** Bytes on the connection each way before this session's first (its offsets start there on the wire). */
+  before?: { in: number; out: number };
 }
 
 export interface DataRecord extends RecordBase {
@@ -84,6 +89,9 @@ export interface CloseRecord extends RecordBase {
   /** Which side started the ending. */
   by?: 'client' | 'server';
   error?: string;
+  cause?: CloseCause;
+  /** The server closed its socket before the client's FIN or RST: what the client sent after was not seen. */
+  unseen?: boolean;
 }
 
 /** The socket's idle timeout fired. */

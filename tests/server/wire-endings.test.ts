@@ -1,0 +1,430 @@
+/**
+ * How every connection ends, against the wire: each ending below is run once against the real
+ * server while `tshark` captures loopback, and the pcap the inspector exports for it (the same
+ * model and writer as the panel) must show the same SYN / FIN / RST flags in the same order as
+ * the real capture, and `tshark -z follow,tcp,raw` must give the same bytes each way as the real
+ * capture and as the capture the inspector received.
+ *
+ * The one thing the export cannot have: after the server closes its socket first
+ * (`socket.destroy()`, a keep-alive timeout), the client's answer (its own FIN) reaches only the
+ * kernel. The capture marks such closes `unseen`; the test checks that exactly that answer, and
+ * nothing else, is what the real capture has beyond the export.
+ *
+ * Needs `tshark` and the right to capture on `lo` (root, or dumpcap's capabilities): without
+ * them every test here is skipped and says why.
+ */
+import assert from 'node:assert/strict';
+import { type ChildProcess, execFileSync, spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import net from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import { WebSocket } from 'ws';
+import { pcapFlows } from '../../src/playground/inspector/export.ts';
+import { CaptureModel, type Connection } from '../../src/playground/inspector/model.ts';
+import { type TcpFlow, writePcap } from '../../src/playground/inspector/pcap.ts';
+import type { ChannelMessage } from '../../src/playground/inspector/protocol.ts';
+import { ConnectionDissector } from '../../src/wire/index.ts';
+import { InspectorClient, until } from './capture-harness.ts';
+import { newSessionId, startTestServer } from '../helpers/server.ts';
+
+const KEEP_ALIVE_MS = 300;
+
+/** Why capturing cannot work here, or undefined when it can be tried. */
+function cannotCapture(): string | undefined {
+  const v = spawnSync('tshark', ['--version'], { encoding: 'utf8' });
+  if (v.error || v.status !== 0) return 'tshark is not installed (Debian package `tshark`)';
+  if (process.platform !== 'linux') return 'loopback capture on `lo` is Linux only';
+  return undefined;
+}
+
+let skip = cannotCapture();
+const server = skip ? undefined : await startTestServer({ keepAliveTimeoutMs: KEEP_ALIVE_MS });
+const dir = mkdtempSync(join(tmpdir(), 'wire-endings-'));
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+/** One capture of loopback for the whole file: tshark starts slowly (seconds). */
+class LoopbackCapture {
+  private readonly parts: Buffer[] = [];
+  private size = 0;
+  private stderr = '';
+  private exited = false;
+  private readonly proc: ChildProcess;
+  private constructor(proc: ChildProcess) {
+    this.proc = proc;
+    proc.stdout!.on('data', (d: Buffer) => {
+      this.parts.push(d);
+      this.size += d.length;
+    });
+    proc.stderr!.on('data', (d: Buffer) => {
+      this.stderr += String(d);
+    });
+    proc.on('exit', () => {
+      this.exited = true;
+    });
+  }
+
+  /** Starts tshark on `lo` for `port`; resolves once it is seen capturing, or says why it cannot. */
+  static async start(port: number): Promise<LoopbackCapture | string> {
+    // Packets written to a pipe as they come, so a probe connection shows when capture is live.
+    const proc = spawn('tshark', ['-i', 'lo', '-f', `tcp port ${port}`, '-w', '-'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const cap = new LoopbackCapture(proc);
+    const deadline = Date.now() + 60_000;
+    while (cap.size <= 24) {
+      if (cap.exited || Date.now() > deadline) {
+        proc.kill('SIGKILL');
+        return `tshark could not capture on lo: ${cap.stderr.trim().split('\n').at(-1) ?? 'no output'}`;
+      }
+      await probe(port);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    return cap;
+  }
+
+  /** Whether a packet from client port `from` to `to` has been captured (its two ports, in order). */
+  saw(from: number, to: number): boolean {
+    const ports = Buffer.from([from >> 8, from & 0xff, to >> 8, to & 0xff]);
+    return Buffer.concat(this.parts).includes(ports);
+  }
+
+  /** Stops capturing and writes the capture to `file`. */
+  async stop(file: string): Promise<void> {
+    if (!this.exited) {
+      this.proc.kill('SIGINT');
+      await until(() => this.exited, 'tshark to stop', 30_000);
+    }
+    writeFileSync(file, Buffer.concat(this.parts));
+  }
+}
+
+/** Opens and closes a connection to `port` (it shows in the capture once capture is live); resolves to its client port. */
+function probe(port: number): Promise<number> {
+  return new Promise((resolve) => {
+    let local = 0;
+    const c = net.connect(port, '127.0.0.1', () => {
+      local = c.localPort ?? 0;
+      c.end();
+    });
+    c.on('data', () => {});
+    c.on('error', () => resolve(local));
+    c.on('close', () => resolve(local));
+  });
+}
+
+interface Run {
+  name: string;
+  session: string;
+  inspector: InspectorClient;
+  /** The lab connection's client port (found from the capture's open record). */
+  clientPort?: number;
+}
+
+const runs: Run[] = [];
+let realFile = '';
+
+/** A raw HTTP/1.1 client on its own connection: writes what it is given, reads everything. */
+async function rawClient(
+  port: number,
+): Promise<{ socket: net.Socket; got: () => string; closed: Promise<void> }> {
+  const socket = net.connect(port, '127.0.0.1');
+  await new Promise<void>((r) => socket.once('connect', () => r()));
+  let got = '';
+  socket.on('data', (d: Buffer) => {
+    got += d.toString('latin1');
+  });
+  socket.on('error', () => {});
+  const closed = new Promise<void>((r) => socket.once('close', () => r()));
+  return { socket, got: () => got, closed };
+}
+
+const get = (path: string) => `GET ${path} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n`;
+
+/** Each ending, run once with the capture on: name → what the client does. */
+const ENDINGS: Array<[string, (port: number, session: string) => Promise<void>]> = [
+  [
+    'drop=1 on a one-shot answer',
+    async (port, s) => {
+      const c = await rawClient(port);
+      c.socket.write(get(`/lab/${s}/time?drop=1`));
+      await c.closed;
+    },
+  ],
+  [
+    'drop=2 on a stream',
+    async (port, s) => {
+      const c = await rawClient(port);
+      c.socket.write(get(`/lab/${s}/stream?drop=2`));
+      await c.closed;
+    },
+  ],
+  [
+    'drop=1 on SSE',
+    async (port, s) => {
+      const c = await rawClient(port);
+      c.socket.write(get(`/lab/${s}/sse?drop=1`));
+      await c.closed;
+    },
+  ],
+  [
+    'drop=2 on a WebSocket',
+    async (port, s) => {
+      const ws = new WebSocket(`ws://127.0.0.1:${port}/lab/${s}/echo?drop=2`, { perMessageDeflate: false });
+      ws.on('error', () => {});
+      await new Promise((r) => ws.once('open', r));
+      ws.send('one');
+      ws.send('two');
+      await new Promise((r) => ws.once('close', r));
+    },
+  ],
+  [
+    'a keep-alive timeout',
+    async (port, s) => {
+      const c = await rawClient(port);
+      c.socket.write(get(`/lab/${s}/time`));
+      await c.closed;
+    },
+  ],
+  [
+    'the client closing',
+    async (port, s) => {
+      const c = await rawClient(port);
+      c.socket.write(get(`/lab/${s}/time`));
+      await until(() => c.got().includes('"seq"'), 'the answer');
+      c.socket.end();
+      await c.closed;
+    },
+  ],
+  [
+    'the client resetting',
+    async (port, s) => {
+      const c = await rawClient(port);
+      c.socket.write(get(`/lab/${s}/time`));
+      await until(() => c.got().includes('"seq"'), 'the answer');
+      c.socket.resetAndDestroy();
+      await c.closed;
+    },
+  ],
+  [
+    'a reused connection',
+    async (port, s) => {
+      const c = await rawClient(port);
+      c.socket.write(get('/no-such-site-page'));
+      await until(() => c.got().includes('\r\n\r\n'), 'the site answer');
+      const before = c.got().length;
+      c.socket.write(get(`/lab/${s}/time`));
+      await until(() => c.got().slice(before).includes('"seq"'), 'the lab answer');
+      c.socket.end();
+      await c.closed;
+    },
+  ],
+];
+
+before(async () => {
+  if (skip || !server) return;
+  const cap = await LoopbackCapture.start(server.port);
+  if (typeof cap === 'string') {
+    skip = cap;
+    return;
+  }
+  for (const [name, act] of ENDINGS) {
+    const session = newSessionId();
+    const inspector = await InspectorClient.open(server.port, session);
+    await act(server.port, session);
+    await inspector.waitFor((rs) => rs.some((r) => r.kind === 'close'), `${name}: the close record`, 15_000);
+    const open = inspector.records.find((r) => r.kind === 'open');
+    runs.push({ name, session, inspector, clientPort: open?.client?.port });
+  }
+  // The kernel's last packets (the answer to a FIN) follow the sockets' close by a moment, and
+  // tshark hands packets on with a lag: capture until a probe opened after them is seen.
+  const last = await probe(server.port);
+  const deadline = Date.now() + 30_000;
+  while (!cap.saw(last, server.port)) {
+    assert.ok(Date.now() < deadline, 'the last probe never showed in the capture');
+    await probe(server.port);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  realFile = join(dir, 'real.pcap');
+  await cap.stop(realFile);
+});
+
+/** Runs tshark on a file; its banner on stderr ("Running as user root…") is dropped. */
+function tshark(args: string[]): string {
+  return execFileSync('tshark', args, {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'ignore'],
+    maxBuffer: 1 << 26,
+  });
+}
+
+interface Packet {
+  stream: number;
+  src: number;
+  dst: number;
+  flags: string[];
+}
+
+/** Every TCP packet of a file: its stream, ports and control flags (SYN, SYN-ACK, FIN, RST). */
+function packets(file: string): Packet[] {
+  const out = tshark([
+    '-r',
+    file,
+    '-T',
+    'fields',
+    ...[
+      'tcp.stream',
+      'tcp.srcport',
+      'tcp.dstport',
+      'tcp.flags.syn',
+      'tcp.flags.ack',
+      'tcp.flags.fin',
+      'tcp.flags.reset',
+    ].flatMap((f) => ['-e', f]),
+  ]);
+  const on = (v: string | undefined) => v === '1' || v === 'True';
+  const list: Packet[] = [];
+  for (const line of out.split('\n')) {
+    if (!line.trim()) continue;
+    const [stream, src, dst, syn, ack, fin, rst] = line.split('\t').map((x) => x.trim());
+    const flags: string[] = [];
+    if (on(syn)) flags.push(on(ack) ? 'SYN-ACK' : 'SYN');
+    if (on(fin)) flags.push('FIN');
+    if (on(rst)) flags.push('RST');
+    list.push({ stream: Number(stream), src: Number(src), dst: Number(dst), flags });
+  }
+  return list;
+}
+
+/** The control packets of the connection from `clientPort`, in order: `in:SYN`, `out:SYN-ACK`, `out:FIN`… */
+function controlFlags(all: Packet[], clientPort: number, serverPort: number): string[] {
+  return all
+    .filter(
+      (p) => (p.src === clientPort && p.dst === serverPort) || (p.dst === clientPort && p.src === serverPort),
+    )
+    .flatMap((p) => p.flags.map((f) => `${p.src === clientPort ? 'in' : 'out'}:${f}`));
+}
+
+/** The bytes each way of each connection, by client port, as `tshark -z follow,tcp,raw` gives them (hex). */
+function followRaw(file: string, all: Packet[], clientPorts: number[], serverPort: number) {
+  const streams = new Map<number, number>();
+  for (const port of clientPorts) {
+    const p = all.find(
+      (x) => (x.src === port && x.dst === serverPort) || (x.dst === port && x.src === serverPort),
+    );
+    if (p) streams.set(p.stream, port);
+  }
+  const out = tshark([
+    '-r',
+    file,
+    '-q',
+    ...[...streams.keys()].flatMap((n) => ['-z', `follow,tcp,raw,${n}`]),
+  ]);
+  const byPort = new Map<number, { in: string; out: string }>();
+  for (const block of out.split(/^={10,}$/m)) {
+    const filter = /Filter: tcp\.stream eq (\d+)/.exec(block);
+    if (!filter) continue;
+    const port = streams.get(Number(filter[1]));
+    if (port === undefined) continue;
+    const lines = block.split('\n');
+    // Node 0 is the side of the first packet seen; a line indented by a tab is node 1's.
+    const node0IsClient = (lines.find((l) => l.startsWith('Node 0:')) ?? '').trim().endsWith(`:${port}`);
+    const sides = { in: '', out: '' };
+    for (const line of lines.slice(lines.findIndex((l) => l.startsWith('Node 1:')) + 1)) {
+      if (!line.trim()) continue;
+      sides[line.startsWith('\t') === node0IsClient ? 'out' : 'in'] += line.trim();
+    }
+    byPort.set(port, sides);
+  }
+  return byPort;
+}
+
+/** The session's inspector messages folded into the panel's model, and its lab connection. */
+function modelOf(run: Run): { model: CaptureModel; conn: Connection | undefined } {
+  const model = new CaptureModel({ createDissector: () => new ConnectionDissector() });
+  for (const m of run.inspector.messages) model.apply(m as unknown as ChannelMessage);
+  return { model, conn: model.connections.find((c) => c.client?.port === run.clientPort) };
+}
+
+const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
+
+interface Compared {
+  conn: Connection;
+  real: string[];
+  exported: string[];
+  realBytes: { in: string; out: string } | undefined;
+  exportedBytes: { in: string; out: string } | undefined;
+}
+
+/** Both files read once by tshark (it takes a second or two to start), every run compared after. */
+let compared: Map<string, Compared> | undefined;
+function compare(): Map<string, Compared> {
+  if (compared) return compared;
+  const port = server!.port;
+  const flows: TcpFlow[] = [];
+  const conns = new Map<string, Connection>();
+  for (const run of runs) {
+    const { model, conn } = modelOf(run);
+    if (!conn) continue;
+    conns.set(run.name, conn);
+    flows.push(...pcapFlows(model, [conn], '127.0.0.1'));
+  }
+  const exportFile = join(dir, 'export.pcap');
+  writeFileSync(exportFile, writePcap(flows));
+  const realPackets = packets(realFile);
+  const exportPackets = packets(exportFile);
+  const ports = runs.map((r) => r.clientPort ?? 0);
+  const realBytes = followRaw(realFile, realPackets, ports, port);
+  const exportBytes = followRaw(exportFile, exportPackets, ports, port);
+  compared = new Map();
+  for (const run of runs) {
+    const conn = conns.get(run.name);
+    if (!conn || !run.clientPort) continue;
+    compared.set(run.name, {
+      conn,
+      real: controlFlags(realPackets, run.clientPort, port),
+      exported: controlFlags(exportPackets, run.clientPort, port),
+      realBytes: realBytes.get(run.clientPort),
+      exportedBytes: exportBytes.get(run.clientPort),
+    });
+  }
+  return compared;
+}
+
+for (const [name] of ENDINGS) {
+  test(`${name}: the exported pcap has the wire's flags in the wire's order, and its bytes`, (t) => {
+    if (skip) return t.skip(skip);
+    const c = compare().get(name);
+    assert.ok(c, `${name}: ran, was captured and is in the model`);
+    const { conn, real, exported } = c;
+    // A reused connection's handshake carried someone else's bytes first: not this session's.
+    const wire = conn.reused ? real.filter((f) => f !== 'in:SYN' && f !== 'out:SYN-ACK') : real;
+    assert.deepEqual(exported, wire.slice(0, exported.length), `${name}: the export follows the wire`);
+    const rest = wire.slice(exported.length);
+    if (conn.closed?.unseen) {
+      // Only the client's answer to a server whose socket was already gone may be missing.
+      assert.ok(rest.length <= 1 && rest.every((f) => f === 'in:FIN' || f === 'in:RST'), `${name}: ${rest}`);
+    } else {
+      assert.deepEqual(rest, [], `${name}: nothing of the wire is missing from the export`);
+    }
+    assert.ok(
+      exported.some((f) => f.endsWith(':FIN') || f.endsWith(':RST')),
+      `${name}: the export shows how it ended`,
+    );
+
+    const captured = {
+      in: hex(conn.bytes.in.slice(0, conn.bytes.in.end)),
+      out: hex(conn.bytes.out.slice(0, conn.bytes.out.end)),
+    };
+    assert.ok(c.realBytes && c.exportedBytes, `${name}: tshark followed both`);
+    for (const d of ['in', 'out'] as const) {
+      assert.equal(c.exportedBytes[d], captured[d], `${name} ${d}: the export carries the captured bytes`);
+      assert.equal(
+        c.realBytes[d].slice(conn.before[d] * 2),
+        captured[d],
+        `${name} ${d}: the captured bytes are the wire's`,
+      );
+    }
+  });
+}
