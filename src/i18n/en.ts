@@ -377,6 +377,15 @@ export const en = {
     'The server’s socket was already gone when the client answered, so that answer (normally the client’s own FIN) is not in the capture.',
   'inspector.note.reused':
     'Reused connection: before this session’s first byte it had carried {in} sent and {out} received that belong to the site or another session. They are not shown; in the pcap export they are the gap Wireshark calls “previous segment not captured”.',
+  // EventSource resuming across connections (resume.ts)
+  'inspector.resume.next':
+    'Last-Event-ID: {id} is the id of an event that arrived on #{n}: the browser resumes after the last event it dispatched.',
+  'inspector.resume.discarded':
+    'Events after {id} crossed the wire on #{n} before its cut but were never dispatched by the browser: {ids}. They came in the same read as the cut, which Chromium throws away; the server sends them again after {id}.',
+  'inspector.resume.prev':
+    'The next connection, #{n}, resumed with Last-Event-ID: {id}. Events that arrived here after it were never dispatched by the browser: {ids}.',
+  'inspector.resume.prevWhole':
+    'The next connection, #{n}, resumed with Last-Event-ID: {id}, the last event dispatched here.',
 } as const;
 
 export type UiKey = keyof typeof en;

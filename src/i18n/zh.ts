@@ -355,4 +355,12 @@ export const zh: Record<UiKey, string> = {
     '客户端作出回应时，服务器这边的套接字已经关掉了，所以这份回应（通常是客户端自己的 FIN）不在抓包里。',
   'inspector.note.reused':
     '这是一条被复用的连接：在本会话的第一个字节之前，它已经发送过 {in}、接收过 {out}，那些字节属于网站本身或别的会话，这里不显示；导出的 pcap 保留了它们的序号位置，Wireshark 会把这段空缺标成“previous segment not captured”。',
+  // EventSource 跨连接续传（resume.ts）
+  'inspector.resume.next':
+    'Last-Event-ID: {id} 是 #{n} 上收到的某个事件的 id：浏览器从它最后派发的那个事件之后续传。',
+  'inspector.resume.discarded':
+    '{id} 之后的事件在 #{n} 被切断之前已经到达，但浏览器一个也没有派发：{ids}。它们和切断发生在同一次读取里，Chromium 会把这次读到的数据整个丢掉；服务器会从 {id} 之后把它们重新发一遍。',
+  'inspector.resume.prev':
+    '下一条连接 #{n} 带着 Last-Event-ID: {id} 续传。在这里、排在它后面到达的事件，浏览器都没有派发：{ids}。',
+  'inspector.resume.prevWhole': '下一条连接 #{n} 带着 Last-Event-ID: {id} 续传，这正是这里最后派发的事件。',
 };

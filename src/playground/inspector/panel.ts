@@ -21,6 +21,7 @@ import { CaptureModel, type Connection } from './model.ts';
 import type { ChannelMessage, Dir } from './protocol.ts';
 import { inspectorStrings } from './strings.ts';
 import { closedSentence, durationOf, endingOf, pathOf, techniqueOf } from './summary.ts';
+import { resumeNotes, resumeOf } from './resume.ts';
 import { Timeline } from './timeline.ts';
 import injectStyle from 'virtual:wl-inject-style';
 import inspectorCss from './inspector.css?inline';
@@ -384,6 +385,8 @@ export function createPanel(el: HTMLElement, opts: PanelOptions): Panel {
       notes.push(
         t('inspector.note.reused', { in: formatBytes(c.before.in), out: formatBytes(c.before.out) }),
       );
+    const resume = resumeOf(model.connections, c);
+    if (resume) notes.push(...resumeNotes(resume, c, t));
     if (c.desync.in || c.desync.out) notes.push(t('inspector.note.desync'));
     if (c.dissectError) notes.push(t('inspector.note.dissectError', { message: c.dissectError }));
     ui.notes.hidden = notes.length === 0;
