@@ -14,7 +14,6 @@
  * them every test here is skipped and says why.
  */
 import assert from 'node:assert/strict';
-import { type ChildProcess, execFileSync, spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
@@ -27,92 +26,21 @@ import { type TcpFlow, writePcap } from '../../src/playground/inspector/pcap.ts'
 import type { ChannelMessage } from '../../src/playground/inspector/protocol.ts';
 import { ConnectionDissector } from '../../src/wire/index.ts';
 import { InspectorClient, until } from './capture-harness.ts';
+import {
+  cannotCapture,
+  controlFlags,
+  followRaw,
+  LoopbackCapture,
+  packets,
+} from '../helpers/loopback-capture.ts';
 import { newSessionId, startTestServer } from '../helpers/server.ts';
 
 const KEEP_ALIVE_MS = 300;
-
-/** Why capturing cannot work here, or undefined when it can be tried. */
-function cannotCapture(): string | undefined {
-  const v = spawnSync('tshark', ['--version'], { encoding: 'utf8' });
-  if (v.error || v.status !== 0) return 'tshark is not installed (Debian package `tshark`)';
-  if (process.platform !== 'linux') return 'loopback capture on `lo` is Linux only';
-  return undefined;
-}
 
 let skip = cannotCapture();
 const server = skip ? undefined : await startTestServer({ keepAliveTimeoutMs: KEEP_ALIVE_MS });
 const dir = mkdtempSync(join(tmpdir(), 'wire-endings-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
-
-/** One capture of loopback for the whole file: tshark starts slowly (seconds). */
-class LoopbackCapture {
-  private readonly parts: Buffer[] = [];
-  private size = 0;
-  private stderr = '';
-  private exited = false;
-  private readonly proc: ChildProcess;
-  private constructor(proc: ChildProcess) {
-    this.proc = proc;
-    proc.stdout!.on('data', (d: Buffer) => {
-      this.parts.push(d);
-      this.size += d.length;
-    });
-    proc.stderr!.on('data', (d: Buffer) => {
-      this.stderr += String(d);
-    });
-    proc.on('exit', () => {
-      this.exited = true;
-    });
-  }
-
-  /** Starts tshark on `lo` for `port`; resolves once it is seen capturing, or says why it cannot. */
-  static async start(port: number): Promise<LoopbackCapture | string> {
-    // Packets written to a pipe as they come, so a probe connection shows when capture is live.
-    const proc = spawn('tshark', ['-i', 'lo', '-f', `tcp port ${port}`, '-w', '-'], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    const cap = new LoopbackCapture(proc);
-    const deadline = Date.now() + 60_000;
-    while (cap.size <= 24) {
-      if (cap.exited || Date.now() > deadline) {
-        proc.kill('SIGKILL');
-        return `tshark could not capture on lo: ${cap.stderr.trim().split('\n').at(-1) ?? 'no output'}`;
-      }
-      await probe(port);
-      await new Promise((r) => setTimeout(r, 100));
-    }
-    return cap;
-  }
-
-  /** Whether a packet from client port `from` to `to` has been captured (its two ports, in order). */
-  saw(from: number, to: number): boolean {
-    const ports = Buffer.from([from >> 8, from & 0xff, to >> 8, to & 0xff]);
-    return Buffer.concat(this.parts).includes(ports);
-  }
-
-  /** Stops capturing and writes the capture to `file`. */
-  async stop(file: string): Promise<void> {
-    if (!this.exited) {
-      this.proc.kill('SIGINT');
-      await until(() => this.exited, 'tshark to stop', 30_000);
-    }
-    writeFileSync(file, Buffer.concat(this.parts));
-  }
-}
-
-/** Opens and closes a connection to `port` (it shows in the capture once capture is live); resolves to its client port. */
-function probe(port: number): Promise<number> {
-  return new Promise((resolve) => {
-    let local = 0;
-    const c = net.connect(port, '127.0.0.1', () => {
-      local = c.localPort ?? 0;
-      c.end();
-    });
-    c.on('data', () => {});
-    c.on('error', () => resolve(local));
-    c.on('close', () => resolve(local));
-  });
-}
 
 interface Run {
   name: string;
@@ -237,108 +165,10 @@ before(async () => {
     const open = inspector.records.find((r) => r.kind === 'open');
     runs.push({ name, session, inspector, clientPort: open?.client?.port });
   }
-  // The kernel's last packets (the answer to a FIN) follow the sockets' close by a moment, and
-  // tshark hands packets on with a lag: capture until a probe opened after them is seen.
-  const last = await probe(server.port);
-  const deadline = Date.now() + 30_000;
-  while (!cap.saw(last, server.port)) {
-    assert.ok(Date.now() < deadline, 'the last probe never showed in the capture');
-    await probe(server.port);
-    await new Promise((r) => setTimeout(r, 50));
-  }
+  await cap.settle(server.port);
   realFile = join(dir, 'real.pcap');
   await cap.stop(realFile);
 });
-
-/** Runs tshark on a file; its banner on stderr ("Running as user root…") is dropped. */
-function tshark(args: string[]): string {
-  return execFileSync('tshark', args, {
-    encoding: 'utf8',
-    stdio: ['ignore', 'pipe', 'ignore'],
-    maxBuffer: 1 << 26,
-  });
-}
-
-interface Packet {
-  stream: number;
-  src: number;
-  dst: number;
-  flags: string[];
-}
-
-/** Every TCP packet of a file: its stream, ports and control flags (SYN, SYN-ACK, FIN, RST). */
-function packets(file: string): Packet[] {
-  const out = tshark([
-    '-r',
-    file,
-    '-T',
-    'fields',
-    ...[
-      'tcp.stream',
-      'tcp.srcport',
-      'tcp.dstport',
-      'tcp.flags.syn',
-      'tcp.flags.ack',
-      'tcp.flags.fin',
-      'tcp.flags.reset',
-    ].flatMap((f) => ['-e', f]),
-  ]);
-  const on = (v: string | undefined) => v === '1' || v === 'True';
-  const list: Packet[] = [];
-  for (const line of out.split('\n')) {
-    if (!line.trim()) continue;
-    const [stream, src, dst, syn, ack, fin, rst] = line.split('\t').map((x) => x.trim());
-    const flags: string[] = [];
-    if (on(syn)) flags.push(on(ack) ? 'SYN-ACK' : 'SYN');
-    if (on(fin)) flags.push('FIN');
-    if (on(rst)) flags.push('RST');
-    list.push({ stream: Number(stream), src: Number(src), dst: Number(dst), flags });
-  }
-  return list;
-}
-
-/** The control packets of the connection from `clientPort`, in order: `in:SYN`, `out:SYN-ACK`, `out:FIN`… */
-function controlFlags(all: Packet[], clientPort: number, serverPort: number): string[] {
-  return all
-    .filter(
-      (p) => (p.src === clientPort && p.dst === serverPort) || (p.dst === clientPort && p.src === serverPort),
-    )
-    .flatMap((p) => p.flags.map((f) => `${p.src === clientPort ? 'in' : 'out'}:${f}`));
-}
-
-/** The bytes each way of each connection, by client port, as `tshark -z follow,tcp,raw` gives them (hex). */
-function followRaw(file: string, all: Packet[], clientPorts: number[], serverPort: number) {
-  const streams = new Map<number, number>();
-  for (const port of clientPorts) {
-    const p = all.find(
-      (x) => (x.src === port && x.dst === serverPort) || (x.dst === port && x.src === serverPort),
-    );
-    if (p) streams.set(p.stream, port);
-  }
-  const out = tshark([
-    '-r',
-    file,
-    '-q',
-    ...[...streams.keys()].flatMap((n) => ['-z', `follow,tcp,raw,${n}`]),
-  ]);
-  const byPort = new Map<number, { in: string; out: string }>();
-  for (const block of out.split(/^={10,}$/m)) {
-    const filter = /Filter: tcp\.stream eq (\d+)/.exec(block);
-    if (!filter) continue;
-    const port = streams.get(Number(filter[1]));
-    if (port === undefined) continue;
-    const lines = block.split('\n');
-    // Node 0 is the side of the first packet seen; a line indented by a tab is node 1's.
-    const node0IsClient = (lines.find((l) => l.startsWith('Node 0:')) ?? '').trim().endsWith(`:${port}`);
-    const sides = { in: '', out: '' };
-    for (const line of lines.slice(lines.findIndex((l) => l.startsWith('Node 1:')) + 1)) {
-      if (!line.trim()) continue;
-      sides[line.startsWith('\t') === node0IsClient ? 'out' : 'in'] += line.trim();
-    }
-    byPort.set(port, sides);
-  }
-  return byPort;
-}
 
 /** The session's inspector messages folded into the panel's model, and its lab connection. */
 function modelOf(run: Run): { model: CaptureModel; conn: Connection | undefined } {
