@@ -7,7 +7,7 @@
 /** `in`: client → server. `out`: server → client. */
 export type Direction = 'in' | 'out';
 
-export type RecordKind = 'open' | 'data' | 'end' | 'close' | 'timeout' | 'note' | 'moved';
+export type RecordKind = 'open' | 'data' | 'end' | 'close' | 'timeout' | 'note' | 'moved' | 'rejoined';
 
 /**
  * What TCP did at the end: `fin`, an orderly close (RFC 9293 §3.6), or `reset`, an RST.
@@ -62,7 +62,12 @@ export interface CaptureRecord {
   readonly t: number;
   /** data, end, moved: which direction. */
   readonly dir: Direction | null;
-  /** data: offset of the first byte within this session's view of conn + dir. */
+  /**
+   * data: offset of the first byte within this session's view of conn + dir. end (a FIN) and
+   * rejoined (this session's bytes continue after others'): the offset on the connection itself,
+   * every byte each way counted, whoever it belonged to — where the FIN or the next byte sits in
+   * the TCP stream.
+   */
   readonly off: number;
   /** data: the bytes, exactly as read or written. */
   readonly bytes: Buffer | null;

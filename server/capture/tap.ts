@@ -53,6 +53,9 @@ interface View {
   readonly conn: number;
   inOff: number;
   outOff: number;
+  /** Connection offsets where this session's next byte each way is expected. */
+  inAt: number;
+  outAt: number;
 }
 
 /** Socket errors that mean the peer reset the connection (RST arrived, or a write met one). */
@@ -263,7 +266,15 @@ export class SocketTap implements RangeSink {
 
   /** Adds `chunk[start, end)` to the record being gathered for `owner`. */
   private stage(owner: string, start: number, end: number): void {
-    const view = this.viewOf(owner, this.chunkOff + start);
+    const at = this.chunkOff + start;
+    const view = this.viewOf(owner, at);
+    if ((this.dir === 'in' ? view.inAt : view.outAt) !== at) {
+      // Back after someone else's bytes on this connection: say where on the wire ours resume.
+      this.flush();
+      this.store.append(view.log, 'rejoined', view.conn, this.t, this.dir, null, at);
+    }
+    if (this.dir === 'in') view.inAt = this.chunkOff + end;
+    else view.outAt = this.chunkOff + end;
     const n = end - start;
     const maxPiece = this.store.maxRecordBytes;
     if (stage.view !== view || stage.bytes + n > maxPiece) this.flush();
@@ -339,11 +350,11 @@ export class SocketTap implements RangeSink {
     let view = this.views?.get(owner);
     if (view === undefined || view.log.gone) {
       const log = this.store.log(owner);
-      view = { log, conn: log.newConn(), inOff: 0, outOff: 0 };
-      this.views ??= new Map();
-      this.views.set(owner, view);
       const before = { in: this.total.in, out: this.total.out };
       if (at !== undefined) before[this.dir] = at;
+      view = { log, conn: log.newConn(), inOff: 0, outOff: 0, inAt: before.in, outAt: before.out };
+      this.views ??= new Map();
+      this.views.set(owner, view);
       // The other direction: bytes of this chunk not yet counted belong to the reader, not before.
       const info: OpenInfo = { ...this.open, reused: this.carried, before };
       this.store.append(log, 'open', view.conn, this.opened, null, info);
@@ -357,12 +368,12 @@ export class SocketTap implements RangeSink {
       this.store.append(view.log, 'moved', view.conn, this.t, dir, null);
   }
 
-  /** Records an event on this connection in every session that saw it. */
-  private event(kind: RecordKind, dir: Direction | null, info: CloseInfo | null): void {
+  /** Records an event on this connection in every session that saw it (`off`: a connection offset). */
+  private event(kind: RecordKind, dir: Direction | null, info: CloseInfo | null, off = 0): void {
     if (this.views === null || this.store.closed) return;
     const t = monoUs();
     for (const view of this.views.values()) {
-      if (!view.log.gone) this.store.append(view.log, kind, view.conn, t, dir, info);
+      if (!view.log.gone) this.store.append(view.log, kind, view.conn, t, dir, info, off);
     }
   }
 
@@ -375,7 +386,7 @@ export class SocketTap implements RangeSink {
       this.finOut = true;
     }
     this.firstFin ??= dir === 'in' ? 'client' : 'server';
-    this.event('end', dir, null);
+    this.event('end', dir, null, this.total[dir]); // the FIN's place in the stream
   }
 
   /**

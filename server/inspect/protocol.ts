@@ -62,6 +62,8 @@ export function encodeRecord(r: CaptureRecord): string {
     case 'data':
       return `${head},"dir":"${r.dir}","off":${r.off},"b64":"${r.bytes!.toString('base64')}"}`;
     case 'end':
+    case 'rejoined':
+      return `${head},"dir":"${r.dir}","at":${r.off}}`;
     case 'moved':
       return `${head},"dir":"${r.dir}"}`;
     case 'open': {

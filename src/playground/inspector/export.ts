@@ -38,11 +38,11 @@ export function tcpFlow(c: Connection, wallUs: (t: number) => number, serverIp: 
     if (bytes.length === 0) continue;
     // A mark partly dropped from the display cap starts later than it did.
     const off = Math.max(m.off, m.off + m.len - bytes.length);
-    events.push({ kind: 'data', tUs: wallUs(m.t), dir: m.dir, off, bytes });
+    events.push({ kind: 'data', tUs: wallUs(m.t), dir: m.dir, off: c.wireOffset(m.dir, off), bytes });
   }
   for (const dir of ['in', 'out'] as const) {
     const t = c.fin[dir];
-    if (t !== undefined) events.push({ kind: 'fin', tUs: wallUs(t), dir });
+    if (t !== undefined) events.push({ kind: 'fin', tUs: wallUs(t), dir, at: c.finAt[dir] });
   }
   if (c.closed) {
     const t = wallUs(c.closed.t);

@@ -84,6 +84,13 @@ export class Connection {
   reused = false;
   /** Bytes each way that crossed the connection before this session's first (not shown). */
   before: Record<Dir, number> = { in: 0, out: 0 };
+  /**
+   * Where this session's stream offsets sit on the connection: from session offset `from`, at
+   * connection offset `at` (one entry per stretch; more than one when others' bytes came between).
+   */
+  readonly wire: Record<Dir, Array<{ from: number; at: number }>> = { in: [], out: [] };
+  /** Connection offset of each direction's FIN, when the server said it. */
+  readonly finAt: Partial<Record<Dir, number>> = {};
   readonly bytes: Record<Dir, ByteStore>;
   readonly marks: Mark[] = [];
   marksDropped = 0;
@@ -149,6 +156,16 @@ export class Connection {
   /** Decoded items (top-level fields), or none when there is no dissector. */
   get items(): readonly Field[] {
     return this.dissector?.items ?? [];
+  }
+
+  /** The connection offset of this session's stream offset `off` in `dir`. */
+  wireOffset(dir: Dir, off: number): number {
+    const stretches = this.wire[dir];
+    for (let i = stretches.length - 1; i >= 0; i--) {
+      const s = stretches[i]!;
+      if (s.from <= off) return s.at + off - s.from;
+    }
+    return this.before[dir] + off;
   }
 
   addMark(m: Mark): void {
@@ -248,13 +265,18 @@ export class CaptureModel {
         c.server = rec.server;
         c.reused = rec.reused === true;
         if (rec.before) c.before = { in: rec.before.in || 0, out: rec.before.out || 0 };
+        for (const dir of ['in', 'out'] as const) c.wire[dir].push({ from: 0, at: c.before[dir] });
         if (rec.t < c.firstT) c.firstT = rec.t;
         break;
       case 'data':
         this.data(c, rec.dir, rec.off, fromBase64(rec.b64), rec.t);
         return;
+      case 'rejoined':
+        c.wire[rec.dir].push({ from: c.bytes[rec.dir].end, at: rec.at });
+        break;
       case 'end':
         c.fin[rec.dir] = rec.t;
+        if (typeof rec.at === 'number') c.finAt[rec.dir] = rec.at;
         if (!c.desync[rec.dir]) this.dissect(c, (d) => d.end(rec.dir, rec.t, 'fin'));
         break;
       case 'close':

@@ -22,9 +22,10 @@ export interface Endpoint {
   port: number;
 }
 
+/** `off` and `at`: offsets in the connection's stream that way (its sequence number − ISN − 1). */
 export type FlowEvent =
   | { kind: 'data'; tUs: number; dir: Dir; off: number; bytes: Uint8Array }
-  | { kind: 'fin'; tUs: number; dir: Dir }
+  | { kind: 'fin'; tUs: number; dir: Dir; at?: number | undefined }
   | { kind: 'rst'; tUs: number; dir: Dir };
 
 /** One TCP connection: `in` is client → server, `out` server → client. */
@@ -128,12 +129,14 @@ function flowPackets(flow: TcpFlow, n: number): Array<{ tUs: number; frame: Uint
     if (ev.kind === 'data') {
       for (let i = 0; i < ev.bytes.length; i += MAX_SEGMENT) {
         const part = ev.bytes.subarray(i, i + MAX_SEGMENT);
-        const off = (flow.before?.[ev.dir] ?? 0) + ev.off + i;
+        const off = ev.off + i;
         packet(ev.tUs, ev.dir, isn[ev.dir] + 1 + off, FLAG.PSH | FLAG.ACK, part);
         sent[ev.dir] = Math.max(sent[ev.dir], off + part.length);
       }
     } else if (ev.kind === 'fin') {
       if (finSent[ev.dir]) continue;
+      // Bytes of others may have come before the FIN: it sits after them.
+      if (ev.at !== undefined) sent[ev.dir] = Math.max(sent[ev.dir], ev.at);
       packet(ev.tUs, ev.dir, isn[ev.dir] + 1 + sent[ev.dir], FLAG.FIN | FLAG.ACK);
       finSent[ev.dir] = true;
       // The peer's kernel acknowledges the FIN at once.

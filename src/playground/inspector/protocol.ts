@@ -75,6 +75,15 @@ export interface DataRecord extends RecordBase {
 export interface EndRecord extends RecordBase {
   kind: 'end';
   dir: Dir;
+  /** Where the FIN sits in the TCP stream: bytes that crossed the connection that way before it, anyone's. */
+  at?: number;
+}
+
+/** This session's bytes in `dir` continue after others' (a reused connection), at connection offset `at`. */
+export interface RejoinedRecord extends RecordBase {
+  kind: 'rejoined';
+  dir: Dir;
+  at: number;
 }
 
 /** The connection's next bytes in `dir` belong to another session (it was reused). */
@@ -110,6 +119,7 @@ export type CaptureRecord =
   | DataRecord
   | EndRecord
   | MovedRecord
+  | RejoinedRecord
   | CloseRecord
   | TimeoutRecord
   | NoteRecord;
@@ -120,7 +130,7 @@ export type ChannelMessage =
   | LiveMessage
   | { type: 'records'; records: CaptureRecord[] };
 
-const KINDS = new Set(['open', 'data', 'end', 'moved', 'close', 'timeout', 'note']);
+const KINDS = new Set(['open', 'data', 'end', 'moved', 'rejoined', 'close', 'timeout', 'note']);
 
 /** Returns the message of one text frame, or null for one this page does not know. */
 export function parseMessage(text: string): ChannelMessage | null {

@@ -247,6 +247,25 @@ describe('a reused connection', () => {
     assert.equal((later.seq - fresh.seq) >>> 0, 1234);
   });
 
+  it('bytes of the session after others’ on the connection keep their place on the wire, and so does the FIN', () => {
+    const w = new RecordWriter().open(1, 1_000).data(1, 1_100, 'in', ONE_SHOT_REQUEST); // seq 1, 2
+    w.records.push(
+      { seq: 3, kind: 'rejoined', conn: 1, t: 1_200, dir: 'in', at: 500 },
+      { seq: 4, kind: 'data', conn: 1, t: 1_300, dir: 'in', off: ONE_SHOT_REQUEST.length, b64: 'eA==' },
+      { seq: 5, kind: 'end', conn: 1, t: 1_400, dir: 'in', at: 700 },
+    );
+    const c = ended(w, 1_500, { how: 'fin', by: 'client', cause: 'peer', unseen: false });
+    const flow = tcpFlow(c, (t) => t, '127.0.0.1');
+    const data = flow.events.filter((e) => e.kind === 'data').map((e) => e.off);
+    assert.deepEqual(data, [0, 500]);
+    assert.deepEqual(
+      flow.events
+        .filter((e) => e.kind === 'fin' && e.dir === 'in')
+        .map((e) => ('at' in e ? e.at : undefined)),
+      [700],
+    );
+  });
+
   it('the panel’s note says it was reused and how many earlier bytes were not this session’s', () => {
     const c = reused({ in: 52, out: 200 });
     assert.deepEqual(c.before, { in: 52, out: 200 });
