@@ -44,7 +44,7 @@ export function durationOf(c: Connection, now: number): number {
 }
 
 export interface Ending {
-  /** CSS hook: open, fin, reset, timeout, destroyed, ws-close. */
+  /** CSS hook: open, fin, reset, ws-close (plus "noted" when the lab left a note). */
   kind: string;
   /** A few characters for the list: "FIN", "RST", "1000". */
   short: string;
