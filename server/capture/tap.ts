@@ -193,7 +193,8 @@ export class SocketTap implements RangeSink {
 
   private wrote(writev: boolean, data: unknown, encoding: string): void {
     if (this.store.closed || this.responses.silent) {
-      // Still counted: a session that joins later must know where its bytes start.
+      // No session can join any more; one that saw the connection needs its FIN's place.
+      if (this.views === null) return;
       if (!writev) this.total.out += byteLength(data as Buffer | string, encoding);
       else for (const e of data as WritevEntry[]) this.total.out += byteLength(e.chunk, e.encoding);
       return;
