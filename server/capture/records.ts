@@ -7,16 +7,31 @@
 /** `in`: client → server. `out`: server → client. */
 export type Direction = 'in' | 'out';
 
-export type RecordKind = 'open' | 'data' | 'end' | 'close' | 'timeout' | 'note' | 'moved';
+export type RecordKind = 'open' | 'data' | 'end' | 'close' | 'timeout' | 'note' | 'moved' | 'rejoined';
 
-/** How a connection ended, as far as the server could tell. */
-export type CloseHow = 'fin' | 'reset' | 'timeout' | 'destroyed';
+/**
+ * What TCP did at the end: `fin`, an orderly close (RFC 9293 §3.6), or `reset`, an RST.
+ * A server's `socket.destroy()` and a keep-alive timeout close the socket, and the kernel
+ * sends FIN for it (RST only when unread bytes sit in the receive buffer, RFC 2525 §2.17),
+ * so they are `fin` too; what caused them is in `cause`.
+ */
+export type CloseHow = 'fin' | 'reset';
+
+/**
+ * What the server's side did to end it, when it started the ending: `end` (a half-close:
+ * `end()`, answered by the client's FIN), `destroy` (`socket.destroy()`: FIN, and the socket
+ * is gone at once), `timeout` (the idle timeout destroyed it), `reset` (`resetAndDestroy()`),
+ * `error` (destroyed after a socket or parser error). `peer`: the client started it.
+ */
+export type CloseCause = 'end' | 'destroy' | 'timeout' | 'reset' | 'error' | 'peer';
 
 export interface OpenInfo {
   readonly client: { readonly address: string; readonly port: number };
   readonly server: { readonly port: number };
   /** The connection carried bytes of another session or of the site before this session's. */
   readonly reused: boolean;
+  /** Bytes on the connection, each way, before this session's first: where its stream offsets start. */
+  readonly before: { readonly in: number; readonly out: number };
 }
 
 export interface CloseInfo {
@@ -25,6 +40,12 @@ export interface CloseInfo {
   readonly by: 'client' | 'server';
   /** The socket error's code or message, when there was one. */
   readonly error: string | null;
+  readonly cause: CloseCause;
+  /**
+   * The server closed its socket before the client's FIN or RST arrived: whatever the client
+   * sent after (usually its own FIN, answered by the kernel) never reached the capture.
+   */
+  readonly unseen: boolean;
 }
 
 /**
@@ -41,7 +62,12 @@ export interface CaptureRecord {
   readonly t: number;
   /** data, end, moved: which direction. */
   readonly dir: Direction | null;
-  /** data: offset of the first byte within this session's view of conn + dir. */
+  /**
+   * data: offset of the first byte within this session's view of conn + dir. end (a FIN) and
+   * rejoined (this session's bytes continue after others'): the offset on the connection itself,
+   * every byte each way counted, whoever it belonged to — where the FIN or the next byte sits in
+   * the TCP stream.
+   */
   readonly off: number;
   /** data: the bytes, exactly as read or written. */
   readonly bytes: Buffer | null;

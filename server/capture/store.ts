@@ -116,9 +116,10 @@ export class CaptureStore {
     t: number,
     dir: Direction | null,
     info: OpenInfo | CloseInfo | string | null,
+    off = 0,
   ): CaptureRecord {
     const charge = RECORD_COST + (typeof info === 'string' ? info.length * 2 : 0);
-    return this.add(log, kind, conn, t, dir, 0, null, charge, info);
+    return this.add(log, kind, conn, t, dir, off, null, charge, info);
   }
 
   /**

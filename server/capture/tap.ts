@@ -20,7 +20,7 @@ import {
   RequestBoundaries,
   ResponseBoundaries,
 } from './http-boundaries.ts';
-import type { CloseInfo, Direction, OpenInfo, RecordKind } from './records.ts';
+import type { CloseCause, CloseInfo, Direction, OpenInfo, RecordKind } from './records.ts';
 import { sessionOfTarget } from './session-of-target.ts';
 import { type CaptureStore, keptWithoutCopy, type SessionLog } from './store.ts';
 
@@ -38,6 +38,7 @@ interface SocketInternals {
   _handle: unknown;
   connecting: boolean;
   _writeGeneric?: (writev: boolean, data: unknown, encoding: string, cb: unknown) => unknown;
+  destroy: (err?: Error) => unknown;
   [kTap]?: SocketTap;
 }
 
@@ -52,7 +53,13 @@ interface View {
   readonly conn: number;
   inOff: number;
   outOff: number;
+  /** Connection offsets where this session's next byte each way is expected. */
+  inAt: number;
+  outAt: number;
 }
+
+/** Socket errors that mean the peer reset the connection (RST arrived, or a write met one). */
+const PEER_RESET = new Set(['ECONNRESET', 'EPIPE']);
 
 let warnedNoWriteHook = false;
 
@@ -80,7 +87,7 @@ export function tapOf(socket: object): SocketTap | undefined {
 export class SocketTap implements RangeSink {
   private readonly store: CaptureStore;
   private readonly opened = monoUs();
-  private readonly open: Omit<OpenInfo, 'reused'>;
+  private readonly open: Omit<OpenInfo, 'reused' | 'before'>;
   private readonly pending: Exchange[] = [];
   private readonly requests: RequestBoundaries;
   private readonly responses: ResponseBoundaries;
@@ -91,14 +98,22 @@ export class SocketTap implements RangeSink {
   private carried = false;
   private held: Buffer[] | null = null;
   private heldT: number[] | null = null;
+  private heldOff: number[] | null = null;
+  /** Bytes that crossed the connection each way, whoever they belonged to. */
+  private readonly total = { in: 0, out: 0 };
+  /** Connection offset of `chunk[0]`. */
+  private chunkOff = 0;
   // what push() is attributing right now
   private chunk: Buffer = EMPTY;
   private t = 0;
   private dir: Direction = 'in';
   // how it ends
   private firstFin: 'client' | 'server' | null = null;
+  private finIn = false;
+  private finOut = false;
   private timedOut = false;
   private resetByServer = false;
+  private destroyedByServer = false;
   private error: NodeJS.ErrnoException | null = null;
 
   constructor(socket: Socket, store: CaptureStore) {
@@ -118,7 +133,8 @@ export class SocketTap implements RangeSink {
     socket.prependListener('data', (chunk: Buffer | string) => this.read(chunk));
     socket.prependListener('end', () => this.fin('in'));
     socket.on('finish', () => this.fin('out'));
-    socket.on('timeout', () => {
+    // Before the server's own listener, which destroys the socket: the timeout comes first.
+    socket.prependListener('timeout', () => {
       this.timedOut = true;
       this.event('timeout', null, null);
     });
@@ -142,8 +158,14 @@ export class SocketTap implements RangeSink {
     }
     const reset = socket.resetAndDestroy;
     socket.resetAndDestroy = function (this: Socket) {
-      tapOf(this)!.resetByServer = true;
+      const tap = tapOf(this)!;
+      if (!this.destroyed) tap.resetByServer = true;
       return reset.call(this);
+    };
+    const destroy = internals.destroy;
+    internals.destroy = function (this: SocketInternals, err?: Error) {
+      tapOf(this)?.destroying(this as unknown as Socket, err as NodeJS.ErrnoException | undefined);
+      return destroy.call(this, err);
     };
   }
 
@@ -158,8 +180,11 @@ export class SocketTap implements RangeSink {
   }
 
   private read(chunk: Buffer | string): void {
+    const bytes = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
+    this.chunkOff = this.total.in;
+    this.total.in += bytes.length;
     if (this.store.closed || this.requests.silent) return;
-    this.chunk = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
+    this.chunk = bytes;
     this.t = monoUs();
     this.dir = 'in';
     this.requests.push(this.chunk, this);
@@ -167,15 +192,25 @@ export class SocketTap implements RangeSink {
   }
 
   private wrote(writev: boolean, data: unknown, encoding: string): void {
-    if (this.store.closed || this.responses.silent) return;
+    if (this.store.closed || this.responses.silent) {
+      // No session can join any more; one that saw the connection needs its FIN's place.
+      if (this.views === null) return;
+      if (!writev) this.total.out += byteLength(data as Buffer | string, encoding);
+      else for (const e of data as WritevEntry[]) this.total.out += byteLength(e.chunk, e.encoding);
+      return;
+    }
     this.t = monoUs();
     this.dir = 'out';
     if (!writev) {
       this.chunk = toBytes(data as Buffer | string, encoding);
+      this.chunkOff = this.total.out;
+      this.total.out += this.chunk.length;
       this.responses.push(this.chunk, this);
     } else {
       for (const entry of data as WritevEntry[]) {
         this.chunk = toBytes(entry.chunk, entry.encoding);
+        this.chunkOff = this.total.out;
+        this.total.out += this.chunk.length;
         this.responses.push(this.chunk, this);
       }
     }
@@ -201,32 +236,46 @@ export class SocketTap implements RangeSink {
   hold(start: number, end: number): void {
     this.held ??= [];
     this.heldT ??= [];
+    this.heldOff ??= [];
     this.held.push(this.chunk.subarray(start, end));
     this.heldT.push(this.t);
+    this.heldOff.push(this.chunkOff + start);
   }
 
   release(owner: Owner): void {
     const held = this.held;
     const heldT = this.heldT;
-    if (held === null || heldT === null) return;
-    this.held = this.heldT = null;
+    const heldOff = this.heldOff;
+    if (held === null || heldT === null || heldOff === null) return;
+    this.held = this.heldT = this.heldOff = null;
     const chunk = this.chunk;
     const t = this.t;
+    const chunkOff = this.chunkOff;
     for (let i = 0; i < held.length; i++) {
       this.chunk = held[i]!;
       this.t = heldT[i]!;
+      this.chunkOff = heldOff[i]!;
       this.bytes(owner, 0, this.chunk.length);
       this.flush(); // each held read keeps its own time
     }
     this.chunk = chunk;
     this.t = t;
+    this.chunkOff = chunkOff;
   }
 
   // ---- records
 
   /** Adds `chunk[start, end)` to the record being gathered for `owner`. */
   private stage(owner: string, start: number, end: number): void {
-    const view = this.viewOf(owner);
+    const at = this.chunkOff + start;
+    const view = this.viewOf(owner, at);
+    if ((this.dir === 'in' ? view.inAt : view.outAt) !== at) {
+      // Back after someone else's bytes on this connection: say where on the wire ours resume.
+      this.flush();
+      this.store.append(view.log, 'rejoined', view.conn, this.t, this.dir, null, at);
+    }
+    if (this.dir === 'in') view.inAt = this.chunkOff + end;
+    else view.outAt = this.chunkOff + end;
     const n = end - start;
     const maxPiece = this.store.maxRecordBytes;
     if (stage.view !== view || stage.bytes + n > maxPiece) this.flush();
@@ -294,15 +343,21 @@ export class SocketTap implements RangeSink {
     }
   }
 
-  /** Returns this connection's view for the session, announcing the connection to it the first time. */
-  private viewOf(owner: string): View {
+  /**
+   * Returns this connection's view for the session, announcing the connection to it the first
+   * time; `at` is the connection offset, in the direction being recorded, of its first byte.
+   */
+  private viewOf(owner: string, at?: number): View {
     let view = this.views?.get(owner);
     if (view === undefined || view.log.gone) {
       const log = this.store.log(owner);
-      view = { log, conn: log.newConn(), inOff: 0, outOff: 0 };
+      const before = { in: this.total.in, out: this.total.out };
+      if (at !== undefined) before[this.dir] = at;
+      view = { log, conn: log.newConn(), inOff: 0, outOff: 0, inAt: before.in, outAt: before.out };
       this.views ??= new Map();
       this.views.set(owner, view);
-      const info: OpenInfo = { ...this.open, reused: this.carried };
+      // The other direction: bytes of this chunk not yet counted belong to the reader, not before.
+      const info: OpenInfo = { ...this.open, reused: this.carried, before };
       this.store.append(log, 'open', view.conn, this.opened, null, info);
     }
     return view;
@@ -314,18 +369,40 @@ export class SocketTap implements RangeSink {
       this.store.append(view.log, 'moved', view.conn, this.t, dir, null);
   }
 
-  /** Records an event on this connection in every session that saw it. */
-  private event(kind: RecordKind, dir: Direction | null, info: CloseInfo | null): void {
+  /** Records an event on this connection in every session that saw it (`off`: a connection offset). */
+  private event(kind: RecordKind, dir: Direction | null, info: CloseInfo | null, off = 0): void {
     if (this.views === null || this.store.closed) return;
     const t = monoUs();
     for (const view of this.views.values()) {
-      if (!view.log.gone) this.store.append(view.log, kind, view.conn, t, dir, info);
+      if (!view.log.gone) this.store.append(view.log, kind, view.conn, t, dir, info, off);
     }
   }
 
   private fin(dir: Direction): void {
+    if (dir === 'in') {
+      if (this.finIn) return;
+      this.finIn = true;
+    } else {
+      if (this.finOut) return;
+      this.finOut = true;
+    }
     this.firstFin ??= dir === 'in' ? 'client' : 'server';
-    this.event('end', dir, null);
+    this.event('end', dir, null, this.total[dir]); // the FIN's place in the stream
+  }
+
+  /**
+   * The socket is being destroyed. Closing a TCP socket sends FIN for whatever the kernel holds
+   * (RFC 9293 §3.10.4, CLOSE): unless it is a reset (ours, or the peer's that caused the
+   * error), the server's FIN goes out now, and is recorded now.
+   */
+  private destroying(socket: Socket, err: NodeJS.ErrnoException | undefined): void {
+    if (socket.destroyed) return;
+    if (err !== undefined) this.error ??= err;
+    if (this.resetByServer) return;
+    const code = this.error === null ? null : (this.error.code ?? this.error.message);
+    if (code !== null && PEER_RESET.has(code)) return;
+    if (!this.finIn && !this.finOut) this.destroyedByServer = true;
+    if (!this.finOut && (socket as unknown as SocketInternals)._handle) this.fin('out');
   }
 
   private closed(): void {
@@ -335,16 +412,25 @@ export class SocketTap implements RangeSink {
   /** Returns how the connection ended, from what was seen on the way. */
   private howClosed(): CloseInfo {
     const err = this.error;
-    if (this.resetByServer) return { how: 'reset', by: 'server', error: null };
-    if (err !== null) {
-      const code = err.code ?? err.message;
-      if (code === 'ECONNRESET' || code === 'EPIPE') return { how: 'reset', by: 'client', error: code };
-      return { how: 'destroyed', by: 'server', error: code };
-    }
-    if (this.timedOut && this.firstFin === null) return { how: 'timeout', by: 'server', error: null };
-    if (this.firstFin !== null) return { how: 'fin', by: this.firstFin, error: null };
-    return { how: 'destroyed', by: 'server', error: null };
+    const code = err === null ? null : (err.code ?? err.message);
+    if (this.resetByServer)
+      return { how: 'reset', by: 'server', error: null, cause: 'reset', unseen: !this.finIn };
+    if (code !== null && PEER_RESET.has(code))
+      return { how: 'reset', by: 'client', error: code, cause: 'peer', unseen: false };
+    const by = this.firstFin ?? 'server';
+    let cause: CloseCause = 'end';
+    if (by === 'client') cause = 'peer';
+    else if (code !== null) cause = 'error';
+    else if (this.timedOut) cause = 'timeout';
+    else if (this.destroyedByServer) cause = 'destroy';
+    return { how: 'fin', by, error: code, cause, unseen: !this.finIn };
   }
+}
+
+/** Returns how many bytes a write puts on the wire. */
+function byteLength(chunk: Buffer | string, encoding: string): number {
+  if (typeof chunk !== 'string') return chunk.length;
+  return Buffer.byteLength(chunk, (encoding === 'buffer' ? 'utf8' : encoding) as BufferEncoding);
 }
 
 /** Returns the bytes a write puts on the wire (strings are encoded as Node will encode them). */

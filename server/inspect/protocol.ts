@@ -62,16 +62,18 @@ export function encodeRecord(r: CaptureRecord): string {
     case 'data':
       return `${head},"dir":"${r.dir}","off":${r.off},"b64":"${r.bytes!.toString('base64')}"}`;
     case 'end':
+    case 'rejoined':
+      return `${head},"dir":"${r.dir}","at":${r.off}}`;
     case 'moved':
       return `${head},"dir":"${r.dir}"}`;
     case 'open': {
       const o = r.info as OpenInfo;
-      return `${head},"client":{"address":${JSON.stringify(o.client.address)},"port":${o.client.port}},"server":{"port":${o.server.port}},"reused":${o.reused}}`;
+      return `${head},"client":{"address":${JSON.stringify(o.client.address)},"port":${o.client.port}},"server":{"port":${o.server.port}},"reused":${o.reused},"before":{"in":${o.before.in},"out":${o.before.out}}}`;
     }
     case 'close': {
       const c = r.info as CloseInfo;
       const error = c.error === null ? '' : `,"error":${JSON.stringify(c.error)}`;
-      return `${head},"how":"${c.how}","by":"${c.by}"${error}}`;
+      return `${head},"how":"${c.how}","by":"${c.by}"${error},"cause":"${c.cause}","unseen":${c.unseen}}`;
     }
     case 'note':
       return `${head},"text":${JSON.stringify(r.info as string)}}`;

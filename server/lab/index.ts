@@ -328,6 +328,8 @@ function shortReason(text: string): string {
 
 /** What the inspector is told when ws reports an error on a socket. */
 function webSocketErrorNote(cfg: Config, err: NodeJS.ErrnoException): string {
+  if (err.code === 'WS_ERR_UNSUPPORTED_DATA_PAYLOAD_LENGTH')
+    return `WebSocket error: ${err.message} — closed as the Close frame says`;
   if (err.code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH')
     return `${bound(cfg, 'maxMessageBytes')} reached — message too big, closed 1009`;
   if (err.code === 'WS_ERR_TOO_MANY_BUFFERED_PARTS')
@@ -335,21 +337,88 @@ function webSocketErrorNote(cfg: Config, err: NodeJS.ErrnoException): string {
   return `WebSocket error: ${err.message}`;
 }
 
+/** The parts of ws's Receiver (ws 8, lib/receiver.js) read to tell which rule a frame broke. */
+interface ReceiverInternals {
+  _buffers: Buffer[];
+  _bufferedBytes: number;
+  _opcode: number;
+  getPayloadLength64(cb: unknown): void;
+  prependListener(event: 'error', fn: (err: NodeJS.ErrnoException) => void): void;
+}
+
 /**
- * ws closes with a bare code when a peer breaks a rule ws checks itself (a message over
- * `maxPayload`: 1009). This subclass adds a reason that names the rule, so the browser's
- * CloseEvent says it too.
+ * ws closes with a bare code when a peer breaks a rule ws checks itself, and the code is not
+ * always the one RFC 6455 assigns: a 64-bit length with its top bit set is a protocol error
+ * (§5.2: "the most significant bit MUST be 0"), ws answers 1009 because the length is past
+ * 2^53 − 1. This subclass watches the receiver's error and closes with the code and a reason
+ * for the actual fault, so the browser's CloseEvent and the inspector's dissector agree.
  */
 function labWebSocketClass(cfg: Config): typeof WebSocket {
-  const reasons: Record<number, string> = {
-    1002: 'protocol error',
-    1007: 'a text message is not valid UTF-8',
-    1008: `${bound(cfg, 'maxMessageFragments')} exceeded`,
-    1009: `${bound(cfg, 'maxMessageBytes')} exceeded`,
-  };
   return class LabWebSocket extends WebSocket {
+    private fault: { code: number; reason: string } | undefined;
+
+    // ws's WebSocketServer calls setSocket (not in ws's typings) to attach the upgraded socket.
+    setSocket(...args: unknown[]): void {
+      (WebSocket.prototype as unknown as { setSocket: (...a: unknown[]) => void }).setSocket.apply(
+        this,
+        args,
+      );
+      const receiver = (this as unknown as { _receiver: ReceiverInternals })._receiver;
+      let topBit = false;
+      const length64 = receiver.getPayloadLength64;
+      receiver.getPayloadLength64 = function (this: ReceiverInternals, cb: unknown) {
+        // The next unread byte is the length's most significant one.
+        if (this._bufferedBytes >= 8) topBit = (this._buffers[0]![0]! & 0x80) !== 0;
+        return length64.call(this, cb);
+      };
+      // Before ws's own listener, which closes the socket with the error's code.
+      receiver.prependListener('error', (err) => {
+        this.fault = closeFor(cfg, err, { topBit, closeFrame: receiver._opcode === 0x8 });
+      });
+    }
+
     override close(code?: number, data?: string | Buffer): void {
-      super.close(code, data ?? (code === undefined ? undefined : reasons[code]));
+      const fault = this.fault;
+      if (fault !== undefined && data === undefined) {
+        this.fault = undefined;
+        super.close(fault.code, fault.reason);
+        return;
+      }
+      super.close(code, data);
     }
   };
+}
+
+/** The close code (RFC 6455 §7.4.1) and reason for the rule a peer's frame broke, as ws reported it. */
+function closeFor(
+  cfg: Config,
+  err: NodeJS.ErrnoException,
+  frame: { topBit: boolean; closeFrame: boolean },
+): { code: number; reason: string } {
+  switch (err.code) {
+    case 'WS_ERR_UNSUPPORTED_DATA_PAYLOAD_LENGTH':
+      return frame.topBit
+        ? { code: 1002, reason: 'the most significant bit of a 64-bit length must be 0 (RFC 6455 §5.2)' }
+        : { code: 1009, reason: 'payload length above 2^53 − 1 bytes: too big to follow' };
+    case 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH':
+      return { code: 1009, reason: `${bound(cfg, 'maxMessageBytes')} exceeded` };
+    case 'WS_ERR_TOO_MANY_BUFFERED_PARTS':
+      return { code: 1008, reason: `${bound(cfg, 'maxMessageFragments')} exceeded` };
+    case 'WS_ERR_INVALID_UTF8':
+      return frame.closeFrame
+        ? { code: 1007, reason: 'the Close frame’s reason is not valid UTF-8 (RFC 6455 §5.5.1)' }
+        : { code: 1007, reason: 'a text message is not valid UTF-8 (RFC 6455 §8.1)' };
+    case 'WS_ERR_INVALID_CLOSE_CODE':
+      return { code: 1002, reason: 'the Close frame carries a code no endpoint may send (RFC 6455 §7.4)' };
+    default: {
+      // ws's message names the rule ("Invalid WebSocket frame: RSV1 must be clear").
+      const code = Object.getOwnPropertySymbols(err)
+        .map((k) => (err as unknown as Record<symbol, unknown>)[k])
+        .find((v): v is number => typeof v === 'number' && v >= 1000 && v < 5000);
+      return {
+        code: code ?? 1002,
+        reason: shortReason(err.message.replace(/^Invalid WebSocket frame: /, '')),
+      };
+    }
+  }
 }

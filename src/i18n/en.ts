@@ -368,6 +368,32 @@ export const en = {
     "A learner's hand-in, loaded but not run. It runs in a session of its own, not yours, and nothing you do here changes your drafts.",
   // ---- the badge of lessons that use several techniques (content.config.ts, `technique: mixed`)
   'technique.mixed': 'All techniques',
+  // How a connection ended, as TCP did it (FIN or RST, and who sent it first)
+  'inspector.end.fin.peer': 'Closed with FIN, first by the client; the server answered with its own FIN.',
+  'inspector.end.fin.end':
+    'Closed with FIN, first by the server (it ended its side); the client answered with its own FIN.',
+  'inspector.end.fin.destroy':
+    'Closed with FIN, first by the server: it closed its socket at once (socket.destroy()).',
+  'inspector.end.fin.timeout':
+    'Closed with FIN, first by the server: the connection sat idle until the keep-alive timeout, and the server closed it.',
+  'inspector.end.fin.error':
+    'Closed with FIN, first by the server, after an error on the connection ({error}).',
+  'inspector.end.reset.server':
+    'Reset (RST) by the server (resetAndDestroy()): cut off, not closed; bytes still on their way are lost.',
+  'inspector.end.reset.client': 'Reset (RST) by the client: cut off, not closed ({error}).',
+  'inspector.end.unseen':
+    'The server’s socket was already gone when the client answered, so that answer (normally the client’s own FIN) is not in the capture.',
+  'inspector.note.reused':
+    'Reused connection: before this session’s first byte it had carried {in} sent and {out} received that belong to the site or another session. They are not shown; in the pcap export they are the gap Wireshark calls “previous segment not captured”.',
+  // EventSource resuming across connections (resume.ts)
+  'inspector.resume.next':
+    'Last-Event-ID: {id} is the id of an event that arrived on #{n}: the browser resumes after the last event it dispatched.',
+  'inspector.resume.discarded':
+    'Events after {id} crossed the wire on #{n} before its cut but were never dispatched by the browser: {ids}. They came in the same read as the cut, which Chromium throws away; the server sends them again after {id}.',
+  'inspector.resume.prev':
+    'The next connection, #{n}, resumed with Last-Event-ID: {id}. Events that arrived here after it were never dispatched by the browser: {ids}.',
+  'inspector.resume.prevWhole':
+    'The next connection, #{n}, resumed with Last-Event-ID: {id}, the last event dispatched here.',
 } as const;
 
 export type UiKey = keyof typeof en;

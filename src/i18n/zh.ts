@@ -350,4 +350,25 @@ export const zh: Record<UiKey, string> = {
     '这是学习者交上来的代码，已载入，尚未运行。它在单独的会话里运行，不用你的会话；在这里怎么改，都不会动你的草稿。',
   // ---- 用到多种技术的课程的标签（content.config.ts，`technique: mixed`）
   'technique.mixed': '多种技术',
+  // 连接如何结束：TCP 实际做了什么（FIN 还是 RST，由哪一方先发）
+  'inspector.end.fin.peer': '以 FIN 关闭，客户端先发；服务器随后回了自己的 FIN。',
+  'inspector.end.fin.end': '以 FIN 关闭，服务器先发（它结束了自己这一侧）；客户端随后回了自己的 FIN。',
+  'inspector.end.fin.destroy': '以 FIN 关闭，服务器先发：它直接关掉了套接字（socket.destroy()）。',
+  'inspector.end.fin.timeout': '以 FIN 关闭，服务器先发：连接一直空闲到 keep-alive 超时，服务器把它关了。',
+  'inspector.end.fin.error': '以 FIN 关闭，服务器先发，起因是连接上出了错（{error}）。',
+  'inspector.end.reset.server':
+    '被服务器重置（RST，resetAndDestroy()）：连接是被掐断的，不是正常关闭；还在路上的字节都丢了。',
+  'inspector.end.reset.client': '被客户端重置（RST）：连接是被掐断的，不是正常关闭（{error}）。',
+  'inspector.end.unseen':
+    '客户端作出回应时，服务器这边的套接字已经关掉了，所以这份回应（通常是客户端自己的 FIN）不在抓包里。',
+  'inspector.note.reused':
+    '这是一条被复用的连接：在本会话的第一个字节之前，它已经发送过 {in}、接收过 {out}，那些字节属于网站本身或别的会话，这里不显示；导出的 pcap 保留了它们的序号位置，Wireshark 会把这段空缺标成“previous segment not captured”。',
+  // EventSource 跨连接续传（resume.ts）
+  'inspector.resume.next':
+    'Last-Event-ID: {id} 是 #{n} 上收到的某个事件的 id：浏览器从它最后派发的那个事件之后续传。',
+  'inspector.resume.discarded':
+    '{id} 之后的事件在 #{n} 被切断之前已经到达，但浏览器一个也没有派发：{ids}。它们和切断发生在同一次读取里，Chromium 会把这次读到的数据整个丢掉；服务器会从 {id} 之后把它们重新发一遍。',
+  'inspector.resume.prev':
+    '下一条连接 #{n} 带着 Last-Event-ID: {id} 续传。在这里、排在它后面到达的事件，浏览器都没有派发：{ids}。',
+  'inspector.resume.prevWhole': '下一条连接 #{n} 带着 Last-Event-ID: {id} 续传，这正是这里最后派发的事件。',
 };

@@ -22,6 +22,14 @@ import { Undissected } from './undissected.ts';
 
 export type Technique = 'http' | 'poll' | 'long-poll' | 'stream' | 'sse' | 'websocket';
 
+/**
+ * How a direction ended: `fin`, the sender's FIN; `rst`, a reset (RFC 9293 §3.10.7.4: nothing
+ * more in either direction); `closed`, the socket was closed before anything more was seen
+ * from that side (the server closed its socket first: the client's own FIN came too late).
+ */
+export type EndHow = 'fin' | 'rst' | 'closed';
+const END_LABEL: Record<EndHow, string> = { fin: 'FIN', rst: 'RST', closed: 'closed' };
+
 export interface ConnectionSummary {
   /** Method and request-target (as sent) of the first request. */
   method?: string;
@@ -46,8 +54,8 @@ export interface ConnectionOptions {
 /** What decodes one direction at a time: HTTP, then maybe WebSocket frames or nothing. */
 interface Decoder {
   run(q: ByteQueue): Step;
-  /** The stream ended; returns a note for the FIN item. */
-  end(q: ByteQueue, t?: number): string | undefined;
+  /** The stream ended (`how`); returns a note for the end item. */
+  end(q: ByteQueue, t?: number, how?: EndHow): string | undefined;
 }
 
 interface DirectionState {
@@ -123,13 +131,16 @@ export class ConnectionDissector {
     }
   }
 
-  /** That direction ended (FIN): ends a close-delimited body, reports what was cut off, adds a 'fin' item. */
-  end(dir: Direction, t?: number): void {
+  /**
+   * That direction ended (`how`, FIN by default): ends a close-delimited body, reports what was
+   * cut off, adds a 'fin' item labelled FIN, RST or closed.
+   */
+  end(dir: Direction, t?: number, how: EndHow = 'fin'): void {
     const d = this.dirs[dir];
     if (d.ended) return;
     d.ended = true;
-    const note = d.decoder.end(d.queue, t);
-    this.emit(field('fin', 'FIN', dir, d.bytes, d.bytes, { note, t }));
+    const note = d.decoder.end(d.queue, t, how);
+    this.emit(field('fin', END_LABEL[how], dir, d.bytes, d.bytes, { note, t }));
   }
 
   /** Returns what the connection was: first request and status, technique, byte counts. */

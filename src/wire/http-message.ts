@@ -5,6 +5,7 @@
  * follows as 'body' / 'chunk' / 'sse-event' items.
  */
 import type { ByteQueue } from './byte-queue.ts';
+import type { EndHow } from './connection.ts';
 import type { Direction, Field } from './bytes.ts';
 import { byteCount, field, Retained, shownValue } from './bytes.ts';
 import { ChunkedDecoder } from './chunked.ts';
@@ -135,7 +136,7 @@ export class HttpDecoder {
   }
 
   /** The stream ended (FIN): ends a close-delimited body, reports what was cut off. Returns a note for the FIN. */
-  end(q: ByteQueue, t?: number): string | undefined {
+  end(q: ByteQueue, t?: number, how: EndHow = 'fin'): string | undefined {
     const msg = this.msg;
     const cutOff = (start: number, end: number, note: string, partial?: Field): void => {
       const children = partial ? [partial] : undefined;
@@ -185,6 +186,8 @@ export class HttpDecoder {
       case 'BODY_CLOSE':
         this.emitBody();
         this.finish();
+        if (how === 'rst')
+          return 'a reset ends the body: with neither Content-Length nor chunked coding, nothing tells whether it was whole (RFC 9112 §6.3, §8)';
         return 'FIN ends the body: the response had neither Content-Length nor chunked coding (RFC 9112 §6.3)';
       case 'WAIT':
         if (q.length > 0) {

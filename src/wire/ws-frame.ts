@@ -4,6 +4,7 @@
  * field keeps its byte (and bit) range; a frame is an item once its payload is complete.
  */
 import type { ByteQueue } from './byte-queue.ts';
+import type { EndHow } from './connection.ts';
 import type { Direction, Field } from './bytes.ts';
 import { byteCount, field, hex, hexBytes } from './bytes.ts';
 import type { WireError } from './errors.ts';
@@ -111,7 +112,7 @@ export class FrameDecoder {
   }
 
   /** The stream ended: reports a frame cut short; returns a note for the FIN. */
-  end(q: ByteQueue, t?: number): string | undefined {
+  end(q: ByteQueue, t?: number, how: EndHow = 'fin'): string | undefined {
     const mid = this.state !== 'GET_INFO' && this.state !== 'CLOSED';
     if (mid || (this.state === 'GET_INFO' && q.length > 0)) {
       const start = mid ? this.h.start : q.offset;
@@ -128,8 +129,9 @@ export class FrameDecoder {
         }),
       );
     }
-    if (this.sawClose) return 'FIN after the Close frame: the closing handshake is done (RFC 6455 §7.1.1)';
-    return 'no Close frame before FIN: the other side reports close code 1006, abnormal closure (RFC 6455 §7.1.5)';
+    const end = how === 'rst' ? 'RST' : how === 'closed' ? 'the end of the connection' : 'FIN';
+    if (this.sawClose) return `${end} after the Close frame: the closing handshake is done (RFC 6455 §7.1.1)`;
+    return `no Close frame before ${end}: close code 1006, abnormal closure (RFC 6455 §7.1.5)`;
   }
 
   /** RFC 6455 §5.2: FIN, RSV1–3, opcode; MASK, 7-bit payload length. */

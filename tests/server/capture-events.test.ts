@@ -65,14 +65,15 @@ test('a client reset is recorded as a reset by the client', async () => {
   assert.equal(close.error, 'ECONNRESET');
 });
 
-test('a server that destroys the socket mid-response: closed as destroyed by the server', async () => {
+test('a server that destroys the socket mid-response: its FIN goes out then, first, and the client answer is unseen', async () => {
   const s = sessionId();
   const inspector = await InspectorClient.open(h.port, s);
   const client = await RawClient.connect(h.port);
   client.send(get(`/lab/${s}/destroy`));
   await client.waitClosed();
   const close = await closeRecord(inspector);
-  assert.deepEqual([close.how, close.by], ['destroyed', 'server']);
+  assert.deepEqual([close.how, close.by, close.cause, close.unseen], ['fin', 'server', 'destroy', true]);
+  assert.deepEqual(events(inspector.records), ['open', 'end:out', 'close:fin:server']);
   assert.match(inspector.bytes(1, 'out').toString(), /partial/);
 });
 
@@ -83,7 +84,8 @@ test('a server reset (resetAndDestroy) is recorded as a reset by the server', as
   client.send(get(`/lab/${s}/reset`));
   await client.waitClosed();
   const close = await closeRecord(inspector);
-  assert.deepEqual([close.how, close.by], ['reset', 'server']);
+  assert.deepEqual([close.how, close.by, close.cause], ['reset', 'server', 'reset']);
+  assert.ok(!events(inspector.records).includes('end:out'), 'a reset sends no FIN');
 });
 
 test('notes from the lab appear in the session the socket serves, in order with its bytes', async () => {
@@ -99,7 +101,7 @@ test('notes from the lab appear in the session the socket serves, in order with 
   client.socket.destroy();
 });
 
-test('an idle keep-alive connection closed by its timeout: a timeout record, closed by timeout', async () => {
+test('an idle keep-alive connection closed by its timeout: a timeout record, then the server’s FIN', async () => {
   const quick = await startHarness({ keepAliveTimeoutMs: 100 });
   const s = sessionId();
   const inspector = await InspectorClient.open(quick.port, s);
@@ -108,6 +110,6 @@ test('an idle keep-alive connection closed by its timeout: a timeout record, clo
   await client.waitFor(PLAIN_BODY);
   await client.waitClosed();
   const close = await closeRecord(inspector);
-  assert.deepEqual(events(inspector.records), ['open', 'timeout', 'close:timeout:server']);
-  assert.equal(close.by, 'server');
+  assert.deepEqual(events(inspector.records), ['open', 'timeout', 'end:out', 'close:fin:server']);
+  assert.equal(close.cause, 'timeout');
 });

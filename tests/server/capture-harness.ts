@@ -268,6 +268,9 @@ export interface WireRecord {
   off?: number;
   b64?: string;
   how?: string;
+  cause?: string;
+  unseen?: boolean;
+  before?: { in: number; out: number };
   by?: string;
   error?: string;
   text?: string;

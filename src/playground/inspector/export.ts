@@ -7,7 +7,11 @@ import type { CaptureModel, Connection } from './model.ts';
 import { asIpv4, type FlowEvent, type TcpFlow, writePcap } from './pcap.ts';
 
 /** The connection as the HAR writer reads it. */
-export function harConnection(c: Connection, serverIp?: string): HarConnection {
+export function harConnection(
+  c: Connection,
+  serverIp?: string,
+  sayEnding?: (c: Connection) => string,
+): HarConnection {
   return {
     id: c.id,
     items: c.items,
@@ -15,10 +19,16 @@ export function harConnection(c: Connection, serverIp?: string): HarConnection {
     openT: c.openT ?? c.firstT,
     closeT: c.closed?.t,
     serverIp,
+    ending: sayEnding ? sayEnding(c) : undefined,
   };
 }
 
-/** The connection as a TCP flow for the pcap writer: its kept bytes, FINs and ending, in time order. */
+/**
+ * The connection as a TCP flow for the pcap writer: its kept bytes, FINs and ending, in time
+ * order, exactly as the capture saw them: the FIN of each side that was seen, the RST of a
+ * reset, and nothing the server could not see (the client's answer after the server's socket
+ * was gone). A reused connection keeps its real sequence numbers and has no handshake.
+ */
 export function tcpFlow(c: Connection, wallUs: (t: number) => number, serverIp: string): TcpFlow {
   const events: FlowEvent[] = [];
   const marks = c.marks;
@@ -28,19 +38,21 @@ export function tcpFlow(c: Connection, wallUs: (t: number) => number, serverIp: 
     if (bytes.length === 0) continue;
     // A mark partly dropped from the display cap starts later than it did.
     const off = Math.max(m.off, m.off + m.len - bytes.length);
-    events.push({ kind: 'data', tUs: wallUs(m.t), dir: m.dir, off, bytes });
+    events.push({ kind: 'data', tUs: wallUs(m.t), dir: m.dir, off: c.wireOffset(m.dir, off), bytes });
   }
   for (const dir of ['in', 'out'] as const) {
     const t = c.fin[dir];
-    if (t !== undefined) events.push({ kind: 'fin', tUs: wallUs(t), dir });
+    if (t !== undefined) events.push({ kind: 'fin', tUs: wallUs(t), dir, at: c.finAt[dir] });
   }
   if (c.closed) {
     const t = wallUs(c.closed.t);
+    const first = c.closed.by === 'client' ? 'in' : 'out';
     if (c.closed.how === 'fin') {
-      for (const dir of ['in', 'out'] as const)
-        if (c.fin[dir] === undefined) events.push({ kind: 'fin', tUs: t, dir });
+      if (c.fin[first] === undefined) events.push({ kind: 'fin', tUs: t, dir: first });
+      const other = first === 'in' ? 'out' : 'in';
+      if (c.fin[other] === undefined && !c.closed.unseen) events.push({ kind: 'fin', tUs: t, dir: other });
     } else {
-      events.push({ kind: 'rst', tUs: t, dir: c.closed.by === 'client' ? 'in' : 'out' });
+      events.push({ kind: 'rst', tUs: t, dir: first });
     }
   }
   events.sort((a, b) => a.tUs - b.tUs);
@@ -48,7 +60,9 @@ export function tcpFlow(c: Connection, wallUs: (t: number) => number, serverIp: 
   return {
     client: { ip: client, port: c.client?.port ?? 40_000 + c.index },
     server: { ip: serverIp, port: c.server?.port ?? 80 },
-    openUs: c.openT === undefined ? undefined : wallUs(c.openT),
+    // A reused connection's handshake was for someone else's bytes, long before.
+    openUs: c.openT === undefined || c.reused ? undefined : wallUs(c.openT),
+    before: c.before,
     events,
   };
 }
@@ -66,11 +80,19 @@ function wallUsOf(model: CaptureModel): (t: number) => number {
   };
 }
 
-/** The capture as a HAR 1.2 document (JSON text). */
-export function exportHar(model: CaptureModel, conns: readonly Connection[], origin: string): string {
+/**
+ * The capture as a HAR 1.2 document (JSON text); `sayEnding` says how a connection ended (the
+ * panel's sentence), written as the comment of its last entry.
+ */
+export function exportHar(
+  model: CaptureModel,
+  conns: readonly Connection[],
+  origin: string,
+  sayEnding?: (c: Connection) => string,
+): string {
   const ip = serverIpFor(new URL(origin).hostname);
   const har = buildHar(
-    conns.map((c) => harConnection(c, ip)),
+    conns.map((c) => harConnection(c, ip, c.closed ? sayEnding : undefined)),
     {
       origin,
       wallMs: (t) => model.wallMs(t) ?? t / 1000,
@@ -80,11 +102,16 @@ export function exportHar(model: CaptureModel, conns: readonly Connection[], ori
   return JSON.stringify(har, null, 2);
 }
 
-/** The capture as a pcap file. */
-export function exportPcap(model: CaptureModel, conns: readonly Connection[], host: string): Uint8Array {
+/** The connections as TCP flows on the wall clock, as the pcap export writes them. */
+export function pcapFlows(model: CaptureModel, conns: readonly Connection[], host: string): TcpFlow[] {
   const ip = serverIpFor(host);
   const wallUs = wallUsOf(model);
-  return writePcap(conns.map((c) => tcpFlow(c, wallUs, ip)));
+  return conns.map((c) => tcpFlow(c, wallUs, ip));
+}
+
+/** The capture as a pcap file. */
+export function exportPcap(model: CaptureModel, conns: readonly Connection[], host: string): Uint8Array {
+  return writePcap(pcapFlows(model, conns, host));
 }
 
 /** Offers `data` as a file download. */

@@ -23,6 +23,8 @@ export interface HarConnection {
   openT?: number | undefined;
   closeT?: number | undefined;
   serverIp?: string | undefined;
+  /** How the connection ended (FIN or RST, by whom), as the panel says it: the last entry's comment. */
+  ending?: string | undefined;
 }
 
 export interface HarOptions {
@@ -103,10 +105,13 @@ export interface Har {
 export function buildHar(conns: readonly HarConnection[], opts: HarOptions): Har {
   const entries: Array<{ t: number; entry: HarEntry }> = [];
   for (const c of conns) {
+    let last: HarEntry | undefined;
     for (const ex of exchanges(c.items)) {
       const entry = toEntry(c, ex, opts);
       if (entry) entries.push({ t: ex.req.t ?? 0, entry });
+      last = entry ?? last;
     }
+    if (last && c.ending) last.comment = last.comment ? `${last.comment}. ${c.ending}` : c.ending;
   }
   entries.sort((a, b) => a.t - b.t);
   const log: Har['log'] = {

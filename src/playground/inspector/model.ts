@@ -11,7 +11,7 @@ import { ByteStore } from './byte-store.ts';
 import {
   type CaptureRecord,
   type ChannelMessage,
-  type CloseHow,
+  type CloseCause,
   type Dir,
   fromBase64,
   type HelloMessage,
@@ -32,7 +32,8 @@ export interface Summary {
 /** The part of src/wire's ConnectionDissector the model uses. */
 export interface DissectorLike {
   push(dir: Dir, bytes: Uint8Array, t?: number): void;
-  end(dir: Dir): void;
+  /** The direction ended: by FIN, by a reset, or the socket closed with nothing more seen. */
+  end(dir: Dir, t?: number, how?: 'fin' | 'rst' | 'closed'): void;
   readonly items: readonly Field[];
   summary(): Summary;
 }
@@ -54,6 +55,20 @@ export interface ModelOptions {
   createDissector?: () => DissectorLike;
 }
 
+/** How a connection ended, as TCP did it. */
+export interface Closed {
+  t: number;
+  /** FIN or RST: what went on the wire. */
+  how: 'fin' | 'reset';
+  /** Who sent the first FIN, or the RST. */
+  by?: 'client' | 'server' | undefined;
+  error?: string | undefined;
+  /** What the server did to start it (undefined from servers that did not say). */
+  cause?: CloseCause | undefined;
+  /** The server's socket was gone before the client's answer: that answer was not seen. */
+  unseen?: boolean | undefined;
+}
+
 export class Connection {
   readonly id: string;
   /** 1-based, in order of first appearance: what the panel shows as #n. */
@@ -67,14 +82,21 @@ export class Connection {
   server: { port: number } | undefined;
   /** The connection had carried other traffic (the site, another session) before. */
   reused = false;
+  /** Bytes each way that crossed the connection before this session's first (not shown). */
+  before: Record<Dir, number> = { in: 0, out: 0 };
+  /**
+   * Where this session's stream offsets sit on the connection: from session offset `from`, at
+   * connection offset `at` (one entry per stretch; more than one when others' bytes came between).
+   */
+  readonly wire: Record<Dir, Array<{ from: number; at: number }>> = { in: [], out: [] };
+  /** Connection offset of each direction's FIN, when the server said it. */
+  readonly finAt: Partial<Record<Dir, number>> = {};
   readonly bytes: Record<Dir, ByteStore>;
   readonly marks: Mark[] = [];
   marksDropped = 0;
   /** Time of each direction's FIN. */
   readonly fin: Partial<Record<Dir, number>> = {};
-  closed:
-    | { t: number; how: CloseHow; by?: 'client' | 'server' | undefined; error?: string | undefined }
-    | undefined;
+  closed: Closed | undefined;
   /** Lab notes (which bound closed it), idle timeouts, hand-overs to another session. */
   readonly notes: Array<{ t: number; text: string; kind: 'note' | 'timeout' | 'moved'; dir?: Dir }> = [];
   /** Directions whose decoding stopped because bytes are missing. */
@@ -134,6 +156,16 @@ export class Connection {
   /** Decoded items (top-level fields), or none when there is no dissector. */
   get items(): readonly Field[] {
     return this.dissector?.items ?? [];
+  }
+
+  /** The connection offset of this session's stream offset `off` in `dir`. */
+  wireOffset(dir: Dir, off: number): number {
+    const stretches = this.wire[dir];
+    for (let i = stretches.length - 1; i >= 0; i--) {
+      const s = stretches[i]!;
+      if (s.from <= off) return s.at + off - s.from;
+    }
+    return this.before[dir] + off;
   }
 
   addMark(m: Mark): void {
@@ -232,17 +264,30 @@ export class CaptureModel {
         c.client = rec.client;
         c.server = rec.server;
         c.reused = rec.reused === true;
+        if (rec.before) c.before = { in: rec.before.in || 0, out: rec.before.out || 0 };
+        for (const dir of ['in', 'out'] as const) c.wire[dir].push({ from: 0, at: c.before[dir] });
         if (rec.t < c.firstT) c.firstT = rec.t;
         break;
       case 'data':
         this.data(c, rec.dir, rec.off, fromBase64(rec.b64), rec.t);
         return;
+      case 'rejoined':
+        c.wire[rec.dir].push({ from: c.bytes[rec.dir].end, at: rec.at });
+        break;
       case 'end':
         c.fin[rec.dir] = rec.t;
-        if (!c.desync[rec.dir]) this.dissect(c, (d) => d.end(rec.dir));
+        if (typeof rec.at === 'number') c.finAt[rec.dir] = rec.at;
+        if (!c.desync[rec.dir]) this.dissect(c, (d) => d.end(rec.dir, rec.t, 'fin'));
         break;
       case 'close':
-        c.closed = { t: rec.t, how: rec.how, by: rec.by, error: rec.error };
+        c.closed = closedOf(rec);
+        // Every ending reaches the dissector: a direction with no FIN ended by the reset, or
+        // by the socket closing with nothing more seen (a chunked body cut short says so).
+        for (const dir of ['out', 'in'] as const) {
+          if (c.fin[dir] !== undefined || c.desync[dir]) continue;
+          const how = c.closed.how === 'reset' ? 'rst' : 'closed';
+          this.dissect(c, (d) => d.end(dir, rec.t, how));
+        }
         break;
       case 'note':
         c.notes.push({ t: rec.t, text: rec.text, kind: 'note' });
@@ -366,4 +411,21 @@ export class CaptureModel {
     if (!s || typeof s.epochMs !== 'number' || typeof s.monoUs !== 'number') return undefined;
     return s.epochMs + (t - s.monoUs) / 1000;
   }
+}
+
+/**
+ * Reads a close record. Servers before `cause` called a server's FIN after `destroy()`
+ * `destroyed` and one after the idle timeout `timeout`: both were FIN from the server.
+ */
+function closedOf(rec: Extract<CaptureRecord, { kind: 'close' }>): Closed {
+  if (rec.how === 'reset' || rec.how === 'fin')
+    return { t: rec.t, how: rec.how, by: rec.by, error: rec.error, cause: rec.cause, unseen: rec.unseen };
+  return {
+    t: rec.t,
+    how: 'fin',
+    by: 'server',
+    error: rec.error,
+    cause: rec.how === 'timeout' ? 'timeout' : 'destroy',
+    unseen: true,
+  };
 }

@@ -20,7 +20,8 @@ import { formatBytes, formatDuration, hex2, hexOffset, toHex } from './format.ts
 import { CaptureModel, type Connection } from './model.ts';
 import type { ChannelMessage, Dir } from './protocol.ts';
 import { inspectorStrings } from './strings.ts';
-import { durationOf, endingOf, pathOf, techniqueOf } from './summary.ts';
+import { closedSentence, durationOf, endingOf, pathOf, techniqueOf } from './summary.ts';
+import { resumeNotes, resumeOf } from './resume.ts';
 import { Timeline } from './timeline.ts';
 import injectStyle from 'virtual:wl-inject-style';
 import inspectorCss from './inspector.css?inline';
@@ -380,6 +381,12 @@ export function createPanel(el: HTMLElement, opts: PanelOptions): Panel {
           }),
         );
     }
+    if (c.reused)
+      notes.push(
+        t('inspector.note.reused', { in: formatBytes(c.before.in), out: formatBytes(c.before.out) }),
+      );
+    const resume = resumeOf(model.connections, c);
+    if (resume) notes.push(...resumeNotes(resume, c, t));
     if (c.desync.in || c.desync.out) notes.push(t('inspector.note.desync'));
     if (c.dissectError) notes.push(t('inspector.note.dissectError', { message: c.dissectError }));
     ui.notes.hidden = notes.length === 0;
@@ -487,7 +494,7 @@ export function createPanel(el: HTMLElement, opts: PanelOptions): Panel {
   ui.zoomOut.addEventListener('click', () => timeline.zoomBy(2));
   ui.zoomFit.addEventListener('click', () => timeline.fit());
   ui.exportHar.addEventListener('click', () => {
-    const text = exportHar(model, shown, location.origin);
+    const text = exportHar(model, shown, location.origin, (c) => closedSentence(c, t));
     download(text, 'application/json', fileName('har'));
     ui.exportMenu.open = false;
   });

@@ -2,11 +2,13 @@
  * Writes a capture as a classic libpcap file that Wireshark and tcpdump open.
  *
  * The server captured bytes at the socket, not packets, so the packets are synthesized:
- * Ethernet II + IPv4 + TCP, a three-way handshake (SYN, SYN-ACK, ACK) when the capture saw
- * the connection open, one data segment per captured read or write (split when larger than
- * an IPv4 packet can carry), and FIN or RST at the end. Sequence numbers follow the stream
- * offsets exactly, so Wireshark's "Follow TCP Stream" shows the bytes as they crossed the
- * socket, and a gap in the capture shows as "previous segment not captured".
+ * Ethernet II + IPv4 + TCP, a three-way handshake (SYN, SYN-ACK, ACK) when the connection
+ * was opened for these bytes, one data segment per captured read or write (split when larger
+ * than an IPv4 packet can carry), and the FINs and RST the capture saw, in the order it saw
+ * them. Sequence numbers follow the connection's stream offsets exactly — on a reused
+ * connection they start after the earlier traffic, with no handshake — so Wireshark's "Follow
+ * TCP Stream" shows the bytes as they crossed the socket, and bytes that are not here (an
+ * earlier session's, the site's) show as "previous segment not captured".
  *
  * Formats: pcap (wiki.wireshark.org/Development/LibpcapFileFormat), IPv4 (RFC 791),
  * TCP (RFC 9293), the Internet checksum (RFC 1071).
@@ -20,9 +22,10 @@ export interface Endpoint {
   port: number;
 }
 
+/** `off` and `at`: offsets in the connection's stream that way (its sequence number − ISN − 1). */
 export type FlowEvent =
   | { kind: 'data'; tUs: number; dir: Dir; off: number; bytes: Uint8Array }
-  | { kind: 'fin'; tUs: number; dir: Dir }
+  | { kind: 'fin'; tUs: number; dir: Dir; at?: number | undefined }
   | { kind: 'rst'; tUs: number; dir: Dir };
 
 /** One TCP connection: `in` is client → server, `out` server → client. */
@@ -31,6 +34,8 @@ export interface TcpFlow {
   server: Endpoint;
   /** Time of the handshake in µs since the Unix epoch; without it no SYN is written. */
   openUs?: number | undefined;
+  /** Bytes each way that crossed the connection before these events (a reused connection). */
+  before?: { in: number; out: number } | undefined;
   /** In time order. */
   events: FlowEvent[];
 }
@@ -96,7 +101,7 @@ function flowPackets(flow: TcpFlow, n: number): Array<{ tUs: number; frame: Uint
     out: (Math.imul(flow.server.port + 1 + n, 40_503) ^ 0x5eed_0000) >>> 0,
   };
   /** Bytes of each direction's stream delivered so far (what the other side acknowledges). */
-  const sent: Record<Dir, number> = { in: 0, out: 0 };
+  const sent: Record<Dir, number> = { in: flow.before?.in ?? 0, out: flow.before?.out ?? 0 };
   const finSent: Record<Dir, boolean> = { in: false, out: false };
   const ipId: Record<Dir, number> = { in: (n * 1000) & 0xffff, out: (n * 1000 + 500) & 0xffff };
   const handshake = flow.openUs !== undefined;
@@ -130,6 +135,8 @@ function flowPackets(flow: TcpFlow, n: number): Array<{ tUs: number; frame: Uint
       }
     } else if (ev.kind === 'fin') {
       if (finSent[ev.dir]) continue;
+      // Bytes of others may have come before the FIN: it sits after them.
+      if (ev.at !== undefined) sent[ev.dir] = Math.max(sent[ev.dir], ev.at);
       packet(ev.tUs, ev.dir, isn[ev.dir] + 1 + sent[ev.dir], FLAG.FIN | FLAG.ACK);
       finSent[ev.dir] = true;
       // The peer's kernel acknowledges the FIN at once.

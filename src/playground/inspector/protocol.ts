@@ -10,7 +10,10 @@
  */
 
 export type Dir = 'in' | 'out';
+/** What TCP did at the end. Servers before `cause` existed also sent `timeout` and `destroyed`, both FIN. */
 export type CloseHow = 'fin' | 'reset' | 'timeout' | 'destroyed';
+/** What the server's side did when it started the ending; `peer`: the client started it. */
+export type CloseCause = 'end' | 'destroy' | 'timeout' | 'reset' | 'error' | 'peer';
 
 export interface HelloMessage {
   type: 'hello';
@@ -56,6 +59,8 @@ export interface OpenRecord extends RecordBase {
   server: { port: number };
   /** The connection carried bytes of another session or of the site before. */
   reused?: boolean;
+  /** Bytes on the connection each way before this session's first (its offsets start there on the wire). */
+  before?: { in: number; out: number };
 }
 
 export interface DataRecord extends RecordBase {
@@ -70,6 +75,15 @@ export interface DataRecord extends RecordBase {
 export interface EndRecord extends RecordBase {
   kind: 'end';
   dir: Dir;
+  /** Where the FIN sits in the TCP stream: bytes that crossed the connection that way before it, anyone's. */
+  at?: number;
+}
+
+/** This session's bytes in `dir` continue after others' (a reused connection), at connection offset `at`. */
+export interface RejoinedRecord extends RecordBase {
+  kind: 'rejoined';
+  dir: Dir;
+  at: number;
 }
 
 /** The connection's next bytes in `dir` belong to another session (it was reused). */
@@ -84,6 +98,9 @@ export interface CloseRecord extends RecordBase {
   /** Which side started the ending. */
   by?: 'client' | 'server';
   error?: string;
+  cause?: CloseCause;
+  /** The server closed its socket before the client's FIN or RST: what the client sent after was not seen. */
+  unseen?: boolean;
 }
 
 /** The socket's idle timeout fired. */
@@ -102,6 +119,7 @@ export type CaptureRecord =
   | DataRecord
   | EndRecord
   | MovedRecord
+  | RejoinedRecord
   | CloseRecord
   | TimeoutRecord
   | NoteRecord;
@@ -112,7 +130,7 @@ export type ChannelMessage =
   | LiveMessage
   | { type: 'records'; records: CaptureRecord[] };
 
-const KINDS = new Set(['open', 'data', 'end', 'moved', 'close', 'timeout', 'note']);
+const KINDS = new Set(['open', 'data', 'end', 'moved', 'rejoined', 'close', 'timeout', 'note']);
 
 /** Returns the message of one text frame, or null for one this page does not know. */
 export function parseMessage(text: string): ChannelMessage | null {

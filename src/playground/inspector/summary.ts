@@ -4,7 +4,7 @@
  */
 import type { Field } from '../../wire/bytes.ts';
 import type { Connection } from './model.ts';
-import type { InspectorKey, Strings } from './strings.ts';
+import type { Strings } from './strings.ts';
 
 export type Technique = 'http' | 'poll' | 'long-poll' | 'stream' | 'sse' | 'websocket';
 
@@ -44,7 +44,7 @@ export function durationOf(c: Connection, now: number): number {
 }
 
 export interface Ending {
-  /** CSS hook: open, fin, reset, timeout, destroyed, ws-close. */
+  /** CSS hook: open, fin, reset, ws-close (plus "noted" when the lab left a note). */
   kind: string;
   /** A few characters for the list: "FIN", "RST", "1000". */
   short: string;
@@ -61,10 +61,7 @@ export function endingOf(c: Connection, t: Strings): Ending {
     e = { kind: 'open', short: t('inspector.state.open'), long: t('inspector.state.open.long') };
   } else {
     const how = c.closed.how;
-    const key = `inspector.state.${how}` as InspectorKey;
-    const by = c.closed.by === 'client' ? t('inspector.by.client') : t('inspector.by.server');
-    const long = t(`inspector.state.${how}.long` as InspectorKey, { by });
-    e = { kind: how, short: t(key), long: c.closed.error ? `${long} (${c.closed.error})` : long };
+    e = { kind: how, short: t(`inspector.state.${how}`), long: closedSentence(c, t) };
   }
   if (close !== undefined) {
     e = {
@@ -75,6 +72,30 @@ export function endingOf(c: Connection, t: Strings): Ending {
   }
   if (notes.length > 0) e = { ...e, kind: `${e.kind} noted`, long: `${e.long} ${notes.join(' ')}` };
   return e;
+}
+
+/** What TCP did at the end and who started it, as a sentence (the same words go into the HAR). */
+export function closedSentence(c: Connection, t: Strings): string {
+  const closed = c.closed;
+  if (!closed) return t('inspector.state.open.long');
+  const error = closed.error ?? '';
+  let s: string;
+  if (closed.how === 'reset') {
+    s =
+      closed.by === 'client'
+        ? t('inspector.end.reset.client', { error: error || 'ECONNRESET' })
+        : t('inspector.end.reset.server');
+  } else if (closed.by === 'client') {
+    s = t('inspector.end.fin.peer');
+  } else {
+    const cause = closed.cause;
+    if (cause === 'destroy' || cause === 'timeout') s = t(`inspector.end.fin.${cause}`);
+    else if (cause === 'error') s = t('inspector.end.fin.error', { error });
+    else if (cause === 'end' && !closed.unseen) s = t('inspector.end.fin.end');
+    else s = t('inspector.state.fin.long', { by: t('inspector.by.server') });
+  }
+  if (closed.unseen && closed.how === 'fin' && closed.by === 'server') s += ` ${t('inspector.end.unseen')}`;
+  return s;
 }
 
 /**

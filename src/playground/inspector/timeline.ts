@@ -468,21 +468,31 @@ export class Timeline {
         ctx.fillRect(x - 1, mid + 1, 2, h);
       }
     }
-    // How it ended: a bar for FIN, a cross for a reset or a cut.
-    if (c.closed) {
-      const x = Math.round(x1);
-      ctx.strokeStyle = c.closed.how === 'fin' ? col.muted : col.danger;
-      ctx.lineWidth = 1.5;
+    // How it ended, as TCP did it: each side's FIN a flagged bar on its own half at its own time
+    // (the client's above the middle, the server's below), so which came first shows; an RST a
+    // cross on the half of the side that sent it.
+    ctx.lineWidth = 1.5;
+    ctx.strokeStyle = col.muted;
+    for (const dir of ['in', 'out'] as const) {
+      const t = c.fin[dir];
+      if (t === undefined || (this.filter !== 'both' && dir !== this.filter)) continue;
+      const x = Math.round(this.xOf(t - this.t0)) + 0.5;
+      const tip = dir === 'in' ? mid - h : mid + h;
       ctx.beginPath();
-      if (c.closed.how === 'fin') {
-        ctx.moveTo(x + 0.5, mid - h);
-        ctx.lineTo(x + 0.5, mid + h);
-      } else {
-        ctx.moveTo(x - 3, mid - 3);
-        ctx.lineTo(x + 3, mid + 3);
-        ctx.moveTo(x + 3, mid - 3);
-        ctx.lineTo(x - 3, mid + 3);
-      }
+      ctx.moveTo(x, mid);
+      ctx.lineTo(x, tip);
+      ctx.lineTo(x + 4, tip);
+      ctx.stroke();
+    }
+    if (c.closed?.how === 'reset') {
+      const x = Math.round(x1);
+      const y = c.closed.by === 'client' ? mid - h / 2 : mid + h / 2;
+      ctx.strokeStyle = col.danger;
+      ctx.beginPath();
+      ctx.moveTo(x - 3, y - 3);
+      ctx.lineTo(x + 3, y + 3);
+      ctx.moveTo(x + 3, y - 3);
+      ctx.lineTo(x - 3, y + 3);
       ctx.stroke();
     }
   }

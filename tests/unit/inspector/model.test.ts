@@ -173,7 +173,14 @@ describe('capture model', () => {
     m.apply({ type: 'records', records: w.records });
     const c = m.connections[0]!;
     assert.equal(c.notes[0]?.text, 'stream ended: 500 messages (WIRELAB_MAX_STREAM_MESSAGES)');
-    assert.deepEqual(c.closed, { t: 2_200_000, how: 'reset', by: 'server', error: undefined });
+    assert.deepEqual(c.closed, {
+      t: 2_200_000,
+      how: 'reset',
+      by: 'server',
+      error: undefined,
+      cause: undefined,
+      unseen: undefined,
+    });
     assert.equal(c.duration, 1_200_000);
   });
 });
