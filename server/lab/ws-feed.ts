@@ -10,6 +10,7 @@
  * With `echo=1` the client's messages, text and binary, come straight back instead.
  */
 import type { RawData } from 'ws';
+import { bound } from './bounds.ts';
 import type { FeedMessage } from './feed.ts';
 import { openPushSocket } from './push-socket.ts';
 import { int, MAX_INT } from './query.ts';
@@ -37,6 +38,16 @@ export function wsFeed(ctx: LabSocket<{ since?: number; echo?: number }>): void 
     // RFC 6455 §7.4.1: 1003 means "I cannot accept this kind of data".
     if (isBinary) {
       push.close(1003, 'binary messages are echoed with echo=1; the feed takes text');
+      return;
+    }
+    // What one socket adds to a feed reaches every reader of it (a whole class, in a class room), so
+    // it takes from the session's request bucket, like a `send` POST: a loop of ws.send() cannot
+    // drown the room. Past the rate the socket is closed, naming the bound.
+    if (!ctx.session.bucket.take()) {
+      push.close(
+        1008,
+        `${bound(ctx.lab.cfg, 'requestsPerSecond')} reached: send at most ${ctx.lab.cfg.requestsPerSecond} messages a second`,
+      );
       return;
     }
     feed.append('chat', bytes.toString('utf8'));

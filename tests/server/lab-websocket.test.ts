@@ -7,6 +7,7 @@ import net from 'node:net';
 import { test } from 'node:test';
 import WebSocket from 'ws';
 import { newSession, startLab } from './lab-harness.ts';
+import { config as defaultConfig } from '../../server/config.ts';
 import { raw, request, sleep } from './lab-wire.ts';
 
 const s = await startLab({ tickIntervalMs: 3_600_000, maxMessageBytes: 1024, maxMessageFragments: 4 });
@@ -203,4 +204,19 @@ test('a raw client sending an unmasked frame gets close 1002, and the server kee
   assert.equal(frame[0], 0x88); // close frame
   assert.equal(frame.readUInt16BE(2), 1002);
   assert.equal((await raw(s.port, request('GET', `/lab/${id}/time`))).status, 200);
+});
+
+test('a ws that sends faster than requestsPerSecond is closed 1008 naming the bound; what it added stays bounded', async () => {
+  const c = open(`/lab/${newSession()}/ws`);
+  await c.opened;
+  // The bucket holds 2 × requestsPerSecond tokens (the handshake took one): far more sent in one
+  // go cannot all join the feed.
+  const burst = 2 * defaultConfig.requestsPerSecond;
+  for (let i = 0; i < burst + 50; i++) c.ws.send(`flood ${i}`);
+  const { code, reason } = await c.closed;
+  assert.equal(code, 1008);
+  assert.match(reason, /^bound requestsPerSecond \(\d+\) reached: send at most \d+ messages a second$/);
+  // This socket reads its own feed: every message that joined it came back before the close.
+  const joined = c.received.filter((r) => JSON.parse(r.data.toString()).type === 'chat').length;
+  assert.ok(joined > 0 && joined < burst, `${joined} of ${burst + 50} flood messages joined the feed`);
 });
