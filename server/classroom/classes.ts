@@ -20,7 +20,7 @@ import type { Config } from '../config.ts';
 import { bound } from '../lab/bounds.ts';
 import type { Lab } from '../lab/index.ts';
 import { newJoinCode } from './join-code.ts';
-import type { ClassRecord, ClassStore, LearnerRecord, StoredClass } from './store/index.ts';
+import type { ClassRecord, ClassStore, HandInRecord, LearnerRecord, StoredClass } from './store/index.ts';
 import { matchesHash, newSecret, secretHash } from './teacher-key.ts';
 
 export interface Learner {
@@ -39,17 +39,8 @@ export interface Learner {
   readonly passed: Set<string>;
 }
 
-export interface HandIn {
-  readonly id: number;
-  /** The learner's id, and their name at the time. */
-  readonly learner: number;
-  readonly name: string;
-  readonly lesson: string;
-  readonly step: string;
-  readonly code: string;
-  /** ISO-8601 UTC. */
-  readonly time: string;
-}
+/** A hand-in is kept exactly as the store keeps it. */
+export type HandIn = HandInRecord;
 
 export interface Class {
   readonly code: string;

@@ -11,7 +11,7 @@ import { createMemoryStore } from './memory.ts';
 import { openSqliteStore, STORE_FILE } from './sqlite.ts';
 import type { ClassStore } from './types.ts';
 
-export type { ClassRecord, ClassStore, LearnerRecord, StoredClass } from './types.ts';
+export type { ClassRecord, ClassStore, HandInRecord, LearnerRecord, StoredClass } from './types.ts';
 
 /** The value of `dataDir` that asks for no file at all. */
 export const IN_MEMORY = ':memory:';

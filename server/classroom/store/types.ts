@@ -41,11 +41,13 @@ export interface LearnerRecord {
 
 export interface HandInRecord {
   readonly id: number;
+  /** The learner's id, and their name at the time. */
   readonly learner: number;
   readonly name: string;
   readonly lesson: string;
   readonly step: string;
   readonly code: string;
+  /** ISO-8601 UTC. */
   readonly time: string;
 }
 
