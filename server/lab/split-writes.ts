@@ -16,8 +16,11 @@ export const SPLIT_PATTERN = /^(random|[1-9]\d{0,3}(,[1-9]\d{0,3}){0,7})$/;
 export const SPLIT_EXPECTS =
   '"random", or 1 to 8 piece sizes in bytes from 1 to 9999, comma-separated (e.g. 7 or 5,11,3)';
 
-/** Largest piece of `split=random`: a line of the classic stream (~40 bytes) goes in several. */
-const RANDOM_PIECE_MAX = 16;
+/**
+ * Largest piece of `split=random`: a line of the classic stream (~45 bytes) goes in about ten, so
+ * in nine lines some cut is all but sure to fall inside one of their multi-byte characters.
+ */
+const RANDOM_PIECE_MAX = 8;
 
 /** The size of each next piece: drawn from a PRNG seeded by `seed` (`random`), or the listed sizes in turn. */
 export function pieceSizes(split: string, seed: string): () => number {
