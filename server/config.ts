@@ -198,6 +198,14 @@ export const config = {
    * shut, Wi-Fi lost), whose sockets TCP alone would keep for many minutes.
    */
   wsPingMs: readInt('WIRELAB_WS_PING_MS', 30_000, 100, 600_000),
+  // ---- stream?split= (docs/lab-api.md, "GET stream")
+  /**
+   * Pause (ms) between two pieces of a stream cut with `split=`. Without it the pieces leave in one
+   * burst and the browser reads them as one, so no read would ever end mid-line; 50 ms keeps each
+   * piece a read of its own on a busy machine, and 9 classic messages of ~5 pieces well inside
+   * their one-second interval.
+   */
+  splitGapMs: readInt('WIRELAB_SPLIT_GAP_MS', 50, 0, 1_000),
 } as const;
 
 export type Config = typeof config;

@@ -66,24 +66,44 @@ export default defineChecks({
     },
   },
   exercise: {
-    step: 'xhr-stream',
+    step: 'fetch-reader',
     check: (wire) => {
-      const ok = chunkedStream(wire);
-      if (ok !== true) return ok;
-      const x = streams(wire).find((s) => s.query.buffer !== '1')!;
-      for (const text of texts(x)) {
+      const x = streams(wire).find((s) => s.query.split !== undefined);
+      if (!x)
+        return fail(
+          'Expected a GET stream with split= answered 200: keep split=random in the URL, it is what cuts the stream anywhere.',
+          '应有一个带 split= 且以 200 应答的 GET stream：请在 URL 里保留 split=random，正是它把流切在任意位置。',
+        );
+      const lines = texts(x);
+      if (x.framing !== 'chunked' || !x.complete || lines.length < 9)
+        return fail(
+          `Expected the whole stream: its 9 messages and the final 0-size chunk; got ${lines.length} messages${x.complete ? '' : ', not ended'}. Let the run go on for about 10 s.`,
+          `应收到完整的流：9 条消息和最后的长度为 0 的块；实际收到 ${lines.length} 条消息${x.complete ? '' : '，且流没有结束'}。请让程序运行约 10 秒。`,
+        );
+      // The lesson's point: chunks that are not lines. Without more chunks than lines, nothing was cut.
+      if (x.chunks <= lines.length)
+        return fail(
+          `The stream came in ${x.chunks} chunks for ${lines.length} lines: nothing was cut. Keep split=random in the URL.`,
+          `这个流的 ${lines.length} 行只分成了 ${x.chunks} 个块：没有被切开。请在 URL 里保留 split=random。`,
+        );
+      if (wire.console.some((c) => c.text.includes('\uFFFD')))
+        return fail(
+          'The console shows "\uFFFD": a character was cut between two reads and each half was decoded on its own. Decode the whole stream with one TextDecoder and { stream: true }.',
+          '控制台里出现了“\uFFFD”：一个字符被切在两次读取之间，两半被分别解码了。请整条流只用一个 TextDecoder，并传入 { stream: true }。',
+        );
+      for (const text of lines) {
         // "message 1" but not "message 10": the text followed by no further digit.
         const pattern = new RegExp(`${text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(?!\\d)`);
-        const lines = wire.console.filter((c) => pattern.test(c.text)).length;
-        if (lines === 0)
+        const shown = wire.console.filter((c) => pattern.test(c.text)).length;
+        if (shown === 0)
           return fail(
-            `"${text}" never shows in the console: log the text of each new line as it arrives.`,
-            `控制台里始终没有出现“${text}”：每收到一行新内容，就把它的 text 打印出来。`,
+            `"${text}" never shows whole in the console. A read can end in the middle of a line: keep the unfinished end of what you read and put the next read after it, then log the text of each complete line.`,
+            `控制台里始终没有完整地出现“${text}”。一次读取可能停在一行的中间：请把读到的未完成部分留下来，接在下一次读取的前面，再打印每个完整行的 text。`,
           );
-        if (lines > 1)
+        if (shown > 1)
           return fail(
-            `"${text}" shows in ${lines} console lines: responseText keeps everything received so far. Remember where you stopped and log only what came after.`,
-            `“${text}”出现在 ${lines} 行控制台输出里：responseText 会保留到目前为止收到的全部内容。请记住上次读到哪里，只打印之后的部分。`,
+            `"${text}" shows in ${shown} console lines: log each complete line once.`,
+            `“${text}”出现在 ${shown} 行控制台输出里：每个完整的行只打印一次。`,
           );
       }
       return true;

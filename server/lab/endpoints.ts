@@ -13,7 +13,7 @@ import { ROOM_CODE_PATTERN } from './rooms.ts';
 import { send } from './send.ts';
 import { sse, sseOptions } from './sse.ts';
 import { stream, streamOptions } from './stream.ts';
-import { time } from './time.ts';
+import { time, timeOptions } from './time.ts';
 import { wsFeed, wsFeedOptions } from './ws-feed.ts';
 
 /** A request whose query is read: the options every endpoint shares, and a handler to run. */
@@ -85,13 +85,24 @@ function ws<S extends QuerySpec>(
   };
 }
 
+/** `stream`'s `prepare`: `split=` cuts the stream into many writes, `buffer=1` makes it one, so not both. */
+const prepareStream: HttpEndpoint['prepare'] = (params, cfg) => {
+  const prepared = http(streamOptions, stream)(params, cfg);
+  if (prepared.ok && prepared.faults.buffer && params.has('split'))
+    return {
+      ok: false,
+      error: `Query parameters split=${JSON.stringify(params.get('split'))} and buffer=1 do not go together: buffer=1 sends the stream in one write, split= cuts it into many. Give one of them.`,
+    };
+  return prepared;
+};
+
 /** The HTTP endpoints, by the name after `/lab/<session>/`. */
 export const HTTP_ENDPOINTS: Readonly<Record<string, HttpEndpoint>> = {
-  time: { methods: ['GET'], shape: 'one-shot', readsFeed: false, prepare: http(noOptions, time) },
+  time: { methods: ['GET'], shape: 'one-shot', readsFeed: false, prepare: http(timeOptions, time) },
   news: { methods: ['GET'], shape: 'one-shot', readsFeed: true, prepare: http(newsOptions, news) },
   poll: { methods: ['GET'], shape: 'one-shot', readsFeed: true, prepare: http(pollOptions, poll) },
   send: { methods: ['POST'], shape: 'one-shot', readsFeed: true, prepare: http(noOptions, send) },
-  stream: { methods: ['GET'], shape: 'stream', readsFeed: true, prepare: http(streamOptions, stream) },
+  stream: { methods: ['GET'], shape: 'stream', readsFeed: true, prepare: prepareStream },
   sse: { methods: ['GET'], shape: 'stream', readsFeed: true, prepare: http(sseOptions, sse) },
 };
 

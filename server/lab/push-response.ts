@@ -7,11 +7,13 @@
  * messages against `count=`, `drop=` and, outside a class, `maxStreamMessages`; ends the stream
  * after `maxStreamMs` (outside a class: push-lifetime.ts); and ends the stream of a reader that
  * falls `maxBufferedBytes` behind, cutting it if it does not catch up within `slowReaderGraceMs`.
+ * With `split`, what it writes is cut into pieces that go out one by one (split-writes.ts).
  */
 import type { OutgoingHttpHeaders } from 'node:http';
 import { bound } from './bounds.ts';
 import { isCapped, startLifetime } from './push-lifetime.ts';
 import type { LabRequest } from './request.ts';
+import { splitWrites } from './split-writes.ts';
 
 export interface PushOptions {
   /** The response head: Content-Type above all. */
@@ -20,6 +22,8 @@ export interface PushOptions {
   count?: number | undefined;
   /** How this format tells the reader why the server ends the stream (an SSE comment, a JSON line…). */
   farewell(why: string): string;
+  /** Cut the bytes into pieces of these sizes, one every `splitGapMs` (the `split=` option). */
+  split?: (() => number) | undefined;
 }
 
 export interface PushResponse {
@@ -43,6 +47,8 @@ export function openPush(ctx: LabRequest<unknown>, options: PushOptions): PushRe
   let heldBytes = 0;
   let sent = 0;
   const capped = isCapped(ctx.session);
+  const pieces =
+    options.split && !faults.buffer ? splitWrites(res, options.split, cfg.splitGapMs) : undefined;
 
   const cut = (why: string): void => {
     if (!life.open) return;
@@ -50,8 +56,16 @@ export function openPush(ctx: LabRequest<unknown>, options: PushOptions): PushRe
     life.finish();
     socket.destroy(); // no last chunk: the reader sees the connection end mid-response
   };
+  let ending = false; // split: the last pieces are still going out one by one
   const end = (why?: string): void => {
     if (!life.open) return;
+    if (pieces && !why && pieces.queued > 0) {
+      // No more messages; the proper end follows the last piece. Until then the stream's bounds
+      // (maxStreamMs, shutdown, a reader falling behind) still end it with a reason, at once.
+      if (!ending) pieces.drain(() => end());
+      ending = true;
+      return;
+    }
     if (why) lab.note(socket, why);
     const last = why ? options.farewell(why) : '';
     life.finish();
@@ -60,12 +74,15 @@ export function openPush(ctx: LabRequest<unknown>, options: PushOptions): PushRe
       const body = held.join('') + last;
       res.writeHead(200, { ...options.headers, 'Content-Length': Buffer.byteLength(body) });
       res.end(body);
+    } else if (pieces) {
+      pieces.flush(); // a bound ends the stream now: what is still queued goes at once, uncut
+      res.end(last);
     } else {
       res.end(last); // chunked: writes `0\r\n\r\n`, the proper end of the stream
     }
   };
   const write = (text: string): void => {
-    if (!life.open) return;
+    if (!life.open || ending) return;
     if (faults.buffer) {
       held.push(text);
       heldBytes += Buffer.byteLength(text);
@@ -73,9 +90,11 @@ export function openPush(ctx: LabRequest<unknown>, options: PushOptions): PushRe
         end(`${bound(cfg, 'maxBufferedBytes')} reached — held response sent`);
       return;
     }
-    res.write(text);
+    if (pieces) pieces.write(text);
+    else res.write(text);
     // Node queues what the socket cannot take yet; a reader that stops reading would grow it forever.
-    if (res.writableLength > cfg.maxBufferedBytes) fellBehind(res.writableLength);
+    const queued = res.writableLength + (pieces?.queued ?? 0);
+    if (queued > cfg.maxBufferedBytes) fellBehind(queued);
   };
   /**
    * The reader has `queued` bytes it has not read: it gets no more messages, and the reason comes
@@ -108,19 +127,28 @@ export function openPush(ctx: LabRequest<unknown>, options: PushOptions): PushRe
     () => end(`${bound(cfg, 'maxStreamMs')} reached — stream ended`),
     () => end('server shutting down'),
   );
-  res.once('close', () => life.finish()); // the reader went away (or the socket was cut)
+  res.once('close', () => {
+    life.finish(); // the reader went away (or the socket was cut)
+    pieces?.stop();
+  });
 
   return {
     send(text) {
-      if (!life.open) return;
+      if (!life.open || ending) return;
       sent += 1;
       ctx.session.delivered += 1;
       if (faults.drop !== undefined && sent >= faults.drop && !faults.buffer) {
         lab.note(socket, `fault: drop=${faults.drop} — connection cut after ${sent} messages`);
         life.finish();
         // Cut once this message has reached the socket: the reader gets it whole, then no proper end.
-        res.write(text, () => socket.destroy());
-        setTimeout(() => socket.destroy(), 1_000).unref(); // or a little later, if it never does
+        const destroy = () => socket.destroy();
+        if (pieces) {
+          pieces.write(text, destroy);
+          pieces.drain(() => setTimeout(destroy, 1_000).unref()); // or a little later, if it never does
+        } else {
+          res.write(text, destroy);
+          setTimeout(destroy, 1_000).unref(); // or a little later, if it never does
+        }
         return;
       }
       write(text);
@@ -136,7 +164,7 @@ export function openPush(ctx: LabRequest<unknown>, options: PushOptions): PushRe
     end,
     onClose: life.onClose,
     get open() {
-      return life.open;
+      return life.open && !ending;
     },
   };
 }

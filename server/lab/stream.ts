@@ -13,13 +13,16 @@
  *
  * `source=feed` streams the session's feed instead; `format=script` wraps each message in a
  * `<script>` for a hidden "forever iframe", the way it was done before XHR streaming worked.
+ * `split=` cuts the bytes at arbitrary places instead of one message per chunk (split-writes.ts);
+ * `lang=` gives the classic messages text beyond ASCII, so a cut can fall inside a character.
  */
 import type { Config } from '../config.ts';
 import type { FeedMessage } from './feed.ts';
 import { bound } from './bounds.ts';
 import { openPush } from './push-response.ts';
-import { int, MAX_INT, oneOf } from './query.ts';
+import { int, MAX_INT, matching, oneOf } from './query.ts';
 import type { LabRequest } from './request.ts';
+import { pieceSizes, SPLIT_EXPECTS, SPLIT_PATTERN } from './split-writes.ts';
 
 export const streamOptions = (cfg: Config) => ({
   count: int(1, MAX_INT),
@@ -27,6 +30,8 @@ export const streamOptions = (cfg: Config) => ({
   format: oneOf('lines', 'script'),
   source: oneOf('classic', 'feed'),
   since: int(0, MAX_INT),
+  split: matching(SPLIT_PATTERN, SPLIT_EXPECTS),
+  lang: oneOf('en', 'zh'),
 });
 
 type StreamQuery = {
@@ -35,6 +40,15 @@ type StreamQuery = {
   format?: 'lines' | 'script';
   source?: 'classic' | 'feed';
   since?: number;
+  split?: string;
+  lang?: 'en' | 'zh';
+};
+
+/** The classic message's text: ASCII by default; with `lang=`, an emoji and (zh) Han characters. */
+const messageText = {
+  classic: (i: number) => `message ${i}`,
+  en: (i: number) => `📨 message ${i} ✅`,
+  zh: (i: number) => `📨 第 ${i} 条消息`,
 };
 
 // Old browsers (IE, early WebKit) showed nothing of a streamed page before ~1 KiB had arrived.
@@ -61,6 +75,12 @@ export function stream(ctx: LabRequest<StreamQuery>): void {
     count: query.count ?? (fromFeed ? undefined : 9),
     // When the server ends the stream itself, the last line (or an HTML comment) says why.
     farewell: (why) => (script ? `<!-- ${why} -->\n` : `${JSON.stringify({ ended: why })}\n`),
+    // Seeded by the session and the stream's number in it: the nth stream of a session is cut
+    // the same way on every run, like the ticker's prices.
+    split:
+      query.split === undefined
+        ? undefined
+        : pieceSizes(query.split, `${ctx.session.id}/stream/${ctx.session.started.stream ?? 0}`),
   });
   if (script) push.write(PADDING);
 
@@ -79,7 +99,7 @@ export function stream(ctx: LabRequest<StreamQuery>): void {
   let i = 0;
   const next = (): void => {
     i += 1;
-    push.send(frame({ success: 'ok', text: `message ${i}` }));
+    push.send(frame({ success: 'ok', text: messageText[query.lang ?? 'classic'](i) }));
     if (push.open) timer = setTimeout(next, interval);
   };
   let timer = setTimeout(next, 0);

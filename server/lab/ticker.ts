@@ -5,30 +5,11 @@
  * same prices in every transport and after a restart: a learner can compare runs byte for byte.
  */
 
+import { fnv1a, mulberry32 } from './prng.ts';
+
 export interface Quote {
   readonly symbol: 'WIRE';
   readonly price: number;
-}
-
-/** 32-bit FNV-1a hash of a string: turns a session id into a PRNG seed. */
-function fnv1a(text: string): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < text.length; i++) {
-    h ^= text.charCodeAt(i);
-    h = Math.imul(h, 0x01000193);
-  }
-  return h >>> 0;
-}
-
-/** mulberry32: a tiny seeded PRNG, good enough for a pretend market; returns numbers in [0, 1). */
-function mulberry32(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /** Returns a function giving the next quote of the series seeded by `seed`: a random walk from 100.00. */

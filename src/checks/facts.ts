@@ -27,18 +27,54 @@ export interface CaptureRecord {
 
 const BODY_TEXT_LIMIT = 256 * 1024;
 
+/**
+ * The bytes one direction of a connection carried, as the records brought them, so a body can be
+ * read back byte-exact by the offsets the dissector gives its fields. A body is decoded from its
+ * bytes, not from each chunk's text: a chunk may end in the middle of a UTF-8 character.
+ */
+class ByteLog {
+  private readonly pieces: { start: number; bytes: Uint8Array }[] = [];
+  private total = 0;
+
+  push(bytes: Uint8Array): void {
+    this.pieces.push({ start: this.total, bytes });
+    this.total += bytes.length;
+  }
+
+  /** The bytes in [start, end) of this direction's stream (as many as were recorded). */
+  slice(start: number, end: number): Uint8Array {
+    const out = new Uint8Array(Math.max(0, Math.min(end, this.total) - start));
+    for (const p of this.pieces) {
+      const from = Math.max(start, p.start);
+      const to = Math.min(end, p.start + p.bytes.length);
+      if (from < to) out.set(p.bytes.subarray(from - p.start, to - p.start), from - start);
+    }
+    return out;
+  }
+}
+
+/** One exchange's body bytes in each direction, gathered before they are decoded. */
+interface BodyBytes {
+  in: Uint8Array[];
+  out: Uint8Array[];
+}
+
 /** Dissects the records and returns the facts the checks read. */
 export function factsFromRecords(
   records: readonly CaptureRecord[],
   console: readonly ConsoleEntry[] = [],
 ): WireFacts {
-  const conns = new Map<number, { dissector: ConnectionDissector; facts: ConnectionFacts }>();
+  const conns = new Map<
+    number,
+    { dissector: ConnectionDissector; facts: ConnectionFacts; bytes: Record<'in' | 'out', ByteLog> }
+  >();
   const conn = (id: number) => {
     let c = conns.get(id);
     if (!c) {
       c = {
         dissector: new ConnectionDissector(),
         facts: { conn: id, technique: 'http', bytesIn: 0, bytesOut: 0, closed: false, notes: [] },
+        bytes: { in: new ByteLog(), out: new ByteLog() },
       };
       conns.set(id, c);
     }
@@ -46,8 +82,10 @@ export function factsFromRecords(
   };
   for (const r of records) {
     const c = conn(r.conn);
-    if (r.kind === 'data' && r.dir && r.bytes) c.dissector.push(r.dir, r.bytes, r.t);
-    else if (r.kind === 'end' && r.dir) c.dissector.end(r.dir, r.t);
+    if (r.kind === 'data' && r.dir && r.bytes) {
+      c.dissector.push(r.dir, r.bytes, r.t);
+      c.bytes[r.dir].push(r.bytes);
+    } else if (r.kind === 'end' && r.dir) c.dissector.end(r.dir, r.t);
     else if (r.kind === 'close') {
       c.facts.closed = true;
       if (r.how !== undefined) c.facts.how = r.how;
@@ -61,13 +99,13 @@ export function factsFromRecords(
     connections: [],
     console: [...console],
   };
-  for (const [id, { dissector, facts: cf }] of [...conns].sort((a, b) => a[0] - b[0])) {
+  for (const [id, { dissector, facts: cf, bytes }] of [...conns].sort((a, b) => a[0] - b[0])) {
     const summary = dissector.summary();
     cf.technique = summary.technique;
     cf.bytesIn = summary.bytesIn;
     cf.bytesOut = summary.bytesOut;
     facts.connections.push(cf);
-    readItems(id, dissector.items, facts);
+    readItems(id, dissector.items, bytes, facts);
   }
   // In time order, whatever connection carried them: a kept-alive connection the browser
   // reused can carry the Run's latest request.
@@ -78,8 +116,14 @@ export function factsFromRecords(
   return facts;
 }
 
-function readItems(conn: number, items: readonly Field[], facts: WireFacts): void {
+function readItems(
+  conn: number,
+  items: readonly Field[],
+  wire: Record<'in' | 'out', ByteLog>,
+  facts: WireFacts,
+): void {
   const byExchange = new Map<number, HttpExchange>();
+  const bodies = new Map<HttpExchange, BodyBytes>();
   const exchange = (n: number): HttpExchange | undefined => byExchange.get(n);
   for (const item of items) {
     const n = item.exchange ?? -1;
@@ -98,10 +142,12 @@ function readItems(conn: number, items: readonly Field[], facts: WireFacts): voi
           responseHeaders: {},
           chunks: 0,
           responseBody: '',
+          responseBodyBytes: 0,
           complete: false,
           t: req.t ?? 0,
         };
         byExchange.set(n, ex);
+        bodies.set(ex, { in: [], out: [] });
         facts.exchanges.push(ex);
         break;
       }
@@ -121,9 +167,8 @@ function readItems(conn: number, items: readonly Field[], facts: WireFacts): voi
       case 'chunk': {
         const ex = exchange(n);
         if (!ex) break;
-        const text = item.kind === 'body' ? (item.value ?? '') : (childValue(item, 'chunk-data') ?? '');
-        if (item.dir === 'in') ex.requestBody = clip(ex.requestBody + text);
-        else ex.responseBody = clip(ex.responseBody + text);
+        const data = item.kind === 'body' ? item : item.children?.find((c) => c.kind === 'chunk-data');
+        if (data) bodies.get(ex)?.[item.dir].push(wire[item.dir].slice(data.start, data.end));
         break;
       }
       case 'sse-event': {
@@ -167,6 +212,12 @@ function readItems(conn: number, items: readonly Field[], facts: WireFacts): voi
         break;
     }
   }
+  // Bodies are decoded whole, so a character cut between two chunks reads as itself.
+  for (const [ex, body] of bodies) {
+    ex.requestBody = clip(decodeUtf8(body.in));
+    ex.responseBody = clip(decodeUtf8(body.out));
+    ex.responseBodyBytes = body.out.reduce((sum, b) => sum + b.length, 0);
+  }
   // Helpers on the head items change as bodies stream: read them once more at the end.
   for (const item of items) {
     if (item.kind !== 'http-response') continue;
@@ -188,8 +239,17 @@ function headerRecord(headers: ReadonlyArray<[string, string]>): Record<string, 
   return out;
 }
 
-function childValue(item: Field, kind: string): string | undefined {
-  return item.children?.find((c) => c.kind === kind)?.value;
+/** Decodes pieces of one body as UTF-8 (WHATWG Encoding: bad bytes become U+FFFD), at most BODY_TEXT_LIMIT bytes. */
+function decodeUtf8(pieces: readonly Uint8Array[]): string {
+  const decoder = new TextDecoder();
+  let text = '';
+  let read = 0;
+  for (const p of pieces) {
+    if (read >= BODY_TEXT_LIMIT) break;
+    text += decoder.decode(p.subarray(0, BODY_TEXT_LIMIT - read), { stream: true });
+    read += p.length;
+  }
+  return text + decoder.decode();
 }
 
 function clip(text: string): string {

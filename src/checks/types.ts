@@ -33,8 +33,10 @@ export interface HttpExchange {
   framing?: 'length' | 'chunked' | 'close' | 'none';
   /** Data chunks received so far (chunked bodies). */
   chunks: number;
-  /** The body as text, de-chunked (may be cut short for very long bodies). */
+  /** The body as text, de-chunked and decoded as UTF-8 (may be cut short for very long bodies). */
   responseBody: string;
+  /** How many bytes of body the response carried so far (de-chunked: chunk data only). */
+  responseBodyBytes: number;
   /** True once the whole response has arrived. */
   complete: boolean;
   /** When the request's first byte arrived (server µs): exchanges are listed in this order. */

@@ -80,4 +80,29 @@ describe('run facts from the capture', async () => {
       ['news'],
     );
   });
+
+  it('decodes a body from its bytes: characters cut between chunks read as themselves, and counts its bytes', async () => {
+    const session = newSessionId();
+    const res = await fetch(`${server.url}/lab/${session}/stream?lang=zh&count=3&interval=0&split=5`);
+    const sent = new Uint8Array(await res.arrayBuffer());
+    const facts = factsFromRecords(await captureSnapshot(session, { origin: server.url }));
+    const stream = facts.exchanges.find((e) => e.endpoint === 'stream');
+    assert.ok(stream?.complete);
+    assert.ok(stream.chunks > 20, `${stream.chunks} chunks of at most 5 bytes`);
+    assert.equal(stream.responseBody, new TextDecoder().decode(sent));
+    assert.ok(!stream.responseBody.includes('\uFFFD'), 'no replacement character');
+    assert.equal(stream.responseBodyBytes, sent.length);
+    assert.match(stream.responseBody, /"📨 第 3 条消息"/);
+  });
+
+  it('counts a Content-Length body in bytes, not characters', async () => {
+    const session = newSessionId();
+    const text = await (await fetch(`${server.url}/lab/${session}/time?lang=zh`)).text();
+    const facts = factsFromRecords(await captureSnapshot(session, { origin: server.url }));
+    const time = facts.exchanges.find((e) => e.endpoint === 'time');
+    assert.equal(time?.responseBody, text);
+    assert.equal(time?.responseBodyBytes, new TextEncoder().encode(text).length);
+    assert.equal(String(time?.responseBodyBytes), time?.responseHeaders['content-length']);
+    assert.notEqual(time?.responseBodyBytes, text.length);
+  });
 });

@@ -27,6 +27,24 @@ test('time answers the ISO time and a seq that counts up per session, never from
   assert.deepEqual([json(a).seq, json(b).seq, json(other).seq], [1, 2, 1]);
 });
 
+test('time?lang= adds the time in words with an emoji: Content-Length counts its UTF-8 bytes, not its characters', async () => {
+  const id = newSession();
+  const plain = await get(`/lab/${id}/time`);
+  assert.equal(json(plain).text, undefined, 'without lang the answer is unchanged');
+  for (const [lang, words] of [
+    ['en', /^It is \d\d:\d\d:\d\d UTC 🕒$/],
+    ['zh', /^现在是协调世界时 \d\d:\d\d:\d\d 🕒$/],
+  ] as const) {
+    const r = await get(`/lab/${id}/time?lang=${lang}`);
+    assert.equal(r.status, 200);
+    const body = r.body.toString();
+    assert.match(json(r).text, words);
+    assert.ok(json(r).text.includes(json(r).time.slice(11, 19)), 'the words say the same time');
+    assert.equal(Number(r.headers['content-length']), r.body.length);
+    assert.notEqual(body.length, r.body.length, 'characters (UTF-16 code units) and bytes part ways');
+  }
+});
+
 test('send appends text as a chat message and answers its id; news returns what came after since', async () => {
   const id = newSession();
   const first = await post(`/lab/${id}/send`, 'hello\nworld');
