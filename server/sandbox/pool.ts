@@ -1,0 +1,226 @@
+/**
+ * The sandbox workers, seen from the server's thread: which worker hosts which session, and the
+ * routing of messages both ways. Knows nothing of HTTP: a response is a `Sink` of bytes.
+ *
+ * Where sandboxes live, and why: `sandboxWorkers` worker threads (started on the first deploy),
+ * each hosting many sessions' QuickJS runtimes. One thread per session would cost ~10 MB each
+ * (300 learners: 3 GB); all runtimes on the server's thread would let one handler's 50 ms of CPU
+ * stall every socket of the class, and a host fault inside WebAssembly reach the process. A
+ * worker that dies anyway (a fault the runtime could not contain) fails only its own sessions'
+ * open responses; it is replaced, and each session starts again from its kept source on its
+ * next request.
+ */
+import { Worker } from 'node:worker_threads';
+import type { FromWorker, GuestError, GuestRequest, SandboxLimits, ToWorker } from './protocol.ts';
+
+/** Where a handler's response goes (server/lab/mine.ts writes it to the socket). */
+export interface Sink {
+  flush(status: number, headers: Array<[string, string]>, chunk: Buffer): void;
+  end(status: number, headers: Array<[string, string]>, chunk: Buffer): void;
+  fail(text: string): void;
+}
+
+/** What the pool asks of the server: the session's console and feed. */
+export interface PoolHooks {
+  log(session: string, level: 'log' | 'info' | 'warn' | 'error', text: string): void;
+  append(session: string, json: string): void;
+  /** The feed's kept messages after `since`, as the JSON the guest reads. */
+  read(session: string, since: number): string;
+  /** The guest wants (or no longer wants) each new feed message: call `deliver`. */
+  subscribe(session: string, on: boolean): void;
+}
+
+export interface SandboxPool {
+  /** Starts the session's code in a fresh runtime; resolves with the learner's error, or null. */
+  deploy(session: string, source: string): Promise<GuestError | null>;
+  /** Whether a source is deployed for the session. */
+  has(session: string): boolean;
+  /** Whether the session's runtime is alive (counts against `maxSandboxes`). */
+  live(session: string): boolean;
+  readonly liveCount: number;
+  /** Hands a request to the session's handler; returns its id (for `closed`). */
+  request(session: string, request: GuestRequest, sink: Sink): number;
+  /** The client of request `rid` went away, or its response is over. */
+  closed(session: string, rid: number): void;
+  /** A new message of the session's feed, for its subscribers. */
+  deliver(session: string, json: string): void;
+  /** Forgets the session's code and runtime. */
+  drop(session: string): void;
+  close(): Promise<void>;
+}
+
+interface Host {
+  worker: Worker;
+  sessions: Set<string>;
+  alive: boolean;
+}
+
+export function createSandboxPool(
+  limits: SandboxLimits & { sandboxWorkers: number; sandboxWorkerStackMb: number },
+  hooks: PoolHooks,
+): SandboxPool {
+  const hosts: Host[] = [];
+  const placed = new Map<string, { host: Host; source: string }>();
+  const liveSessions = new Set<string>();
+  const sinks = new Map<number, { session: string; sink: Sink; host: Host }>();
+  const deploys = new Map<number, (error: GuestError | null) => void>();
+  let nextRid = 1;
+  let nextCall = 1;
+  let closing = false;
+
+  const spawn = (index: number): Host => {
+    const worker = new Worker(new URL('./worker.ts', import.meta.url), {
+      workerData: { ...limits },
+      resourceLimits: { stackSizeMb: limits.sandboxWorkerStackMb },
+    });
+    worker.unref();
+    const host: Host = { worker, sessions: new Set(), alive: true };
+    worker.on('message', (m: FromWorker) => receive(host, m));
+    const lost = (why: string): void => {
+      if (!host.alive) return;
+      host.alive = false;
+      for (const [rid, s] of sinks) {
+        if (s.host !== host) continue;
+        sinks.delete(rid);
+        s.sink.fail(why);
+      }
+      for (const session of host.sessions) {
+        liveSessions.delete(session);
+        hooks.subscribe(session, false);
+        hooks.log(session, 'error', why);
+      }
+      host.sessions.clear();
+      if (!closing) hosts[index] = spawn(index);
+    };
+    worker.on('error', (err) =>
+      lost(
+        `The sandbox worker running your handler failed (${err.message}); your next request starts a fresh sandbox from your code.`,
+      ),
+    );
+    worker.on('exit', () =>
+      lost(
+        'The sandbox worker running your handler stopped; your next request starts a fresh sandbox from your code.',
+      ),
+    );
+    return host;
+  };
+
+  const post = (host: Host, message: ToWorker): void => host.worker.postMessage(message);
+
+  function receive(host: Host, m: FromWorker): void {
+    switch (m.type) {
+      case 'ready':
+        return;
+      case 'deployed':
+        deploys.get(m.call)?.(m.error);
+        deploys.delete(m.call);
+        return;
+      case 'flush':
+        sinks.get(m.rid)?.sink.flush(m.status, m.headers, Buffer.from(m.chunk));
+        return;
+      case 'end': {
+        const s = sinks.get(m.rid);
+        sinks.delete(m.rid);
+        s?.sink.end(m.status, m.headers, Buffer.from(m.chunk));
+        return;
+      }
+      case 'fail': {
+        const s = sinks.get(m.rid);
+        sinks.delete(m.rid);
+        s?.sink.fail(m.text);
+        return;
+      }
+      case 'log':
+        hooks.log(m.session, m.level, m.text);
+        return;
+      case 'append':
+        hooks.append(m.session, m.data);
+        return;
+      case 'read':
+        post(host, {
+          type: 'read',
+          session: m.session,
+          call: m.call,
+          result: hooks.read(m.session, m.since),
+        });
+        return;
+      case 'subscribe':
+        hooks.subscribe(m.session, m.on);
+        return;
+      case 'disposed':
+        liveSessions.delete(m.session);
+        return;
+    }
+  }
+
+  /** The worker hosting `session`, placing it on the least busy live one if need be. */
+  const hostOf = (session: string, source: string): Host => {
+    const at = placed.get(session);
+    if (at?.host.alive) return at.host;
+    if (hosts.length === 0) for (let i = 0; i < limits.sandboxWorkers; i++) hosts.push(spawn(i));
+    const host = hosts.reduce((a, b) => (b.sessions.size < a.sessions.size ? b : a));
+    host.sessions.add(session);
+    placed.set(session, { host, source });
+    // A worker replaced since: it gets the kept source, and starts the runtime on demand.
+    if (at) post(host, { type: 'deploy', session, source, call: 0 });
+    return host;
+  };
+
+  return {
+    deploy(session, source) {
+      const at = placed.get(session);
+      if (at) at.source = source;
+      const host = hostOf(session, source);
+      const call = nextCall++;
+      liveSessions.add(session);
+      return new Promise((resolve) => {
+        deploys.set(call, resolve);
+        post(host, { type: 'deploy', session, source, call });
+      });
+    },
+    has: (session) => placed.has(session),
+    live: (session) => liveSessions.has(session),
+    get liveCount() {
+      return liveSessions.size;
+    },
+    request(session, request, sink) {
+      const at = placed.get(session);
+      const rid = nextRid++;
+      if (!at) {
+        sink.fail('No handler is deployed in this session.');
+        return rid;
+      }
+      const host = hostOf(session, at.source);
+      sinks.set(rid, { session, sink, host });
+      liveSessions.add(session);
+      post(host, { type: 'request', session, rid, request });
+      return rid;
+    },
+    closed(session, rid) {
+      sinks.delete(rid);
+      const at = placed.get(session);
+      if (at?.host.alive) post(at.host, { type: 'closed', session, rid });
+    },
+    deliver(session, json) {
+      const at = placed.get(session);
+      if (at?.host.alive) post(at.host, { type: 'feed', session, message: json });
+    },
+    drop(session) {
+      const at = placed.get(session);
+      if (!at) return;
+      placed.delete(session);
+      liveSessions.delete(session);
+      at.host.sessions.delete(session);
+      if (at.host.alive) post(at.host, { type: 'drop', session });
+    },
+    async close() {
+      closing = true;
+      for (const [, s] of sinks) s.sink.fail('The server is shutting down.');
+      sinks.clear();
+      for (const resolve of deploys.values())
+        resolve({ name: 'Error', message: 'The server is shutting down.', line: null, column: null });
+      deploys.clear();
+      await Promise.allSettled(hosts.map((h) => h.worker.terminate()));
+    },
+  };
+}
