@@ -239,6 +239,14 @@ export const config = {
   /** A sandbox with no open request for this long is disposed (ms); the next request starts a fresh one from the source. */
   sandboxIdleMs: readInt('WIRELAB_SANDBOX_IDLE_MS', 60_000, 100, 3_600_000),
   /**
+   * A worker that has not answered for this long (ms) is stuck inside one built-in call that never
+   * checks the CPU bound (a string search that is quadratic, a huge sort): it is terminated and
+   * replaced, and its other sessions start again from their code.
+   */
+  sandboxStallMs: readInt('WIRELAB_SANDBOX_STALL_MS', 2_000, 200, 60_000),
+  /** After its handler stalled a worker, a session may not run code for this long (ms), so it cannot stall the next one at once. */
+  sandboxQuarantineMs: readInt('WIRELAB_SANDBOX_QUARANTINE_MS', 30_000, 0, 3_600_000),
+  /**
    * Console lines kept per session for the playground (oldest dropped first), and the most one
    * sandbox may log in a second (a logging loop cannot flood the server); each line is cut at 1 KiB.
    */

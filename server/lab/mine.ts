@@ -96,9 +96,19 @@ export function createMine(cfg: Config, lab: LabRuntime, exists: (session: strin
     return pool;
   };
 
-  /** `maxSandboxes`: a session whose runtime is not alive needs a free place to start one. */
+  /**
+   * `sandboxQuarantineMs` after the session's handler stalled a worker, then `maxSandboxes`: a
+   * session whose runtime is not alive needs a free place to start one.
+   */
   const roomFor = (session: string, res: ServerResponse): boolean => {
     const p = poolOf();
+    const held = p.quarantined(session);
+    if (held > 0) {
+      const wait = Math.ceil(held / 1000);
+      const text = `${bound(cfg, 'sandboxQuarantineMs')}: your handler stalled a sandbox worker, so your code may not run for a while. Fix it, then try again in ${wait} s.`;
+      answerText(res, 503, text, { 'Retry-After': String(wait) });
+      return false;
+    }
     if (p.live(session) || p.liveCount < cfg.maxSandboxes) return true;
     const wait = Math.ceil(cfg.sandboxIdleMs / 1000);
     const text = `${bound(cfg, 'maxSandboxes')} reached: the server runs ${p.liveCount} sandboxes, all in use. Try again in ${wait} s, when idle ones are disposed.`;

@@ -33,6 +33,8 @@ export interface PoolHooks {
 export interface SandboxPool {
   /** Starts the session's code in a fresh runtime; resolves with the learner's error, or null. */
   deploy(session: string, source: string): Promise<GuestError | null>;
+  /** Ms until the session may run code again after it stalled a worker (0: it may). */
+  quarantined(session: string): number;
   /** Whether a source is deployed for the session. */
   has(session: string): boolean;
   /** Whether the session's runtime is alive (counts against `maxSandboxes`). */
@@ -53,10 +55,24 @@ interface Host {
   worker: Worker;
   sessions: Set<string>;
   alive: boolean;
+  /** Set by the worker to the session it is running (worker.ts), read when it stalls. */
+  running: Uint8Array;
+  /** performance.now() of its last beat; 0 until it is ready. */
+  lastBeat: number;
+  /** Beats received, and how many there were at the watchdog's last look. */
+  beats: number;
+  beatsAtCheck: number;
+  /** The worker's CPU time (ms) when the watchdog last saw it without a new beat; null: it beat since. */
+  stuckSince: number | null;
 }
 
 export function createSandboxPool(
-  limits: SandboxLimits & { sandboxWorkers: number; sandboxWorkerStackMb: number },
+  limits: SandboxLimits & {
+    sandboxWorkers: number;
+    sandboxWorkerStackMb: number;
+    sandboxStallMs: number;
+    sandboxQuarantineMs: number;
+  },
   hooks: PoolHooks,
 ): SandboxPool {
   const hosts: Host[] = [];
@@ -68,48 +84,114 @@ export function createSandboxPool(
   let nextCall = 1;
   let closing = false;
 
+  /** Sessions whose handler stalled a worker, and until when they may not run code. */
+  const quarantine = new Map<string, number>();
+
   const spawn = (index: number): Host => {
+    const running = new SharedArrayBuffer(64); // a session id is at most 64 characters
     const worker = new Worker(new URL('./worker.ts', import.meta.url), {
-      workerData: { ...limits },
+      workerData: { limits: { ...limits }, running },
       resourceLimits: { stackSizeMb: limits.sandboxWorkerStackMb },
     });
     worker.unref();
-    const host: Host = { worker, sessions: new Set(), alive: true };
-    worker.on('message', (m: FromWorker) => receive(host, m));
-    const lost = (why: string): void => {
-      if (!host.alive) return;
-      host.alive = false;
-      for (const [rid, s] of sinks) {
-        if (s.host !== host) continue;
-        sinks.delete(rid);
-        s.sink.fail(why);
-      }
-      for (const session of host.sessions) {
-        liveSessions.delete(session);
-        hooks.subscribe(session, false);
-        hooks.log(session, 'error', why);
-      }
-      host.sessions.clear();
-      if (!closing) hosts[index] = spawn(index);
+    const host: Host = {
+      worker,
+      sessions: new Set(),
+      alive: true,
+      running: new Uint8Array(running),
+      lastBeat: 0,
+      beats: 0,
+      beatsAtCheck: 0,
+      stuckSince: null,
     };
+    worker.on('message', (m: FromWorker) => receive(host, m));
     worker.on('error', (err) =>
       lost(
+        index,
+        host,
         `The sandbox worker running your handler failed (${err.message}); your next request starts a fresh sandbox from your code.`,
       ),
     );
     worker.on('exit', () =>
       lost(
+        index,
+        host,
         'The sandbox worker running your handler stopped; your next request starts a fresh sandbox from your code.',
       ),
     );
     return host;
   };
 
+  /** A worker is gone: its open responses fail with `why`, its sessions start again elsewhere. */
+  const lost = (index: number, host: Host, why: string, culprit?: string): void => {
+    if (!host.alive) return;
+    host.alive = false;
+    const text = (session: string) =>
+      culprit === undefined || session === culprit
+        ? why
+        : 'Another handler blocked the sandbox worker running yours, so it was restarted; your next request starts a fresh sandbox from your code.';
+    for (const [rid, s] of sinks) {
+      if (s.host !== host) continue;
+      sinks.delete(rid);
+      s.sink.fail(text(s.session));
+    }
+    for (const session of host.sessions) {
+      liveSessions.delete(session);
+      hooks.subscribe(session, false);
+      hooks.log(session, 'error', text(session));
+    }
+    host.sessions.clear();
+    if (!closing) hosts[index] = spawn(index);
+  };
+
+  // The watchdog: QuickJS checks its interrupt handler between bytecodes, not inside one
+  // built-in call, so a quadratic string search can hold a worker far past the CPU bound. A
+  // worker is stalled when it used `sandboxStallMs` of CPU without its event loop turning once
+  // (no beat): CPU, not wall time, so a busy machine that starves the thread is not a stall.
+  const watchdog = setInterval(
+    () => {
+      hosts.forEach((host, index) => {
+        if (!host.alive || host.lastBeat === 0) return;
+        const beaten = host.beats;
+        host.worker
+          .cpuUsage()
+          .then(({ user, system }) => {
+            const cpuMs = (user + system) / 1000;
+            if (host.beats !== beaten || host.stuckSince === null || host.beatsAtCheck !== beaten) {
+              host.beatsAtCheck = beaten;
+              host.stuckSince = cpuMs;
+              return;
+            }
+            if (!host.alive || cpuMs - host.stuckSince < limits.sandboxStallMs) return;
+            stalled(index, host);
+          })
+          .catch(() => {}); // the worker is already gone
+      });
+    },
+    Math.max(50, limits.sandboxStallMs / 4),
+  );
+  const stalled = (index: number, host: Host): void => {
+    const culprit = Buffer.from(host.running).toString('latin1').replace(/\0+$/, '');
+    if (culprit) quarantine.set(culprit, Date.now() + limits.sandboxQuarantineMs);
+    const wait = Math.ceil(limits.sandboxQuarantineMs / 1000);
+    lost(
+      index,
+      host,
+      `bound sandboxStallMs (${limits.sandboxStallMs}) reached: your handler held its worker thread inside one built-in call (a quadratic string search, a huge sort…), so the worker was replaced. Your code may run again in ${wait} s.`,
+      culprit,
+    );
+    host.worker.terminate().catch(() => {});
+  };
+  watchdog.unref();
+
   const post = (host: Host, message: ToWorker): void => host.worker.postMessage(message);
 
   function receive(host: Host, m: FromWorker): void {
     switch (m.type) {
       case 'ready':
+      case 'beat':
+        host.lastBeat = performance.now();
+        host.beats += 1;
         return;
       case 'deployed':
         deploys.get(m.call)?.(m.error);
@@ -178,6 +260,12 @@ export function createSandboxPool(
         post(host, { type: 'deploy', session, source, call });
       });
     },
+    quarantined(session) {
+      const until = quarantine.get(session) ?? 0;
+      const left = until - Date.now();
+      if (left <= 0) quarantine.delete(session);
+      return Math.max(0, left);
+    },
     has: (session) => placed.has(session),
     live: (session) => liveSessions.has(session),
     get liveCount() {
@@ -215,6 +303,7 @@ export function createSandboxPool(
     },
     async close() {
       closing = true;
+      clearInterval(watchdog);
       for (const [, s] of sinks) s.sink.fail('The server is shutting down.');
       sinks.clear();
       for (const resolve of deploys.values())

@@ -53,6 +53,8 @@ export type ToWorker =
 /** A worker to the server's thread. */
 export type FromWorker =
   | { type: 'ready' }
+  /** The worker's event loop is turning (the pool's watchdog, pool.ts). */
+  | { type: 'beat' }
   | { type: 'deployed'; call: number; error: GuestError | null }
   /** Buffered output goes out now (chunked); `status`/`headers` matter only for the first. */
   | { type: 'flush'; rid: number; status: number; headers: Array<[string, string]>; chunk: Uint8Array }

@@ -18,7 +18,13 @@ import { type CallOutcome, createRuntime, type Entry, type HostCalls, type Runti
 
 const port = parentPort;
 if (!port) throw new Error('server/sandbox/worker.ts runs as a worker thread (pool.ts starts it).');
-const limits = workerData as SandboxLimits;
+const { limits, running } = workerData as { limits: SandboxLimits; running: SharedArrayBuffer };
+/** The session being run right now, for the pool's watchdog to name if this thread stalls. */
+const runningBytes = new Uint8Array(running);
+const showRunning = (session: string): void => {
+  runningBytes.fill(0);
+  runningBytes.set(Buffer.from(session, 'latin1').subarray(0, runningBytes.length));
+};
 const module = await newQuickJSWASMModule(RELEASE_SYNC);
 
 /** One response being written: the output buffer waits for `flush()` (PHP's `ob_flush(); flush();`). */
@@ -44,6 +50,8 @@ interface SessionState {
   /** Byte tokens (`sandboxBytesPerSecond`, burst one second). */
   byteTokens: number;
   byteRefill: number;
+  /** A memory or stack bound the guest hit during the current call, even if its code caught it. */
+  limit: { bound: 'memory' | 'stack'; error: GuestError } | null;
 }
 
 const sessions = new Map<string, SessionState>();
@@ -163,6 +171,14 @@ function hostFor(session: string, state: SessionState): HostCalls {
       return undefined;
     },
     fail(owner, error) {
+      // A bound's error caught by the prelude (or the learner): the runtime must go all the same.
+      if (
+        error.name === 'InternalError' &&
+        (error.message === 'out of memory' || error.message === 'stack overflow')
+      ) {
+        state.limit ??= { bound: error.message === 'out of memory' ? 'memory' : 'stack', error };
+        return;
+      }
       const text = `Your handler threw ${errorText(error)}.`;
       if (owner !== 0 && state.outputs.has(owner)) cut(owner, text);
       else log(session, 'error', text);
@@ -265,7 +281,13 @@ function enter(session: string, entry: Entry, args: ReadonlyArray<number | strin
     if (!start(session, state)) return;
   }
   if (entry === 'request') state.lastActive = Date.now();
-  const outcome = (state.runtime as Runtime).call(entry, args);
+  state.limit = null;
+  showRunning(session);
+  let outcome = (state.runtime as Runtime).call(entry, args);
+  runningBytes.fill(0);
+  const caught = state.limit as SessionState['limit'];
+  if (outcome.kind === 'ok' && caught) outcome = { kind: 'limit', cpuMs: outcome.cpuMs, ...caught };
+  state.limit = null;
   const now = performance.now();
   if (now - state.cpuWindow >= 1000) {
     state.cpuWindow = now;
@@ -284,7 +306,9 @@ function enter(session: string, entry: Entry, args: ReadonlyArray<number | strin
 
 /** Starts a runtime from the session's source; on failure fails the request being started. */
 function start(session: string, state: SessionState): boolean {
+  showRunning(session);
   const made = createRuntime(module, state.source, limits, hostFor(session, state));
+  runningBytes.fill(0);
   if (made.ok) {
     state.runtime = made.runtime;
     return true;
@@ -307,6 +331,7 @@ function stateOf(session: string, source: string): SessionState {
       cpuUsed: 0,
       byteTokens: limits.sandboxBytesPerSecond,
       byteRefill: performance.now(),
+      limit: null,
     };
     sessions.set(session, state);
   }
@@ -325,7 +350,9 @@ port.on('message', (message: ToWorker) => {
         );
       const state = stateOf(message.session, message.source);
       state.source = message.source;
+      showRunning(message.session);
       const made = createRuntime(module, message.source, limits, hostFor(message.session, state));
+      runningBytes.fill(0);
       if (made.ok) state.runtime = made.runtime;
       else send({ type: 'disposed', session: message.session });
       send({ type: 'deployed', call: message.call, error: made.ok ? null : made.error });
@@ -335,6 +362,16 @@ port.on('message', (message: ToWorker) => {
       const state = sessions.get(message.session);
       if (!state) {
         send({ type: 'fail', rid: message.rid, text: 'No handler is deployed in this session.' });
+        return;
+      }
+      // A sandbox past its CPU share this second is not started again until the next one:
+      // restarting a spinning handler on every request would give it the whole worker.
+      if (performance.now() - state.cpuWindow < 1000 && state.cpuUsed > limits.sandboxCpuMsPerSecond) {
+        send({
+          type: 'fail',
+          rid: message.rid,
+          text: `${bound('sandboxCpuMsPerSecond')} reached: your handler used more than ${limits.sandboxCpuMsPerSecond} ms of CPU in the last second. Try again in 1 s.`,
+        });
         return;
       }
       state.outputs.set(message.rid, {
@@ -385,4 +422,5 @@ setInterval(
   Math.max(50, Math.min(limits.sandboxIdleMs / 4, 5_000)),
 );
 
+setInterval(() => send({ type: 'beat' }), 100);
 send({ type: 'ready' });
