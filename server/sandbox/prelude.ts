@@ -14,6 +14,9 @@
  */
 export const PRELUDE = `(function (host) {
   'use strict';
+  // Taken now: the learner may replace the globals, and should break only their own code by it.
+  const parse = JSON.parse;
+  const freeze = Object.freeze;
   const owned = new Map(); // owner (request id, 0 = the sandbox) -> { timers, subs, onClose }
   const timers = new Map(); // timer id -> { fn, args, owner, repeat }
   const subs = new Map(); // subscription id -> { fn, owner }
@@ -97,14 +100,14 @@ export const PRELUDE = `(function (host) {
   globalThis.clearInterval = clearTimer;
 
   const log = (level) => (...args) => host.log(level, args.map(show).join(' '));
-  globalThis.console = Object.freeze({
+  globalThis.console = freeze({
     log: log('log'),
     info: log('info'),
     warn: log('warn'),
     error: log('error'),
   });
 
-  globalThis.feed = Object.freeze({
+  globalThis.feed = freeze({
     /** Appends a message to the session's feed; every subscriber (and reader) gets it with its id. */
     append(data) {
       const json = JSON.stringify(data === undefined ? null : data);
@@ -178,19 +181,19 @@ export const PRELUDE = `(function (host) {
         holdings(rid).onClose.push(fn);
       },
     };
-    return Object.freeze(res);
+    return freeze(res);
   };
 
-  return Object.freeze({
+  return freeze({
     request(rid, json) {
       current = rid;
       holdings(rid);
-      const r = JSON.parse(json);
-      const req = Object.freeze({
+      const r = parse(json);
+      const req = freeze({
         method: r.method,
         path: r.path,
-        query: Object.freeze(r.query),
-        headers: Object.freeze(r.headers),
+        query: freeze(r.query),
+        headers: freeze(r.headers),
         body: r.body,
         lastEventId: r.lastEventId,
       });
@@ -215,7 +218,7 @@ export const PRELUDE = `(function (host) {
       guarded(t.owner, t.fn, t.args);
     },
     feed(json) {
-      const message = JSON.parse(json);
+      const message = parse(json);
       for (const s of [...subs.values()]) {
         current = s.owner;
         guarded(s.owner, s.fn, [message]);
@@ -226,7 +229,7 @@ export const PRELUDE = `(function (host) {
       if (!r) return;
       reads.delete(call);
       current = r.owner;
-      r.resolve(JSON.parse(json));
+      r.resolve(parse(json));
     },
   });
 })`;
