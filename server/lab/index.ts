@@ -245,6 +245,33 @@ export function createLab(cfg: Config, hooks: LabHooks): Lab {
         refuseUpgrade(socket, 503, SHUTTING_DOWN, { 'Retry-After': '5' });
         return;
       }
+      if (isMine(path.endpoint)) {
+        const address = addressOf(req);
+        const admission = admit(cfg, sessions, rooms, path.session, address, {
+          readsFeed: true,
+          room: undefined,
+        });
+        if (!admission.ok) {
+          lab.note(socket, admission.text);
+          wss.handleUpgrade(req, socket, head, (ws) => {
+            ws.on('error', () => {});
+            ws.close(1013, shortReason(admission.text));
+          });
+          return;
+        }
+        socket.once('close', sessions.countOpen(admission.session, 'mine', address));
+        sessions.prove(admission.session);
+        mine.handleUpgrade({
+          req,
+          socket,
+          session: admission.session.id,
+          feed: admission.feed,
+          rest: path.endpoint.slice(4),
+          url,
+          accept: (then) => wss.handleUpgrade(req, socket, head, then),
+        });
+        return;
+      }
       const endpoint = Object.hasOwn(WS_ENDPOINTS, path.endpoint) ? WS_ENDPOINTS[path.endpoint] : undefined;
       if (!endpoint) {
         const text = Object.hasOwn(HTTP_ENDPOINTS, path.endpoint)

@@ -16,6 +16,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
+import type { RawData, WebSocket } from 'ws';
 import type { Config } from '../config.ts';
 import { createSandboxPool, type SandboxPool } from '../sandbox/pool.ts';
 import type { GuestRequest } from '../sandbox/protocol.ts';
@@ -45,8 +46,21 @@ export interface MineRequest {
   readonly url: URL;
 }
 
+/** A WebSocket handshake to `mine/…`: `accept` completes it (the lab's WebSocketServer). */
+export interface MineUpgrade {
+  readonly req: IncomingMessage;
+  readonly socket: Socket;
+  readonly session: string;
+  readonly feed: Feed;
+  readonly rest: string;
+  readonly url: URL;
+  accept(then: (ws: WebSocket) => void): void;
+}
+
 export interface Mine {
   handle(ctx: MineRequest): void;
+  /** Gives a WebSocket to the learner's `onWebSocket` handlers. */
+  handleUpgrade(ctx: MineUpgrade): void;
   close(): Promise<void>;
 }
 
@@ -98,22 +112,53 @@ export function createMine(cfg: Config, lab: LabRuntime, exists: (session: strin
 
   /**
    * `sandboxQuarantineMs` after the session's handler stalled a worker, then `maxSandboxes`: a
-   * session whose runtime is not alive needs a free place to start one.
+   * session whose runtime is not alive needs a free place to start one. Null: it may run.
    */
-  const roomFor = (session: string, res: ServerResponse): boolean => {
+  const refusal = (session: string): { text: string; retryAfterS: number } | null => {
     const p = poolOf();
     const held = p.quarantined(session);
     if (held > 0) {
       const wait = Math.ceil(held / 1000);
       const text = `${bound(cfg, 'sandboxQuarantineMs')}: your handler stalled a sandbox worker, so your code may not run for a while. Fix it, then try again in ${wait} s.`;
-      answerText(res, 503, text, { 'Retry-After': String(wait) });
-      return false;
+      return { text, retryAfterS: wait };
     }
-    if (p.live(session) || p.liveCount < cfg.maxSandboxes) return true;
+    if (p.live(session) || p.liveCount < cfg.maxSandboxes) return null;
     const wait = Math.ceil(cfg.sandboxIdleMs / 1000);
     const text = `${bound(cfg, 'maxSandboxes')} reached: the server runs ${p.liveCount} sandboxes, all in use. Try again in ${wait} s, when idle ones are disposed.`;
-    answerText(res, 503, text, { 'Retry-After': String(wait) });
-    return false;
+    return { text, retryAfterS: wait };
+  };
+  const roomFor = (session: string, res: ServerResponse): boolean => {
+    const refused = refusal(session);
+    if (refused) answerText(res, 503, refused.text, { 'Retry-After': String(refused.retryAfterS) });
+    return refused === null;
+  };
+
+  /** The request as the guest reads it. */
+  const guestRequest = (req: IncomingMessage, rest: string, url: URL, body: string): GuestRequest => ({
+    method: req.method ?? 'GET',
+    path: rest === '' ? '/' : rest,
+    query: Object.fromEntries(url.searchParams),
+    headers: Object.fromEntries(
+      Object.entries(req.headers).map(([k, v]) => [k, Array.isArray(v) ? v.join(', ') : (v ?? '')]),
+    ),
+    body,
+    lastEventId: (req.headers['last-event-id'] as string | undefined) ?? null,
+  });
+
+  /** `sandboxMaxConnections`: the refusal, or null when the handler may take one more. */
+  const busy = (session: string): string | null => {
+    const count = open.get(session) ?? 0;
+    if (count < cfg.sandboxMaxConnections) return null;
+    return `${bound(cfg, 'sandboxMaxConnections')} reached: your handler is answering ${count} requests already. End some responses (res.end()) or close them on the client first.`;
+  };
+  const countOpen = (session: string): (() => void) => {
+    open.set(session, (open.get(session) ?? 0) + 1);
+    let done = false;
+    return () => {
+      if (done) return;
+      done = true;
+      open.set(session, (open.get(session) ?? 1) - 1);
+    };
   };
 
   async function deploy({ req, res, session, feed }: MineRequest): Promise<void> {
@@ -148,10 +193,9 @@ export function createMine(cfg: Config, lab: LabRuntime, exists: (session: strin
       );
       return;
     }
-    const count = open.get(session) ?? 0;
-    if (count >= cfg.sandboxMaxConnections) {
-      const text = `${bound(cfg, 'sandboxMaxConnections')} reached: your handler is answering ${count} requests already. End some responses (res.end()) or close them on the client first.`;
-      answerText(res, 429, text, { 'Retry-After': '1' });
+    const tooMany = busy(session);
+    if (tooMany) {
+      answerText(res, 429, tooMany, { 'Retry-After': '1' });
       return;
     }
     if (!roomFor(session, res)) return;
@@ -166,23 +210,77 @@ export function createMine(cfg: Config, lab: LabRuntime, exists: (session: strin
     }
     if (res.destroyed) return;
     feeds.set(session, feed);
-    open.set(session, count + 1);
+    const uncount = countOpen(session);
     // From here on, the head is the learner's: no lab CORS header unless their code sets one.
     for (const name of Object.keys(CORS_HEADERS)) res.removeHeader(name);
-    const request: GuestRequest = {
-      method: req.method ?? 'GET',
-      path: rest === '' ? '/' : rest,
-      query: Object.fromEntries(url.searchParams),
-      headers: Object.fromEntries(
-        Object.entries(req.headers).map(([k, v]) => [k, Array.isArray(v) ? v.join(', ') : (v ?? '')]),
-      ),
-      body: body.toString('utf8'),
-      lastEventId: (req.headers['last-event-id'] as string | undefined) ?? null,
-    };
+    const request = guestRequest(req, rest, url, body.toString('utf8'));
     const rid = p.request(session, request, responseSink(res, socket, lab));
     res.once('close', () => {
-      open.set(session, (open.get(session) ?? 1) - 1);
+      uncount();
       p.closed(session, rid);
+    });
+  }
+
+  function handleUpgrade({ req, socket, session, feed, rest, url, accept }: MineUpgrade): void {
+    const p = poolOf();
+    // A browser cannot read a failed handshake's status, but it can read a close code and reason:
+    // refusals accept, then close at once (1013 "try again later", as the lab's other WebSockets).
+    const refuse = (code: number, text: string): void => {
+      lab.note(socket, text);
+      accept((ws) => {
+        ws.on('error', () => {});
+        ws.close(code, closeReason(text));
+      });
+    };
+    if (!p.has(session)) {
+      refuse(1008, `No handler is deployed in this session: PUT your code to /lab/${session}/mine first.`);
+      return;
+    }
+    const refused = busy(session) ?? refusal(session)?.text ?? null;
+    if (refused) {
+      refuse(1013, refused);
+      return;
+    }
+    feeds.set(session, feed);
+    const uncount = countOpen(session);
+    accept((ws) => {
+      let rid = 0;
+      const sink = {
+        send(text: string) {
+          if (ws.readyState !== ws.OPEN) return;
+          ws.send(text);
+          if (ws.bufferedAmount > cfg.maxBufferedBytes) {
+            lab.note(
+              socket,
+              `${bound(cfg, 'maxBufferedBytes')} reached — the reader fell behind, connection cut`,
+            );
+            ws.terminate();
+          }
+        },
+        close(code: number, reason: string) {
+          ws.close(code, reason);
+        },
+        fail(text: string) {
+          lab.note(socket, text);
+          ws.close(1011, closeReason(text));
+        },
+      };
+      const lifetime = setTimeout(() => {
+        lab.note(socket, `${bound(cfg, 'maxStreamMs')} reached — WebSocket closed`);
+        ws.close(1000, closeReason(`${bound(cfg, 'maxStreamMs')} reached`));
+      }, cfg.maxStreamMs);
+      ws.on('error', (err) => lab.note(socket, `WebSocket error: ${err.message}`));
+      ws.on('message', (data: RawData, isBinary: boolean) => {
+        // RFC 6455 §7.4.1: 1003, "a type of data it cannot accept". The handler API is text only.
+        if (isBinary) ws.close(1003, 'your handler takes text messages only');
+        else p.socketMessage(session, rid, (data as Buffer).toString('utf8'));
+      });
+      ws.once('close', (code, reason) => {
+        clearTimeout(lifetime);
+        uncount();
+        p.socketClosed(session, rid, code, reason.toString('utf8'));
+      });
+      rid = p.socket(session, guestRequest(req, rest, url, ''), sink);
     });
   }
 
@@ -231,6 +329,7 @@ export function createMine(cfg: Config, lab: LabRuntime, exists: (session: strin
   sweeper.unref();
 
   return {
+    handleUpgrade,
     handle(ctx) {
       if (ctx.rest === '') {
         control(ctx);
@@ -255,6 +354,12 @@ export function createMine(cfg: Config, lab: LabRuntime, exists: (session: strin
       await pool?.close();
     },
   };
+}
+
+/** A close reason fits in 123 bytes (RFC 6455 §5.5): the first sentence of `text`, cut if need be. */
+function closeReason(text: string): string {
+  const first = text.split(': ')[0] ?? text;
+  return Buffer.byteLength(first) <= 123 ? first : Buffer.from(first).subarray(0, 120).toString('utf8');
 }
 
 function answerJson(res: ServerResponse, status: number, value: unknown): void {

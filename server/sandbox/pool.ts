@@ -20,6 +20,14 @@ export interface Sink {
   fail(text: string): void;
 }
 
+/** Where a handler's WebSocket messages go (server/lab/mine.ts sends them as frames). */
+export interface SocketSink {
+  send(text: string): void;
+  close(code: number, reason: string): void;
+  /** Closes with 1011 and `text` (shortened to fit a close frame). */
+  fail(text: string): void;
+}
+
 /** What the pool asks of the server: the session's console and feed. */
 export interface PoolHooks {
   log(session: string, level: 'log' | 'info' | 'warn' | 'error', text: string): void;
@@ -42,6 +50,10 @@ export interface SandboxPool {
   readonly liveCount: number;
   /** Hands a request to the session's handler; returns its id (for `closed`). */
   request(session: string, request: GuestRequest, sink: Sink): number;
+  /** Hands a WebSocket to the session's `onWebSocket` handlers; returns its id. */
+  socket(session: string, request: GuestRequest, sink: SocketSink): number;
+  socketMessage(session: string, rid: number, data: string): void;
+  socketClosed(session: string, rid: number, code: number, reason: string): void;
   /** The client of request `rid` went away, or its response is over. */
   closed(session: string, rid: number): void;
   /** A new message of the session's feed, for its subscribers. */
@@ -78,7 +90,11 @@ export function createSandboxPool(
   const hosts: Host[] = [];
   const placed = new Map<string, { host: Host; source: string }>();
   const liveSessions = new Set<string>();
-  const sinks = new Map<number, { session: string; sink: Sink; host: Host }>();
+  const sinks = new Map<number, { session: string; sink: Sink | SocketSink; host: Host }>();
+  const httpSink = (rid: number): Sink | undefined => {
+    const s = sinks.get(rid)?.sink;
+    return s && 'flush' in s ? s : undefined;
+  };
   const deploys = new Map<number, (error: GuestError | null) => void>();
   let nextRid = 1;
   let nextCall = 1;
@@ -198,12 +214,23 @@ export function createSandboxPool(
         deploys.delete(m.call);
         return;
       case 'flush':
-        sinks.get(m.rid)?.sink.flush(m.status, m.headers, Buffer.from(m.chunk));
+        httpSink(m.rid)?.flush(m.status, m.headers, Buffer.from(m.chunk));
         return;
       case 'end': {
-        const s = sinks.get(m.rid);
+        const sink = httpSink(m.rid);
         sinks.delete(m.rid);
-        s?.sink.end(m.status, m.headers, Buffer.from(m.chunk));
+        sink?.end(m.status, m.headers, Buffer.from(m.chunk));
+        return;
+      }
+      case 'ws-send': {
+        const sink = sinks.get(m.rid)?.sink;
+        if (sink && 'send' in sink) sink.send(m.data);
+        return;
+      }
+      case 'ws-close': {
+        const sink = sinks.get(m.rid)?.sink;
+        sinks.delete(m.rid);
+        if (sink && 'close' in sink) sink.close(m.code, m.reason);
         return;
       }
       case 'fail': {
@@ -283,6 +310,28 @@ export function createSandboxPool(
       liveSessions.add(session);
       post(host, { type: 'request', session, rid, request });
       return rid;
+    },
+    socket(session, request, sink) {
+      const at = placed.get(session);
+      const rid = nextRid++;
+      if (!at) {
+        sink.fail('No handler is deployed in this session.');
+        return rid;
+      }
+      const host = hostOf(session, at.source);
+      sinks.set(rid, { session, sink, host });
+      liveSessions.add(session);
+      post(host, { type: 'ws-open', session, rid, request });
+      return rid;
+    },
+    socketMessage(session, rid, data) {
+      const at = placed.get(session);
+      if (at?.host.alive && sinks.has(rid)) post(at.host, { type: 'ws-message', session, rid, data });
+    },
+    socketClosed(session, rid, code, reason) {
+      sinks.delete(rid);
+      const at = placed.get(session);
+      if (at?.host.alive) post(at.host, { type: 'ws-closed', session, rid, code, reason });
     },
     closed(session, rid) {
       sinks.delete(rid);

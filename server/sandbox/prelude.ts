@@ -22,6 +22,8 @@ export const PRELUDE = `(function (host) {
   const subs = new Map(); // subscription id -> { fn, owner }
   const reads = new Map(); // call id -> { resolve, owner }
   let handler = null;
+  let socketHandlers = null;
+  const sockets = new Map(); // connection id -> the ws object the handlers get
   let current = 0;
   let nextId = 1;
 
@@ -143,6 +145,16 @@ export const PRELUDE = `(function (host) {
     handler = fn;
   };
 
+  globalThis.onWebSocket = (handlers) => {
+    if (!handlers || typeof handlers !== 'object')
+      throw new TypeError('onWebSocket takes { open(ws, req), message(ws, data), close(ws, code, reason) }');
+    socketHandlers = handlers;
+  };
+  const socketHandler = (name, rid, args) => {
+    const fn = socketHandlers && socketHandlers[name];
+    if (typeof fn === 'function') guarded(rid, fn, args);
+  };
+
   const response = (rid) => {
     let ended = false;
     const res = {
@@ -184,19 +196,55 @@ export const PRELUDE = `(function (host) {
     return freeze(res);
   };
 
+  const request = (r) =>
+    freeze({
+      method: r.method,
+      path: r.path,
+      query: freeze(r.query),
+      headers: freeze(r.headers),
+      body: r.body,
+      lastEventId: r.lastEventId,
+    });
+
   return freeze({
+    wsOpen(rid, json) {
+      current = rid;
+      holdings(rid);
+      if (!socketHandlers) {
+        host.fail(rid, 'Error', 'Your code registered no WebSocket handler: call onWebSocket({ open, message, close }).', '');
+        return;
+      }
+      const ws = freeze({
+        id: rid,
+        send(data) {
+          check(host.wsSend(rid, text(data)));
+        },
+        close(code = 1000, reason = '') {
+          check(host.wsClose(rid, Number(code), String(reason)));
+        },
+      });
+      sockets.set(rid, ws);
+      socketHandler('open', rid, [ws, request(parse(json))]);
+    },
+    wsMessage(rid, data) {
+      const ws = sockets.get(rid);
+      if (!ws) return;
+      current = rid;
+      socketHandler('message', rid, [ws, data]);
+    },
+    wsClosed(rid, code, reason) {
+      const ws = sockets.get(rid);
+      current = 0;
+      if (ws) {
+        sockets.delete(rid);
+        socketHandler('close', 0, [ws, code, reason]);
+      }
+      release(rid);
+    },
     request(rid, json) {
       current = rid;
       holdings(rid);
-      const r = parse(json);
-      const req = freeze({
-        method: r.method,
-        path: r.path,
-        query: freeze(r.query),
-        headers: freeze(r.headers),
-        body: r.body,
-        lastEventId: r.lastEventId,
-      });
+      const req = request(parse(json));
       if (!handler) {
         host.fail(rid, 'Error', 'Your code registered no request handler: call onRequest((req, res) => { … }).', '');
         return;

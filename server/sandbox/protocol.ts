@@ -46,6 +46,11 @@ export type ToWorker =
   | { type: 'deploy'; session: string; source: string; call: number }
   | { type: 'request'; session: string; rid: number; request: GuestRequest }
   | { type: 'closed'; session: string; rid: number }
+  /** A WebSocket to the handler is open (`rid` names it from now on). */
+  | { type: 'ws-open'; session: string; rid: number; request: GuestRequest }
+  | { type: 'ws-message'; session: string; rid: number; data: string }
+  /** The client closed it (or it broke: 1006). */
+  | { type: 'ws-closed'; session: string; rid: number; code: number; reason: string }
   | { type: 'feed'; session: string; message: string }
   | { type: 'read'; session: string; call: number; result: string }
   | { type: 'drop'; session: string };
@@ -60,8 +65,10 @@ export type FromWorker =
   | { type: 'flush'; rid: number; status: number; headers: Array<[string, string]>; chunk: Uint8Array }
   /** The response is complete; `chunk` is what was still buffered. */
   | { type: 'end'; rid: number; status: number; headers: Array<[string, string]>; chunk: Uint8Array }
-  /** The response failed: a 500 if nothing was sent, else the connection is cut. `text` says why. */
+  /** The response failed: a 500 if nothing was sent, else the connection is cut (a WebSocket: close 1011). `text` says why. */
   | { type: 'fail'; rid: number; text: string }
+  | { type: 'ws-send'; rid: number; data: string }
+  | { type: 'ws-close'; rid: number; code: number; reason: string }
   | { type: 'log'; session: string; level: 'log' | 'info' | 'warn' | 'error'; text: string }
   | { type: 'append'; session: string; data: string }
   | { type: 'read'; session: string; call: number; since: number }

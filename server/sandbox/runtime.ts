@@ -38,10 +38,12 @@ export interface HostCalls {
   append(json: string): string | undefined;
   read(call: number, since: number): string | undefined;
   subscribe(on: boolean): void;
+  wsSend(rid: number, text: string): string | undefined;
+  wsClose(rid: number, code: number, reason: string): string | undefined;
 }
 
 /** The entry points of the prelude the worker calls. */
-export type Entry = 'request' | 'closed' | 'fire' | 'feed' | 'read';
+export type Entry = 'request' | 'closed' | 'fire' | 'feed' | 'read' | 'wsOpen' | 'wsMessage' | 'wsClosed';
 
 /**
  * How a call into the guest went. `limit`: a bound tripped (the runtime must go). `fault`: the
@@ -273,6 +275,8 @@ function buildHost(ctx: QuickJSContext, host: HostCalls): QuickJSHandle {
   });
   define('append', (json) => answer(host.append(str(json))));
   define('read', (call, since) => answer(host.read(num(call), num(since))));
+  define('wsSend', (rid, text) => answer(host.wsSend(num(rid), str(text))));
+  define('wsClose', (rid, code, reason) => answer(host.wsClose(num(rid), num(code), str(reason))));
   define('subscribe', (on) => {
     host.subscribe(num(on) === 1);
     return undefined;

@@ -41,6 +41,8 @@ interface SessionState {
   source: string;
   runtime: Runtime | null;
   readonly outputs: Map<number, Output>;
+  /** Open WebSockets, with the bytes sent on each (against `sandboxResponseBytes`). */
+  readonly sockets: Map<number, { sent: number }>;
   readonly timers: Map<number, NodeJS.Timeout>;
   /** When a request last came in or was open: idle is measured from here (timers alone do not keep a sandbox). */
   lastActive: number;
@@ -96,6 +98,13 @@ function hostFor(session: string, state: SessionState): HostCalls {
     if (out && !out.ended) {
       out.ended = true;
       state.outputs.delete(rid);
+      send({ type: 'fail', rid, text });
+      log(session, 'error', text);
+    }
+    return text;
+  };
+  const cutSocket = (rid: number, text: string): string => {
+    if (state.sockets.delete(rid)) {
       send({ type: 'fail', rid, text });
       log(session, 'error', text);
     }
@@ -170,6 +179,34 @@ function hostFor(session: string, state: SessionState): HostCalls {
       send({ type: 'end', rid, status: out.status, headers: out.headers, chunk }, transferable(chunk));
       return undefined;
     },
+    wsSend(rid, text) {
+      const socket = state.sockets.get(rid);
+      if (!socket) return 'This WebSocket is closed.';
+      const bytes = Buffer.byteLength(text);
+      if (socket.sent + bytes > limits.sandboxResponseBytes)
+        return cutSocket(
+          rid,
+          `${bound('sandboxResponseBytes')} reached: your handler sent more than ${limits.sandboxResponseBytes} bytes on this WebSocket.`,
+        );
+      if (!takeBytes(bytes))
+        return cutSocket(
+          rid,
+          `${bound('sandboxBytesPerSecond')} reached: your handler sent faster than ${limits.sandboxBytesPerSecond} bytes a second.`,
+        );
+      socket.sent += bytes;
+      send({ type: 'ws-send', rid, data: text });
+      return undefined;
+    },
+    wsClose(rid, code, reason) {
+      if (!state.sockets.has(rid)) return undefined;
+      if (!sendableCloseCode(code))
+        return `Close code ${code} cannot be sent: use 1000, 1001, 1003, 1007–1014 or 3000–4999 (RFC 6455 §7.4).`;
+      if (Buffer.byteLength(reason) > 123)
+        return 'A close reason is at most 123 bytes of UTF-8 (RFC 6455 §5.5).';
+      state.sockets.delete(rid);
+      send({ type: 'ws-close', rid, code, reason });
+      return undefined;
+    },
     fail(owner, error) {
       // A bound's error caught by the prelude (or the learner): the runtime must go all the same.
       if (
@@ -181,6 +218,7 @@ function hostFor(session: string, state: SessionState): HostCalls {
       }
       const text = `Your handler threw ${errorText(error)}.`;
       if (owner !== 0 && state.outputs.has(owner)) cut(owner, text);
+      else if (owner !== 0 && state.sockets.has(owner)) cutSocket(owner, text);
       else log(session, 'error', text);
     },
     log: (level, text) =>
@@ -215,6 +253,15 @@ function hostFor(session: string, state: SessionState): HostCalls {
   };
 }
 
+/** RFC 6455 §7.4: codes an endpoint may send (1004–1006 and 1015 never go on the wire; 1002 is the server's own). */
+function sendableCloseCode(code: number): boolean {
+  return (
+    Number.isInteger(code) &&
+    ((code >= 1000 && code <= 1014 && ![1002, 1004, 1005, 1006].includes(code)) ||
+      (code >= 3000 && code <= 4999))
+  );
+}
+
 function transferable(chunk: Buffer): ArrayBuffer[] {
   // A fresh Buffer.concat owns its memory unless it came from Node's shared pool (small sizes).
   return chunk.byteOffset === 0 && chunk.buffer.byteLength === chunk.length
@@ -245,10 +292,11 @@ function log(session: string, level: 'log' | 'info' | 'warn' | 'error', text: st
 function stop(session: string, state: SessionState, why: string | null, fault = false): void {
   for (const t of state.timers.values()) clearTimeout(t);
   state.timers.clear();
-  for (const rid of [...state.outputs.keys()]) {
-    state.outputs.delete(rid);
+  for (const rid of [...state.outputs.keys(), ...state.sockets.keys()]) {
     send({ type: 'fail', rid, text: why ?? 'Your sandbox was stopped.' });
   }
+  state.outputs.clear();
+  state.sockets.clear();
   if (why) log(session, 'error', why);
   if (!fault) state.runtime?.dispose();
   state.runtime = null;
@@ -277,10 +325,10 @@ function enter(session: string, entry: Entry, args: ReadonlyArray<number | strin
   const state = sessions.get(session);
   if (!state) return;
   if (!state.runtime) {
-    if (entry !== 'request') return;
+    if (entry !== 'request' && entry !== 'wsOpen') return;
     if (!start(session, state)) return;
   }
-  if (entry === 'request') state.lastActive = Date.now();
+  if (entry === 'request' || entry === 'wsOpen') state.lastActive = Date.now();
   state.limit = null;
   showRunning(session);
   let outcome = (state.runtime as Runtime).call(entry, args);
@@ -325,6 +373,7 @@ function stateOf(session: string, source: string): SessionState {
       source,
       runtime: null,
       outputs: new Map(),
+      sockets: new Map(),
       timers: new Map(),
       lastActive: Date.now(),
       cpuWindow: performance.now(),
@@ -385,6 +434,27 @@ port.on('message', (message: ToWorker) => {
       enter(message.session, 'request', [message.rid, JSON.stringify(message.request)]);
       return;
     }
+    case 'ws-open': {
+      const state = sessions.get(message.session);
+      if (!state) {
+        send({ type: 'fail', rid: message.rid, text: 'No handler is deployed in this session.' });
+        return;
+      }
+      state.sockets.set(message.rid, { sent: 0 });
+      enter(message.session, 'wsOpen', [message.rid, JSON.stringify(message.request)]);
+      return;
+    }
+    case 'ws-message':
+      if (sessions.get(message.session)?.sockets.has(message.rid))
+        enter(message.session, 'wsMessage', [message.rid, message.data]);
+      return;
+    case 'ws-closed': {
+      const state = sessions.get(message.session);
+      if (!state) return;
+      state.sockets.delete(message.rid);
+      enter(message.session, 'wsClosed', [message.rid, message.code, message.reason]);
+      return;
+    }
     case 'closed': {
       const state = sessions.get(message.session);
       if (!state) return;
@@ -414,7 +484,7 @@ setInterval(
     const now = Date.now();
     for (const [session, count] of logged) if (now - count.window > 10_000) logged.delete(session);
     for (const [session, state] of sessions) {
-      if (state.outputs.size > 0) state.lastActive = now;
+      if (state.outputs.size > 0 || state.sockets.size > 0) state.lastActive = now;
       else if (state.runtime && state.outputs.size === 0 && now - state.lastActive > limits.sandboxIdleMs)
         stop(session, state, null);
     }
