@@ -16,7 +16,6 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
-import type { RawData, WebSocket } from 'ws';
 import type { Config } from '../config.ts';
 import { createSandboxPool, type SandboxPool } from '../sandbox/pool.ts';
 import type { GuestRequest } from '../sandbox/protocol.ts';
@@ -27,6 +26,7 @@ import { allowAnyOrigin, CORS_HEADERS } from './cors.ts';
 import type { Feed } from './feed.ts';
 import { createConsoles } from './mine-console.ts';
 import { responseSink } from './mine-response.ts';
+import { type MineUpgrade, serveSocket } from './mine-socket.ts';
 import type { LabRuntime } from './request.ts';
 
 /** Is this endpoint (the path after `/lab/<session>/`) the learner's own? */
@@ -44,17 +44,6 @@ export interface MineRequest {
   /** The path after `mine` (`''` for the control endpoint, `/…` for the handler). */
   readonly rest: string;
   readonly url: URL;
-}
-
-/** A WebSocket handshake to `mine/…`: `accept` completes it (the lab's WebSocketServer). */
-export interface MineUpgrade {
-  readonly req: IncomingMessage;
-  readonly socket: Socket;
-  readonly session: string;
-  readonly feed: Feed;
-  readonly rest: string;
-  readonly url: URL;
-  accept(then: (ws: WebSocket) => void): void;
 }
 
 export interface Mine {
@@ -86,7 +75,18 @@ export function createMine(cfg: Config, lab: LabRuntime, exists: (session: strin
         );
         return;
       }
-      const data: unknown = JSON.parse(json);
+      // The guest made this JSON with its own JSON.stringify, which its code may have replaced.
+      let data: unknown;
+      try {
+        data = JSON.parse(json);
+      } catch {
+        consoles.add(
+          session,
+          'error',
+          'feed.append: the value did not turn into JSON, so it was not appended.',
+        );
+        return;
+      }
       feed.append('chat', data);
     },
     read(session: string, since: number) {
@@ -215,72 +215,18 @@ export function createMine(cfg: Config, lab: LabRuntime, exists: (session: strin
     for (const name of Object.keys(CORS_HEADERS)) res.removeHeader(name);
     const request = guestRequest(req, rest, url, body.toString('utf8'));
     const rid = p.request(session, request, responseSink(res, socket, lab));
+    // At shutdown a stream under way ends properly (the last chunk), one not started is a 503.
+    const unregister = lab.onShutdown(() => {
+      if (res.headersSent) res.end();
+      else {
+        allowAnyOrigin(res);
+        answerText(res, 503, 'The server is shutting down; try again in a moment.', { 'Retry-After': '5' });
+      }
+    });
     res.once('close', () => {
+      unregister();
       uncount();
       p.closed(session, rid);
-    });
-  }
-
-  function handleUpgrade({ req, socket, session, feed, rest, url, accept }: MineUpgrade): void {
-    const p = poolOf();
-    // A browser cannot read a failed handshake's status, but it can read a close code and reason:
-    // refusals accept, then close at once (1013 "try again later", as the lab's other WebSockets).
-    const refuse = (code: number, text: string): void => {
-      lab.note(socket, text);
-      accept((ws) => {
-        ws.on('error', () => {});
-        ws.close(code, closeReason(text));
-      });
-    };
-    if (!p.has(session)) {
-      refuse(1008, `No handler is deployed in this session: PUT your code to /lab/${session}/mine first.`);
-      return;
-    }
-    const refused = busy(session) ?? refusal(session)?.text ?? null;
-    if (refused) {
-      refuse(1013, refused);
-      return;
-    }
-    feeds.set(session, feed);
-    const uncount = countOpen(session);
-    accept((ws) => {
-      let rid = 0;
-      const sink = {
-        send(text: string) {
-          if (ws.readyState !== ws.OPEN) return;
-          ws.send(text);
-          if (ws.bufferedAmount > cfg.maxBufferedBytes) {
-            lab.note(
-              socket,
-              `${bound(cfg, 'maxBufferedBytes')} reached — the reader fell behind, connection cut`,
-            );
-            ws.terminate();
-          }
-        },
-        close(code: number, reason: string) {
-          ws.close(code, reason);
-        },
-        fail(text: string) {
-          lab.note(socket, text);
-          ws.close(1011, closeReason(text));
-        },
-      };
-      const lifetime = setTimeout(() => {
-        lab.note(socket, `${bound(cfg, 'maxStreamMs')} reached — WebSocket closed`);
-        ws.close(1000, closeReason(`${bound(cfg, 'maxStreamMs')} reached`));
-      }, cfg.maxStreamMs);
-      ws.on('error', (err) => lab.note(socket, `WebSocket error: ${err.message}`));
-      ws.on('message', (data: RawData, isBinary: boolean) => {
-        // RFC 6455 §7.4.1: 1003, "a type of data it cannot accept". The handler API is text only.
-        if (isBinary) ws.close(1003, 'your handler takes text messages only');
-        else p.socketMessage(session, rid, (data as Buffer).toString('utf8'));
-      });
-      ws.once('close', (code, reason) => {
-        clearTimeout(lifetime);
-        uncount();
-        p.socketClosed(session, rid, code, reason.toString('utf8'));
-      });
-      rid = p.socket(session, guestRequest(req, rest, url, ''), sink);
     });
   }
 
@@ -329,7 +275,19 @@ export function createMine(cfg: Config, lab: LabRuntime, exists: (session: strin
   sweeper.unref();
 
   return {
-    handleUpgrade,
+    handleUpgrade(ctx) {
+      const p = poolOf();
+      serveSocket(ctx, {
+        cfg,
+        lab,
+        pool: p,
+        refusal: (session) => busy(session) ?? refusal(session)?.text ?? null,
+        countOpen,
+        guestRequest,
+        remember: (session, feed) => feeds.set(session, feed),
+        onShutdown: lab.onShutdown,
+      });
+    },
     handle(ctx) {
       if (ctx.rest === '') {
         control(ctx);
@@ -354,12 +312,6 @@ export function createMine(cfg: Config, lab: LabRuntime, exists: (session: strin
       await pool?.close();
     },
   };
-}
-
-/** A close reason fits in 123 bytes (RFC 6455 §5.5): the first sentence of `text`, cut if need be. */
-function closeReason(text: string): string {
-  const first = text.split(': ')[0] ?? text;
-  return Buffer.byteLength(first) <= 123 ? first : Buffer.from(first).subarray(0, 120).toString('utf8');
 }
 
 function answerJson(res: ServerResponse, status: number, value: unknown): void {

@@ -120,7 +120,20 @@ export function createSandboxPool(
       beatsAtCheck: 0,
       stuckSince: null,
     };
-    worker.on('message', (m: FromWorker) => receive(host, m));
+    worker.on('message', (m: FromWorker) => {
+      try {
+        receive(host, m);
+      } catch (err) {
+        // A message shaped by a guest must never take the server down: the worker is suspect.
+        console.error('sandbox message failed:', err);
+        lost(
+          index,
+          host,
+          'The sandbox worker running your handler sent something the server could not use; it was restarted.',
+        );
+        host.worker.terminate().catch(() => {});
+      }
+    });
     worker.on('error', (err) =>
       lost(
         index,

@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { newSessionId, startTestServer } from '../helpers/server.ts';
-import { deployOk, getMine } from '../server/mine-harness.ts';
+import { deployOk, getMine, waitForConsole } from '../server/mine-harness.ts';
 import { assertStillServes } from './still-serves.ts';
 
 const s = await startTestServer({ requestsPerSecond: 1_000, sandboxWorkers: 1 });
@@ -91,6 +91,7 @@ onRequest((req, res) => {
           'isFinite',
           'isNaN',
           'onRequest',
+          'onWebSocket',
           'parseFloat',
           'parseInt',
           'queueMicrotask',
@@ -143,4 +144,21 @@ test('a getter on a written value cannot run outside the sandbox: write() takes 
   const answer = await getMine(s.port, session, '/');
   assert.equal(answer.headers['x-trick'], 'from toString');
   assert.equal(answer.body.toString(), 'body from toString');
+});
+
+test('a handler that replaces JSON.stringify cannot crash the server through feed.append', async () => {
+  const session = newSessionId();
+  await deployOk(
+    s.port,
+    session,
+    `JSON.stringify = () => '{not json';
+onRequest((req, res) => {
+  feed.append({ hello: 'world' });
+  res.end('appended?');
+});`,
+  );
+  const answer = await getMine(s.port, session, '/');
+  assert.equal(answer.body.toString(), 'appended?');
+  await waitForConsole(s.port, session, /^feed\.append: the value did not turn into JSON/);
+  await assertStillServes(s.port);
 });

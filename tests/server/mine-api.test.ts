@@ -289,3 +289,15 @@ test('DELETE forgets the handler', async () => {
   assert.equal(d.status, 200);
   assert.equal((await getMine(s.port, session, '/')).body.toString(), 'back');
 });
+
+test('at shutdown a handler’s stream ends properly with its last chunk', async () => {
+  const own = await startTestServer({ requestsPerSecond: 1_000 });
+  const session = newSessionId();
+  await deployOk(own.port, session, `onRequest((req, res) => { res.write('open\\n'); res.flush(); });`);
+  const client = await RawClient.connect(own.port);
+  client.send(`GET /lab/${session}/mine/ HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n`);
+  await client.waitFor('open\n', 1, 15_000);
+  await own.close();
+  await client.waitClosed();
+  assert.ok(client.received.toString('latin1').endsWith('\r\n0\r\n\r\n'), 'the last chunk, not a cut');
+});
