@@ -38,8 +38,18 @@ export function responseSink(res: ServerResponse, socket: Socket, lab: LabRuntim
     res.destroy();
   };
 
-  return {
-    flush(status, headers, chunk) {
+  /** Runs `write`; if Node refuses what the handler asked for, the request fails instead of the server. */
+  const guarded =
+    <A extends unknown[]>(write: (...args: A) => void) =>
+    (...args: A): void => {
+      try {
+        write(...args);
+      } catch (err) {
+        sink.fail(`Your handler's response could not be sent: ${(err as Error).message}`);
+      }
+    };
+  const sink: Sink = {
+    flush: guarded((status: number, headers: Array<[string, string]>, chunk: Buffer) => {
       if (res.writableEnded || res.destroyed) return;
       if (!res.headersSent) {
         head(status, headers);
@@ -47,8 +57,8 @@ export function responseSink(res: ServerResponse, socket: Socket, lab: LabRuntim
       }
       if (chunk.length > 0) res.write(chunk); // one write, one chunk
       behind();
-    },
-    end(status, headers, chunk) {
+    }),
+    end: guarded((status: number, headers: Array<[string, string]>, chunk: Buffer) => {
       if (res.writableEnded || res.destroyed) return;
       if (!res.headersSent) {
         head(status, headers);
@@ -56,7 +66,7 @@ export function responseSink(res: ServerResponse, socket: Socket, lab: LabRuntim
         if (status !== 204 && status !== 304) res.setHeader('Content-Length', chunk.length);
       }
       res.end(chunk);
-    },
+    }),
     fail(text) {
       lab.note(socket, text);
       if (res.writableEnded || res.destroyed) return;
@@ -70,4 +80,5 @@ export function responseSink(res: ServerResponse, socket: Socket, lab: LabRuntim
       answerText(res, 500, text);
     },
   };
+  return sink;
 }

@@ -117,8 +117,9 @@ export function hostFor(session: string, state: SessionState, worker: WorkerSide
       if (out.flushed) return 'Headers cannot change after flush(): the head has been sent.';
       if (!headerLike(name))
         return `"${name}" is not a header name (RFC 9110 §5.1: letters, digits and !#$%&'*+.^_\`|~-).`;
-      if (/[\r\n\0]/.test(value))
-        return `The value of ${name} holds CR, LF or NUL, which would split the head (RFC 9110 §5.5).`;
+      // RFC 9110 §5.5: a field value is visible ASCII, spaces, tabs and obs-text; CR or LF would split the head.
+      if (/[^\t\x20-\x7e\x80-\xff]/.test(value))
+        return `The value of ${name} holds a character a header may not carry (CR, LF and other control characters, or one beyond Latin-1; RFC 9110 §5.5).`;
       const lower = name.toLowerCase();
       if (SERVER_HEADERS.has(lower))
         return `${name} is set by the server from what your handler does: flush() before end() sends chunks, end() alone sends Content-Length.`;

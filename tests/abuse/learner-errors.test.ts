@@ -112,3 +112,24 @@ test('source past sandboxSourceBytes is refused with 413 naming the bound', asyn
   assert.match(answer.body.toString(), /^bound sandboxSourceBytes \(4096\) reached/);
   await assertStillServes(s.port);
 });
+
+test('a header Node would refuse is the handler’s error (500 with the line), never the server’s', async () => {
+  const session = newSessionId();
+  await deployOk(
+    s.port,
+    session,
+    `onRequest((req, res) => {
+  if (req.path === '/ctl') res.setHeader('X-Bad', 'a\\u0001b');
+  if (req.path === '/wide') res.setHeader('X-Bad', 'snow ☃');
+  if (req.path === '/split') res.setHeader('X-Bad', 'a\\r\\nSet-Cookie: x=1');
+  res.end('not reached');
+});`,
+  );
+  for (const path of ['/ctl', '/wide', '/split']) {
+    const answer = await getMine(s.port, session, path);
+    assert.equal(answer.status, 500, path);
+    assert.match(answer.body.toString(), /a character a header may not carry .* \(line [234]/, path);
+    assert.equal(answer.headers['set-cookie'], undefined);
+  }
+  await assertStillServes(s.port);
+});
