@@ -206,6 +206,60 @@ export const config = {
    * their one-second interval.
    */
   splitGapMs: readInt('WIRELAB_SPLIT_GAP_MS', 50, 0, 1_000),
+
+
+  // ---- learners' own server code (server/sandbox/, server/lab/mine.ts, docs/lab-api.md "Your own server")
+  /**
+   * Worker threads that host the QuickJS sandboxes (each hosts many sessions' runtimes). A host
+   * fault inside WebAssembly can take down a worker, never the server; the worker is replaced.
+   */
+  sandboxWorkers: readInt('WIRELAB_SANDBOX_WORKERS', 2, 1, 64),
+  /**
+   * Native stack of each worker thread, in MiB (Worker `resourceLimits.stackSizeMb`). Well above
+   * `sandboxStackBytes`, so QuickJS's own check ("stack overflow", with the learner's line) trips
+   * before the host's stack does (JSON.stringify of deeply nested data recurses natively).
+   */
+  sandboxWorkerStackMb: readInt('WIRELAB_SANDBOX_WORKER_STACK_MB', 16, 1, 256),
+  /** Live sandboxes (QuickJS runtimes) on the whole server (503 for a new one beyond; idle ones go after `sandboxIdleMs`). */
+  maxSandboxes: readInt('WIRELAB_MAX_SANDBOXES', 400, 1, 100_000),
+  /** Bytes of handler source one deploy may carry (413 beyond). */
+  sandboxSourceBytes: readInt('WIRELAB_SANDBOX_SOURCE_BYTES', 64 * KiB, 1 * KiB, 4 * MiB),
+  /** Memory one sandbox may allocate (QuickJS `setMemoryLimit`): "out of memory" beyond, and the sandbox restarts. */
+  sandboxMemoryBytes: readInt('WIRELAB_SANDBOX_MEMORY_BYTES', 8 * MiB, 256 * KiB, 512 * MiB),
+  /** Stack one sandbox may use (QuickJS `setMaxStackSize`): "stack overflow" beyond (runaway recursion). */
+  sandboxStackBytes: readInt('WIRELAB_SANDBOX_STACK_BYTES', 256 * KiB, 16 * KiB, 64 * MiB),
+  /** CPU time one call into the handler may take, in ms (an endless loop or a catastrophic regex is interrupted). */
+  sandboxCpuMsPerCallback: readInt('WIRELAB_SANDBOX_CPU_MS_PER_CALLBACK', 50, 1, 60_000),
+  /**
+   * CPU time one session's sandbox may use per second, in ms, across all its callbacks: a timer
+   * that spins just under the per-callback bound cannot take a whole worker from everyone else.
+   */
+  sandboxCpuMsPerSecond: readInt('WIRELAB_SANDBOX_CPU_MS_PER_SECOND', 200, 1, 1_000),
+  /** Timers (setTimeout + setInterval) one sandbox may have pending at once. */
+  sandboxMaxTimers: readInt('WIRELAB_SANDBOX_MAX_TIMERS', 32, 1, 10_000),
+  /** Shortest timer delay in ms: shorter ones are raised to it (browsers clamp nested timers to 4 ms). */
+  sandboxMinTimerMs: readInt('WIRELAB_SANDBOX_MIN_TIMER_MS', 4, 0, 1_000),
+  /** Bytes one sandbox may write per second across its responses (token bucket, burst 1 s). */
+  sandboxBytesPerSecond: readInt('WIRELAB_SANDBOX_BYTES_PER_SECOND', 256 * KiB, 1 * KiB, 256 * MiB),
+  /** Bytes one response from a handler may carry in total (its output buffer included). */
+  sandboxResponseBytes: readInt('WIRELAB_SANDBOX_RESPONSE_BYTES', 1 * MiB, 1 * KiB, 1_024 * MiB),
+  /** Requests one session's handler may be answering at once (429 beyond). */
+  sandboxMaxConnections: readInt('WIRELAB_SANDBOX_MAX_CONNECTIONS', 6, 1, 1_000),
+  /** A sandbox with no open request for this long is disposed (ms); the next request starts a fresh one from the source. */
+  sandboxIdleMs: readInt('WIRELAB_SANDBOX_IDLE_MS', 60_000, 100, 3_600_000),
+  /**
+   * A worker that has not answered for this long (ms) is stuck inside one built-in call that never
+   * checks the CPU bound (a string search that is quadratic, a huge sort): it is terminated and
+   * replaced, and its other sessions start again from their code.
+   */
+  sandboxStallMs: readInt('WIRELAB_SANDBOX_STALL_MS', 2_000, 200, 60_000),
+  /** After its handler stalled a worker, a session may not run code for this long (ms), so it cannot stall the next one at once. */
+  sandboxQuarantineMs: readInt('WIRELAB_SANDBOX_QUARANTINE_MS', 30_000, 0, 3_600_000),
+  /**
+   * Console lines kept per session for the playground (oldest dropped first), and the most one
+   * sandbox may log in a second (a logging loop cannot flood the server); each line is cut at 1 KiB.
+   */
+  sandboxConsoleLines: readInt('WIRELAB_SANDBOX_CONSOLE_LINES', 200, 10, 100_000),
 } as const;
 
 export type Config = typeof config;

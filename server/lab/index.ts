@@ -22,6 +22,7 @@ import { allowAnyOrigin, answerPreflight } from './cors.ts';
 import { ENDPOINT_LIST, HTTP_ENDPOINTS, WS_ENDPOINTS } from './endpoints.ts';
 import { withFaults } from './faults.ts';
 import { createRooms, type Rooms } from './rooms.ts';
+import { createMine, isMine } from './mine.ts';
 import type { LabRuntime } from './request.ts';
 import { createSessions } from './sessions.ts';
 
@@ -110,6 +111,48 @@ export function createLab(cfg: Config, hooks: LabHooks): Lab {
     WebSocket: labWebSocketClass(cfg),
   });
 
+  // The learner's own server (mine.ts): its sandboxes start on the first deploy.
+  const mine = createMine(cfg, lab, (id) => sessions.get(id) !== undefined);
+
+  /**
+   * `/lab/<session>/mine…`: the same path, shutdown and admission checks as every endpoint, then
+   * mine.ts. Returns false for any other path. Its query is the learner's and no fault applies;
+   * a preflight under `mine/` is the learner's handler's to answer.
+   */
+  function handleMine(req: IncomingMessage, res: ServerResponse): boolean {
+    const url = new URL(req.url ?? '/', 'http://lab.invalid');
+    const path = parseLabPath(url.pathname);
+    if (!path.ok || !isMine(path.endpoint)) return false;
+    if (req.method === 'OPTIONS' && path.endpoint === 'mine') return false;
+    if (closing) {
+      answerText(res, 503, SHUTTING_DOWN, { 'Retry-After': '5' });
+      return true;
+    }
+    const address = addressOf(req);
+    const admission = admit(cfg, sessions, rooms, path.session, address, {
+      readsFeed: true,
+      room: undefined,
+    });
+    if (!admission.ok) {
+      lab.note(req.socket, admission.text);
+      answerText(res, admission.status, admission.text, { 'Retry-After': String(admission.retryAfterS) });
+      return true;
+    }
+    const { session, feed } = admission;
+    res.once('close', sessions.countOpen(session, 'mine', address));
+    sessions.prove(session); // code deployed or served is real work
+    mine.handle({
+      req,
+      res,
+      socket: req.socket,
+      session: session.id,
+      feed,
+      rest: path.endpoint.slice(4),
+      url,
+    });
+    return true;
+  }
+
   /** A handler threw or its promise failed: a 500 if nothing was sent yet, else the connection is cut. */
   const failed = (res: ServerResponse, socket: Socket, err: unknown): void => {
     lab.note(socket, `lab error: ${(err as Error)?.message ?? err}`);
@@ -121,6 +164,7 @@ export function createLab(cfg: Config, hooks: LabHooks): Lab {
     const socket = req.socket;
     allowAnyOrigin(res);
     try {
+      if (handleMine(req, res)) return;
       if (req.method === 'OPTIONS') {
         // even for a bad path: let the real request show the error
         answerPreflight(res);
@@ -199,6 +243,33 @@ export function createLab(cfg: Config, hooks: LabHooks): Lab {
       }
       if (closing) {
         refuseUpgrade(socket, 503, SHUTTING_DOWN, { 'Retry-After': '5' });
+        return;
+      }
+      if (isMine(path.endpoint)) {
+        const address = addressOf(req);
+        const admission = admit(cfg, sessions, rooms, path.session, address, {
+          readsFeed: true,
+          room: undefined,
+        });
+        if (!admission.ok) {
+          lab.note(socket, admission.text);
+          wss.handleUpgrade(req, socket, head, (ws) => {
+            ws.on('error', () => {});
+            ws.close(1013, shortReason(admission.text));
+          });
+          return;
+        }
+        socket.once('close', sessions.countOpen(admission.session, 'mine', address));
+        sessions.prove(admission.session);
+        mine.handleUpgrade({
+          req,
+          socket,
+          session: admission.session.id,
+          feed: admission.feed,
+          rest: path.endpoint.slice(4),
+          url,
+          accept: (then) => wss.handleUpgrade(req, socket, head, then),
+        });
         return;
       }
       const endpoint = Object.hasOwn(WS_ENDPOINTS, path.endpoint) ? WS_ENDPOINTS[path.endpoint] : undefined;
@@ -313,6 +384,7 @@ export function createLab(cfg: Config, hooks: LabHooks): Lab {
       while (sessions.connections() > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
       for (const ws of wss.clients) ws.terminate(); // whoever did not answer the close frame in time
       wss.close();
+      await mine.close();
       sessions.close();
       rooms.close();
       roomHolds.clear();
