@@ -621,6 +621,8 @@ export const en = {
   'wire.lab.dropCount': 'fault: drop={n} — connection cut after {count} messages',
   'wire.lab.buffer': 'fault: buffer=1 — the whole response is held until its end',
   'wire.lab.delay': 'fault: delay={n} — waiting {ms} ms before the first byte',
+  'wire.lab.echoClosed': 'echo: closed {code} as the client asked',
+  'wire.lab.closed': '{what} — closed {code}',
 } as const;
 
 export type UiKey = keyof typeof en;

@@ -392,7 +392,7 @@ export const zh: Record<UiKey, string> = {
   'wire.chunk.last': '最后一块',
   'wire.chunk.lastTrailers': '最后一块 + {n} 个尾部字段',
   'wire.chunk.size': '块大小 {hex} = {n}',
-  'wire.chunk.data': '{size} 数据',
+  'wire.chunk.data': '{size}的数据',
   'wire.chunk.partial': '{got} / {size}',
   'wire.chunk.ext': '扩展 {ext}',
   'wire.chunk.ext.note': '块扩展携带每一块自己的元数据；大多数接收方会忽略它们（RFC 9112 §7.1.1）',
@@ -591,4 +591,6 @@ export const zh: Record<UiKey, string> = {
   'wire.lab.dropCount': '故障 drop={n}：发出 {count} 条消息后切断了连接',
   'wire.lab.buffer': '故障 buffer=1：整个响应被攒到结束才一起发出',
   'wire.lab.delay': '故障 delay={n}：发出第一个字节之前先等 {ms} 毫秒',
+  'wire.lab.echoClosed': 'echo：按客户端的要求以关闭码 {code} 关闭',
+  'wire.lab.closed': '{what}，以关闭码 {code} 关闭',
 };
