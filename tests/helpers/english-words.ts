@@ -24,9 +24,11 @@ export const PROTOCOL_WORDS = new Set([
   'ASCII', 'RFC', 'WHATWG', 'HTML', 'IANA', 'TLS', 'CORS', 'API', 'DOM', 'MDN', 'LAN', 'QR', 'PHP',
   'SHA', 'GUID', 'token', 'opcode', 'MASK', 'RSV', 'ping', 'pong', 'Close', 'Ping', 'Pong', 'base64',
   'permessage', 'deflate', 'gzip', 'GBK', 'Huffman', 'Cookie', 'iframe', 'script', 'JavaScript',
-  'Node', 'localhost', 'HAR', 'pcap', 'Wireshark', 'tshark', 'AI', 'CDN',
-  // techniques by their established names
-  'Comet', 'Ajax', 'Forever',
+  'Node', 'localhost', 'HAR', 'pcap', 'Wireshark', 'tshark', 'AI', 'CDN', 'NAT', 'ID', 'WS', 'http',
+  'https', 'wss', 'Web', 'Crypto', 'Service', 'Worker', 'worker', 'mod',
+  // techniques, people, products and attacks by their names
+  'Comet', 'Ajax', 'Forever', 'forever', 'Bayeux', 'Alex', 'Russell', 'Facebook', 'Internet',
+  'Explorer', 'IE', 'nginx', 'Apache', 'Go', 'XSS',
   // the event stream's field names (WHATWG HTML §9.2.6)
   'data', 'event', 'id', 'retry',
   // HTTP methods, reason phrases (the status line's words), header tokens
@@ -49,7 +51,10 @@ export const CODE_WORDS = new Set([
   'message', 'tick', 'chat', 'push', 'since', 'last', 'seq', 'time', 'price', 'messages', 'lobby',
   'open', 'error', 'close', 'fetch', 'send', 'onopen', 'onmessage', 'onerror', 'onclose', 'jQuery',
   'success', 'CONNECTING', 'OPEN', 'CLOSING', 'CLOSED', 'null', 'true', 'false',
-  'sse', 'ws', 'echo', 'poll', 'news', 'stream',
+  'sse', 'ws', 'echo', 'poll', 'news', 'stream', 'text', 'type', 'reader', 'async', 'await', 'src', 'UNSENT',
+  'OPENED', 'LOADING', 'DONE',
+  // lesson 8 names the two handshake values by the headers' last words
+  'key', 'accept', 'Key', 'Accept',
   'hello', 'deadbeef', 'de', 'ad', 'be', 'ef',
 ]);
 
@@ -71,8 +76,11 @@ function isCodeToken(token: string): boolean {
  */
 const PHRASES = /Server-Sent Events|\b[A-Z][A-Za-z]*(-[A-Za-z]+)*: |（[A-Za-z][A-Za-z -]*）/g;
 
+/** A JSON object or a code block in braces, as the console and the decoded tree print them. */
+const JSON_OBJECT = /\{[^{}\n]*\}/g;
+
 /** Quoted runs: data off the wire or out of the learner's code, shown as it is. */
-const QUOTED = /"[^"\n]*"|“[^”\n]*”|‘[^’\n]*’|「[^」\n]*」/g;
+const QUOTED = /"[^"\n]*"|“(?:[^“”\n]|“[^”\n]*”)*”|‘[^’\n]*’|「[^」\n]*」/g;
 
 /**
  * The English words of `text` that are neither code nor allowed, in order of appearance.
@@ -80,7 +88,7 @@ const QUOTED = /"[^"\n]*"|“[^”\n]*”|‘[^’\n]*’|「[^」\n]*」/g;
  */
 export function englishWords(text: string, code = false): string[] {
   const found: string[] = [];
-  const prose = text.replace(QUOTED, ' ').replace(PHRASES, ' ');
+  const prose = text.replace(QUOTED, ' ').replace(JSON_OBJECT, ' ').replace(PHRASES, ' ');
   for (const raw of prose.split(/[\s\p{Script=Han}，。、；：！？（）《》…—–·→←↑↓⏎▸▾⚠✓×,;:!?()'"]+/u)) {
     const token = raw.replace(/^[-]+|[-]+$/g, '');
     // One letter is a variable or a label (x, n, T), not a word.
