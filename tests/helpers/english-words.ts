@@ -72,9 +72,10 @@ function isCodeToken(token: string): boolean {
 /**
  * Names written in English by convention (the spec's title), a field line's name before its
  * value, and the English term a Chinese text gives in parentheses after its own word
- * (源（origin）, 短轮询（short polling）): a gloss, not untranslated text.
+ * (源（origin）, 短轮询（short polling）, （也叫 forever frame）): a gloss, not untranslated text.
  */
-const PHRASES = /Server-Sent Events|\b[A-Z][A-Za-z]*(-[A-Za-z]+)*: |（[A-Za-z][A-Za-z -]*）/g;
+const PHRASES =
+  /Server-Sent Events|\b[A-Z][A-Za-z]*(-[A-Za-z]+)*: |（(?:也叫|又称|即)?\s*[A-Za-z][A-Za-z -]*）/g;
 
 /** A JSON object or a code block in braces, as the console and the decoded tree print them. */
 const JSON_OBJECT = /\{[^{}\n]*\}/g;
@@ -88,7 +89,7 @@ const QUOTED = /"[^"\n]*"|“(?:[^“”\n]|“[^”\n]*”)*”|‘[^’\n]*’
  */
 export function englishWords(text: string, code = false): string[] {
   const found: string[] = [];
-  const prose = text.replace(QUOTED, ' ').replace(JSON_OBJECT, ' ').replace(PHRASES, ' ');
+  const prose = text.replace(JSON_OBJECT, ' ').replace(QUOTED, ' ').replace(PHRASES, ' ');
   for (const raw of prose.split(/[\s\p{Script=Han}，。、；：！？（）《》…—–·→←↑↓⏎▸▾⚠✓×,;:!?()'"]+/u)) {
     const token = raw.replace(/^[-]+|[-]+$/g, '');
     // One letter is a variable or a label (x, n, T), not a word.
