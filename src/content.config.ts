@@ -1,7 +1,8 @@
 /**
  * Lessons: one folder each under `content/`, one Markdown file per language
  * (`en.md`, `zh.md`); starter, solution and check files in the folder are
- * shared by both languages.
+ * shared by both languages, except that a Chinese page uses `<name>.zh.js` for a
+ * starter or solution `<name>.js` when the folder has one (docs/playground.md).
  */
 import { defineCollection } from 'astro:content';
 import { glob } from 'astro/loaders';
@@ -15,7 +16,8 @@ export const ENDPOINTS = ['time', 'news', 'poll', 'send', 'stream', 'sse', 'ws',
 
 /**
  * A playground step: the code the learner starts from, in a file of the lesson's folder
- * (shared by both languages), and what the step needs. Declared in each language's
+ * (with its Chinese copy `<name>.zh.js` beside it, when it has words to translate), and what
+ * the step needs. Declared in each language's
  * frontmatter with the same ids; only `title` differs. See docs/playground.md.
  */
 const step = z.object({

@@ -15,7 +15,10 @@
  * the inspector. Rendered at build time to an inline SVG styled by CSS classes, so it
  * follows the light and dark themes.
  */
-import { defineMdastPlugin } from 'satteri';
+import { defineMdastPlugin, type PluginFactoryContext } from 'satteri';
+
+/** The figure's accessible name, in the language of the lesson file it is drawn in. */
+const TITLE = { en: 'Sequence diagram', zh: '时序图' } as const;
 
 export type SequenceRow =
   | { kind: 'arrow'; from: string; to: string; style: 'send' | 'reply' | 'cut'; label: string }
@@ -80,7 +83,7 @@ function escapeXml(text: string): string {
 }
 
 /** The diagram as an inline SVG string (role="img", labelled by its own text). */
-export function renderSequence(diagram: SequenceDiagram, title = 'Sequence diagram'): string {
+export function renderSequence(diagram: SequenceDiagram, title: string = TITLE.en): string {
   const { participants, rows } = diagram;
   const height = TOP + rows.length * ROW + 24;
   const step = participants.length > 1 ? (WIDTH - 2 * MARGIN) / (participants.length - 1) : 0;
@@ -140,13 +143,18 @@ export function renderSequence(diagram: SequenceDiagram, title = 'Sequence diagr
 /**
  * Markdown plugin (Sätteri, Astro's Markdown processor): every ```sequence block
  * becomes its SVG, wrapped in a figure. A block that cannot be read stops the
- * build with the line at fault.
+ * build with the line at fault. A factory, so it knows the file's language
+ * (`zh.md`, or `language: zh` in its frontmatter) for the figure's name.
  */
-export const sequenceDiagramPlugin = defineMdastPlugin({
-  name: 'wire-lab-sequence-diagrams',
-  code(node, ctx) {
-    if (node.lang !== 'sequence') return;
-    const svg = renderSequence(parseSequence(node.value));
-    ctx.replaceNode(node, { type: 'html', value: `<figure class="sequence-figure">${svg}</figure>` });
-  },
-});
+export const sequenceDiagramPlugin = (ctx: PluginFactoryContext) => {
+  const zh = ctx.fileURL?.pathname.endsWith('/zh.md') || /^language:\s*zh\s*$/m.test(ctx.source);
+  const title = zh ? TITLE.zh : TITLE.en;
+  return defineMdastPlugin({
+    name: 'wire-lab-sequence-diagrams',
+    code(node, ctx) {
+      if (node.lang !== 'sequence') return;
+      const svg = renderSequence(parseSequence(node.value), title);
+      ctx.replaceNode(node, { type: 'html', value: `<figure class="sequence-figure">${svg}</figure>` });
+    },
+  });
+};

@@ -4,9 +4,12 @@
  * the browser.
  *
  * A step's `starter` and `solution` name files in the lesson's folder (`content/<slug>/`);
- * its `endpoints` name lab endpoints, whose handlers are `server/lab/<endpoint>.ts`. See
+ * a Chinese page reads `<name>.zh.js` instead when the folder has it (`step-files.ts`). Its
+ * `endpoints` name lab endpoints, whose handlers are `server/lab/<endpoint>.ts`. See
  * docs/playground.md.
  */
+import type { Lang } from '../i18n/index.ts';
+import { stepFileFor } from './step-files.ts';
 
 /** Every `.js` file of every lesson folder, as text. */
 const lessonFiles = import.meta.glob<string>('/content/*/*.js', {
@@ -52,9 +55,13 @@ export interface ServerSource {
   source: string | null;
 }
 
-/** The steps of lesson `slug`, with their code; throws, naming the file, when one is missing. */
+/**
+ * The steps of lesson `slug` for a `lang` page, with their code (the translated copy of a file
+ * when there is one); throws, naming the file, when one is missing.
+ */
 export function lessonSteps(
   slug: string,
+  lang: Lang,
   declared: readonly StepDeclaration[],
   scratch: { title: string; starter: string },
 ): PlaygroundStep[] {
@@ -73,8 +80,8 @@ export function lessonSteps(
   return declared.map((step) => ({
     id: step.id,
     title: step.title ?? '',
-    starter: readLessonFile(slug, step.id, step.starter),
-    solution: step.solution ? readLessonFile(slug, step.id, step.solution) : null,
+    starter: readLessonFile(slug, step.id, step.starter, lang),
+    solution: step.solution ? readLessonFile(slug, step.id, step.solution, lang) : null,
     jquery: step.jquery ?? false,
     endpoints: step.endpoints ?? [],
   }));
@@ -89,7 +96,8 @@ export function serverSources(steps: readonly PlaygroundStep[]): ServerSource[] 
   });
 }
 
-function readLessonFile(slug: string, step: string, name: string): string {
+function readLessonFile(slug: string, step: string, declaredName: string, lang: Lang): string {
+  const name = stepFileFor(declaredName, lang, (file) => `/content/${slug}/${file}` in lessonFiles);
   const text = lessonFiles[`/content/${slug}/${name}`];
   if (text === undefined) {
     throw new Error(

@@ -147,8 +147,21 @@ test.describe('how connections end', () => {
         await expect(head).toHaveAttribute('title', lang === 'en' ? /first by the server/ : /服务器先发/);
         await expect(head).not.toHaveAttribute('title', /without a FIN|没有发送 FIN/);
         // The end item of the server's direction, selected: its note says what the end cut short.
+        // The dissectors' words, in the page's language (the inspector draws them translated).
+        const words =
+          lang === 'en'
+            ? {
+                incomplete: 'incomplete message',
+                noClose: 'no Close frame before FIN: close code 1006',
+                lastChunk: 'before the last chunk',
+              }
+            : {
+                incomplete: '不完整的消息',
+                noClose: 'FIN 之前没有 Close 帧：关闭码 1006',
+                lastChunk: '最后一块还没到',
+              };
         const tree = page.locator('.ft');
-        await expect(tree).toContainText(path.startsWith('sse') ? 'incomplete message' : 'FIN', {
+        await expect(tree).toContainText(path.startsWith('sse') ? words.incomplete : 'FIN', {
           timeout: 10_000,
         });
         await page
@@ -156,11 +169,11 @@ test.describe('how connections end', () => {
           .first()
           .click();
         await expect(page.locator('.insp-info')).toContainText(
-          path.startsWith('sse') ? 'FIN' : 'no Close frame before FIN: close code 1006',
+          path.startsWith('sse') ? 'FIN' : words.noClose,
         );
         if (path.startsWith('sse')) {
-          await page.locator('.ft-row', { hasText: 'incomplete message' }).first().click();
-          await expect(page.locator('.insp-info')).toContainText('before the last chunk');
+          await page.locator('.ft-row', { hasText: words.incomplete }).first().click();
+          await expect(page.locator('.insp-info')).toContainText(words.lastChunk);
         }
         // Full window, so the panel's sentences are not cut short in the picture.
         await page.locator('.insp-expand').click();

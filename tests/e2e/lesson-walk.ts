@@ -39,8 +39,14 @@ export async function expectTraffic(card: Locator, step: string): Promise<void> 
 /**
  * Opens `/<lang>/lessons/<slug>/` and runs every step's starter, asserting its traffic check;
  * on the exercise's step, asserts the starter does not pass and the solution does.
+ * `afterStep` runs once each step's last run has stopped (zh-everywhere.spec.ts reads the page then).
  */
-export async function walkLesson(page: Page, slug: string, lang: 'en' | 'zh'): Promise<void> {
+export async function walkLesson(
+  page: Page,
+  slug: string,
+  lang: 'en' | 'zh',
+  afterStep?: (step: string) => Promise<void>,
+): Promise<void> {
   await page.goto(`/${lang}/lessons/${slug}/`);
   const config = JSON.parse((await page.locator('.playground').getAttribute('data-config')) ?? '{}') as {
     steps: StepConfig[];
@@ -69,5 +75,6 @@ export async function walkLesson(page: Page, slug: string, lang: 'en' | 'zh'): P
       await expectTraffic(card, step.id);
     }
     await stop(page);
+    await afterStep?.(step.id);
   }
 }

@@ -45,9 +45,11 @@ export class FieldTree {
   private hovered: Field | undefined;
   private timeBase: () => number = () => 0;
   private seenItems = 0;
+  private readonly t: Strings;
 
   constructor(host: HTMLElement, t: Strings, events: FieldTreeEvents) {
     this.events = events;
+    this.t = t;
     this.root = document.createElement('div');
     this.root.className = 'ft';
     this.root.setAttribute('role', 'tree');
@@ -241,6 +243,7 @@ export class FieldTree {
     if (!n) return;
     const f = n.field;
     el.dataset.i = String(i);
+    el.dataset.kind = f.kind;
     el.className = `ft-row dir-${f.dir}${n.depth === 0 ? ' top' : ''}${f === this.selected ? ' sel' : ''}${
       f === this.hovered ? ' hv' : ''
     }${f.error ? ' has-err' : ''}`;
@@ -254,12 +257,13 @@ export class FieldTree {
     el.tabIndex = i === this.clampedActive() ? 0 : -1;
     const [twisty, label, value, err, time] = Array.from(el.children) as HTMLElement[];
     twisty!.textContent = n.hasChildren ? (n.open ? '▾' : '▸') : '';
-    label!.textContent = f.label;
+    // The dissectors write English; the page's language is drawn (wire-text.ts). Values are bytes.
+    label!.textContent = this.t.wire(f.label, f.kind);
     value!.textContent = f.value !== undefined && !f.label.includes(f.value) ? oneLine(f.value) : '';
-    err!.textContent = f.error ? `⚠ ${f.error.message}` : '';
+    err!.textContent = f.error ? `⚠ ${this.t.wire(f.error.message)}` : '';
     time!.textContent =
       n.depth === 0 && typeof f.t === 'number' ? formatOffsetTime(f.t - this.timeBase()) : '';
-    el.title = f.note ?? '';
+    el.title = f.note ? this.t.wire(f.note) : '';
   }
 
   /** The active row, kept within the rows that exist (so Tab always lands somewhere). */

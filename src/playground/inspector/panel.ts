@@ -372,7 +372,7 @@ export function createPanel(el: HTMLElement, opts: PanelOptions): Panel {
     ui.detailTitle.replaceChildren(...parts);
     const notes: string[] = [];
     for (const note of c.notes) {
-      if (note.kind === 'note') notes.push(note.text);
+      if (note.kind === 'note') notes.push(t.wire(note.text));
       else if (note.kind === 'timeout') notes.push(t('inspector.note.timeout'));
       else
         notes.push(
@@ -410,10 +410,10 @@ export function createPanel(el: HTMLElement, opts: PanelOptions): Panel {
     if (f) {
       const size = rangesOf(f).reduce((n, [a, b]) => n + b - a, 0);
       parts.push(
-        `${f.label}${f.value && f.value !== f.label ? ` = ${short(f.value)}` : ''} · ${t('inspector.info.bytes', { from: f.start, to: f.end, n: size })}`,
+        `${t.wire(f.label, f.kind)}${f.value && f.value !== f.label ? ` = ${short(f.value)}` : ''} · ${t('inspector.info.bytes', { from: f.start, to: f.end, n: size })}`,
       );
-      if (f.note) parts.push(f.note);
-      if (f.error) parts.push(`⚠ ${f.error.message}${f.error.code ? ` (${f.error.code})` : ''}`);
+      if (f.note) parts.push(t.wire(f.note));
+      if (f.error) parts.push(`⚠ ${t.wire(f.error.message)}${f.error.code ? ` (${f.error.code})` : ''}`);
     } else if (byteSelection) {
       const size = byteSelection.ranges.reduce((n, [a, b]) => n + b - a, 0);
       parts.push(t('inspector.info.selection', { n: size }));

@@ -1,17 +1,22 @@
 /** The panel's words, from src/i18n (every user-visible string lives there), with `{name}` filled in. */
 import type { UiKey } from '../../i18n/en.ts';
 import { type Lang, useTranslations } from '../../i18n/index.ts';
+import { wireText } from './wire-text.ts';
 
 export type InspectorKey = Extract<UiKey, `inspector.${string}`>;
 
-export type Strings = (key: InspectorKey, values?: Record<string, string | number>) => string;
+export type Strings = ((key: InspectorKey, values?: Record<string, string | number>) => string) & {
+  /** A dissector's label, note or error (or a lab note) in the panel's language (wire-text.ts). */
+  wire(text: string, kind?: string): string;
+};
 
 /** The translator for one language: `t('inspector.bytes.dropped', { n: '4 KB' })`. */
 export function inspectorStrings(lang: Lang): Strings {
   const t = useTranslations(lang);
-  return (key, values) => {
+  const strings = (key: InspectorKey, values?: Record<string, string | number>): string => {
     let s = t(key);
     if (values) for (const [k, v] of Object.entries(values)) s = s.replaceAll(`{${k}}`, String(v));
     return s;
   };
+  return Object.assign(strings, { wire: (text: string, kind?: string) => wireText(text, lang, kind) });
 }

@@ -54,7 +54,7 @@ export interface Ending {
 
 /** How the connection ended (or that it is open), with the WebSocket close code and lab notes. */
 export function endingOf(c: Connection, t: Strings): Ending {
-  const notes = c.notes.filter((n) => n.kind === 'note').map((n) => n.text);
+  const notes = c.notes.filter((n) => n.kind === 'note').map((n) => t.wire(n.text));
   const close = wsCloseCode(c.items);
   let e: Ending;
   if (!c.closed) {
