@@ -153,7 +153,7 @@ export const en = {
     'Requests, chunks, SSE events and WebSocket frames, decoded field by field. Point at a field to light up its bytes, or at a byte to find its field.',
   'inspector.waiting.title': 'Waiting for your code to open a connection…',
   'inspector.waiting.body':
-    "Requests to the lab are captured: relative URLs such as fetch('time') or new EventSource('sse').",
+    "Requests to the lab are captured: relative URLs such as `fetch('time')` or `new EventSource('sse')`.",
   'inspector.connections.label': 'Connections',
   'inspector.exchanges': '{n} requests on this connection (keep-alive)',
   'inspector.connections.none': 'No connection matches the filter.',

@@ -142,7 +142,7 @@ export const zh: Record<UiKey, string> = {
     '请求、分块、SSE 事件和 WebSocket 帧都会逐字段解码。指向某个字段，它对应的字节就会高亮；指向某个字节，也能找到它所属的字段。',
   'inspector.waiting.title': '正在等待代码建立连接……',
   'inspector.waiting.body':
-    "只有发往实验接口的请求才会被捕获，也就是 fetch('time')、new EventSource('sse') 这样的相对 URL。",
+    "只有发往实验接口的请求才会被捕获，也就是 `fetch('time')`、`new EventSource('sse')` 这样的相对 URL。",
   'inspector.connections.label': '连接',
   'inspector.exchanges': '这条连接上共有 {n} 个请求（keep-alive）',
   'inspector.connections.none': '没有符合筛选条件的连接。',

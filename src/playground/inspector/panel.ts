@@ -294,7 +294,7 @@ export function createPanel(el: HTMLElement, opts: PanelOptions): Panel {
     ui.empty.hidden = !none;
     ui.main.hidden = none;
     ui.emptyTitle.textContent = ranRuns === 0 ? t('inspector.empty.title') : t('inspector.waiting.title');
-    ui.emptyBody.textContent = ranRuns === 0 ? t('inspector.empty.body') : t('inspector.waiting.body');
+    setWithCode(ui.emptyBody, ranRuns === 0 ? t('inspector.empty.body') : t('inspector.waiting.body'));
   }
 
   function renderStatus(): void {
@@ -586,4 +586,16 @@ function describeByte(b: number): string {
   if (b === 0x20) return 'SP';
   if (b >= 0x21 && b <= 0x7e) return `'${String.fromCharCode(b)}'`;
   return '';
+}
+
+/** Sets a message whose `backticked` parts are code: they render as <code>, the rest as text. */
+function setWithCode(el: HTMLElement, message: string): void {
+  el.replaceChildren(
+    ...message.split('`').map((part, i) => {
+      if (i % 2 === 0) return document.createTextNode(part);
+      const code = document.createElement('code');
+      code.textContent = part;
+      return code;
+    }),
+  );
 }
