@@ -198,6 +198,21 @@ export const config = {
    * shut, Wi-Fi lost), whose sockets TCP alone would keep for many minutes.
    */
   wsPingMs: readInt('WIRELAB_WS_PING_MS', 30_000, 100, 600_000),
+  // ---- the capture's wait for a client's FIN (server/capture/fin-wait.ts)
+  /**
+   * When the server closes a lab socket first (`destroy()`, `drop=N`, a keep-alive timeout), the
+   * capture keeps the closed socket's descriptor up to this long (ms) to see the client's answer
+   * (its FIN, or bytes the kernel would answer with RST): the inspector then shows the whole
+   * ending. Past it the descriptor closes as it would have, and the panel says the answer was not
+   * seen. 0 turns the wait off.
+   */
+  finWaitMs: readInt('WIRELAB_FIN_WAIT_MS', 5_000, 0, 120_000),
+  /**
+   * Descriptors the capture holds that way at once, across the server (each costs one file
+   * descriptor and a few hundred bytes): beyond, a closing socket closes at once and its client's
+   * answer goes unseen. 1000: every connection of a class of 250 cut at the same moment.
+   */
+  maxFinWaits: readInt('WIRELAB_MAX_FIN_WAITS', 1_000, 0, 100_000),
 } as const;
 
 export type Config = typeof config;

@@ -174,10 +174,6 @@ export const en = {
   'inspector.state.fin.long': 'Closed normally with FIN, first by the {by}.',
   'inspector.state.reset': 'RST',
   'inspector.state.reset.long': 'Reset (RST) by the {by}: cut off, not closed.',
-  'inspector.state.timeout': 'timeout',
-  'inspector.state.timeout.long': 'Closed by the server after an idle timeout.',
-  'inspector.state.destroyed': 'cut',
-  'inspector.state.destroyed.long': 'Cut by the {by} without a FIN.',
   'inspector.state.wsclose': 'WebSocket close code {code}.',
   'inspector.timeline.title': 'Timeline',
   'inspector.timeline.zoomIn': 'Zoom in (+)',
@@ -394,6 +390,9 @@ export const en = {
     'The next connection, #{n}, resumed with Last-Event-ID: {id}. Events that arrived here after it were never dispatched by the browser: {ids}.',
   'inspector.resume.prevWhole':
     'The next connection, #{n}, resumed with Last-Event-ID: {id}, the last event dispatched here.',
+  // ---- endings: RST for unread bytes (server/capture/tap.ts)
+  'inspector.end.reset.unread':
+    'Reset (RST) by the server: it closed its socket with {bytes} from the client still unread, and TCP answers unread bytes with RST, not FIN (RFC 2525 §2.17). Those bytes crossed the wire and are in the capture.',
 } as const;
 
 export type UiKey = keyof typeof en;

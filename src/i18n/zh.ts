@@ -163,10 +163,6 @@ export const zh: Record<UiKey, string> = {
   'inspector.state.fin.long': '已用 FIN 正常关闭，由{by}先发起。',
   'inspector.state.reset': 'RST',
   'inspector.state.reset.long': '被{by}重置（RST）：连接是被切断的，而不是正常关闭。',
-  'inspector.state.timeout': '超时',
-  'inspector.state.timeout.long': '空闲超时后被服务器关闭。',
-  'inspector.state.destroyed': '切断',
-  'inspector.state.destroyed.long': '被{by}直接切断，没有发送 FIN。',
   'inspector.state.wsclose': 'WebSocket 关闭码 {code}。',
   'inspector.timeline.title': '时间线',
   'inspector.timeline.zoomIn': '放大（+）',
@@ -371,4 +367,7 @@ export const zh: Record<UiKey, string> = {
   'inspector.resume.prev':
     '下一条连接 #{n} 带着 Last-Event-ID: {id} 续传。在这里、排在它后面到达的事件，浏览器都没有派发：{ids}。',
   'inspector.resume.prevWhole': '下一条连接 #{n} 带着 Last-Event-ID: {id} 续传，这正是这里最后派发的事件。',
+  // ---- 连接结束：因未读数据而发出的 RST（server/capture/tap.ts）
+  'inspector.end.reset.unread':
+    '被服务器重置（RST）：服务器关闭套接字时，客户端发来的 {bytes} 还没读；对没读走的数据，TCP 回的是 RST 而不是 FIN（RFC 2525 §2.17）。这些字节确实上过线，抓包里都有。',
 };
