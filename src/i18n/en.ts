@@ -390,6 +390,11 @@ export const en = {
     'The next connection, #{n}, resumed with Last-Event-ID: {id}. Events that arrived here after it were never dispatched by the browser: {ids}.',
   'inspector.resume.prevWhole':
     'The next connection, #{n}, resumed with Last-Event-ID: {id}, the last event dispatched here.',
+  // ---- EventSource resuming with no Last-Event-ID (resume.ts)
+  'inspector.resume.none':
+    'No Last-Event-ID, although events with ids crossed the wire on #{n} before its cut: {ids}. Either this is a new EventSource (it starts with no id), or the browser reconnected by itself without dispatching any of them: they came in the same read as the cut, which Chromium throws away.',
+  'inspector.resume.prevNone':
+    'The next request to this URL, #{n}, carried no Last-Event-ID. Either it is a new EventSource, or the browser dispatched none of the events that arrived here ({ids}): they came in the same read as the cut.',
   // ---- endings: RST for unread bytes (server/capture/tap.ts)
   'inspector.end.reset.unread':
     'Reset (RST) by the server: it closed its socket with {bytes} from the client still unread, and TCP answers unread bytes with RST, not FIN (RFC 2525 §2.17). Those bytes crossed the wire and are in the capture.',

@@ -367,6 +367,11 @@ export const zh: Record<UiKey, string> = {
   'inspector.resume.prev':
     '下一条连接 #{n} 带着 Last-Event-ID: {id} 续传。在这里、排在它后面到达的事件，浏览器都没有派发：{ids}。',
   'inspector.resume.prevWhole': '下一条连接 #{n} 带着 Last-Event-ID: {id} 续传，这正是这里最后派发的事件。',
+  // ---- EventSource 不带 Last-Event-ID 的续传（resume.ts）
+  'inspector.resume.none':
+    '请求里没有 Last-Event-ID，可 #{n} 被切断之前，带 id 的事件已经上过线：{ids}。要么这是一个新建的 EventSource（它一开始就没有 id），要么是浏览器自己重连了，却一个事件也没派发：它们和切断落在同一次读取里，Chromium 会把这次读到的数据整个丢掉。',
+  'inspector.resume.prevNone':
+    '之后对同一 URL 的请求 #{n} 没有带 Last-Event-ID。要么那是新建的 EventSource，要么浏览器对这里到达的事件（{ids}）一个也没派发：它们和切断落在同一次读取里。',
   // ---- 连接结束：因未读数据而发出的 RST（server/capture/tap.ts）
   'inspector.end.reset.unread':
     '被服务器重置（RST）：服务器关闭套接字时，客户端发来的 {bytes} 还没读；对没读走的数据，TCP 回的是 RST 而不是 FIN（RFC 2525 §2.17）。这些字节确实上过线，抓包里都有。',
