@@ -465,7 +465,9 @@ export class SocketTap implements RangeSink {
    */
   private takeUnread(internals: SocketInternals): number {
     const state = internals._readableState;
-    if (Array.isArray(state?.buffer)) {
+    // Only a paused socket's: a flowing one's buffer can hold bytes put back (`unshift`, as ws
+    // does with an upgrade's first bytes) that were recorded when they were read.
+    if ((internals as unknown as Socket).isPaused() && Array.isArray(state?.buffer)) {
       for (const chunk of state.buffer.slice(state.bufferIndex ?? 0)) {
         if (typeof chunk === 'string' || Buffer.isBuffer(chunk)) this.read(chunk);
       }
