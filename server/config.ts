@@ -207,7 +207,6 @@ export const config = {
    */
   splitGapMs: readInt('WIRELAB_SPLIT_GAP_MS', 50, 0, 1_000),
 
-
   // ---- learners' own server code (server/sandbox/, server/lab/mine.ts, docs/lab-api.md "Your own server")
   /**
    * Worker threads that host the QuickJS sandboxes (each hosts many sessions' runtimes). A host
@@ -260,6 +259,21 @@ export const config = {
    * sandbox may log in a second (a logging loop cannot flood the server); each line is cut at 1 KiB.
    */
   sandboxConsoleLines: readInt('WIRELAB_SANDBOX_CONSOLE_LINES', 200, 10, 100_000),
+  // ---- the capture's wait for a client's FIN (server/capture/fin-wait.ts)
+  /**
+   * When the server closes a lab socket first (`destroy()`, `drop=N`, a keep-alive timeout), the
+   * capture keeps the closed socket's descriptor up to this long (ms) to see the client's answer
+   * (its FIN, or bytes the kernel would answer with RST): the inspector then shows the whole
+   * ending. Past it the descriptor closes as it would have, and the panel says the answer was not
+   * seen. 0 turns the wait off.
+   */
+  finWaitMs: readInt('WIRELAB_FIN_WAIT_MS', 5_000, 0, 120_000),
+  /**
+   * Descriptors the capture holds that way at once, across the server (each costs one file
+   * descriptor and a few hundred bytes): beyond, a closing socket closes at once and its client's
+   * answer goes unseen. 1000: every connection of a class of 250 cut at the same moment.
+   */
+  maxFinWaits: readInt('WIRELAB_MAX_FIN_WAITS', 1_000, 0, 100_000),
 } as const;
 
 export type Config = typeof config;

@@ -12,6 +12,7 @@
 import type { Server } from 'node:net';
 import type { Config } from '../config.ts';
 import { serverTime } from './clock.ts';
+import { FinWaits } from './fin-wait.ts';
 import type { CaptureRecord } from './records.ts';
 import type { Missed } from './ring.ts';
 import { CaptureStore, type SessionLog, type Watcher } from './store.ts';
@@ -72,7 +73,8 @@ export interface Capture {
 type CaptureConfig = Pick<
   Config,
   'captureBytesPerSession' | 'captureBytesTotal' | 'maxSessions' | 'sessionIdleMs'
->;
+> &
+  Partial<Pick<Config, 'finWaitMs' | 'maxFinWaits'>>;
 
 /** Returns a capture with the bounds of `cfg`; nothing is tapped until `attach`. */
 export function createCapture(cfg: CaptureConfig): Capture {
@@ -83,8 +85,9 @@ export function createCapture(cfg: CaptureConfig): Capture {
     idleMs: cfg.sessionIdleMs,
   });
   const servers = new Set<Server>();
+  const finWaits = new FinWaits(cfg.finWaitMs ?? 0, cfg.maxFinWaits ?? 0);
   const onConnection = (socket: import('node:net').Socket) => {
-    if (!store.closed) new SocketTap(socket, store);
+    if (!store.closed) new SocketTap(socket, store, finWaits);
   };
   const sweeper = setInterval(() => store.sweep(), Math.min(cfg.sessionIdleMs / 2, 60_000));
   sweeper.unref();
@@ -122,6 +125,7 @@ export function createCapture(cfg: CaptureConfig): Capture {
       clearInterval(sweeper);
       for (const server of servers) server.off('connection', onConnection);
       servers.clear();
+      finWaits.closeAll();
       store.clear();
     },
   };

@@ -12,8 +12,10 @@ export type RecordKind = 'open' | 'data' | 'end' | 'close' | 'timeout' | 'note' 
 /**
  * What TCP did at the end: `fin`, an orderly close (RFC 9293 §3.6), or `reset`, an RST.
  * A server's `socket.destroy()` and a keep-alive timeout close the socket, and the kernel
- * sends FIN for it (RST only when unread bytes sit in the receive buffer, RFC 2525 §2.17),
- * so they are `fin` too; what caused them is in `cause`.
+ * sends FIN for it, so they are `fin` too; what caused them is in `cause`. A socket ends with
+ * RST in exactly three ways: `resetAndDestroy()` (SO_LINGER 0), the client's RST (ECONNRESET,
+ * or EPIPE on a write), and a close with the client's bytes unread in the receive buffer, or
+ * bytes arriving after it (RFC 2525 §2.17; Linux `tcp_close` and "TCPAbortOnData").
  */
 export type CloseHow = 'fin' | 'reset';
 
@@ -21,9 +23,10 @@ export type CloseHow = 'fin' | 'reset';
  * What the server's side did to end it, when it started the ending: `end` (a half-close:
  * `end()`, answered by the client's FIN), `destroy` (`socket.destroy()`: FIN, and the socket
  * is gone at once), `timeout` (the idle timeout destroyed it), `reset` (`resetAndDestroy()`),
- * `error` (destroyed after a socket or parser error). `peer`: the client started it.
+ * `error` (destroyed after a socket or parser error), `unread` (closed with the client's bytes
+ * unread, or they came after: the kernel's RST). `peer`: the client started it.
  */
-export type CloseCause = 'end' | 'destroy' | 'timeout' | 'reset' | 'error' | 'peer';
+export type CloseCause = 'end' | 'destroy' | 'timeout' | 'reset' | 'error' | 'peer' | 'unread';
 
 export interface OpenInfo {
   readonly client: { readonly address: string; readonly port: number };
@@ -46,6 +49,8 @@ export interface CloseInfo {
    * sent after (usually its own FIN, answered by the kernel) never reached the capture.
    */
   readonly unseen: boolean;
+  /** `unread`: how many of the client's bytes the server never read (they are in the capture). */
+  readonly unread?: number;
 }
 
 /**

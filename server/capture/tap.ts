@@ -10,9 +10,11 @@
  * wrapper on this socket sees all of them, in flush order. Checked byte-exact
  * against a raw TCP client (tests/server/capture-bytes.test.ts).
  */
+import { readSync } from 'node:fs';
 import type { Socket } from 'node:net';
 import { ARENA_MAX_COPY } from './arena.ts';
 import { monoUs } from './clock.ts';
+import type { FinWaits } from './fin-wait.ts';
 import {
   type Exchange,
   type Owner,
@@ -35,8 +37,11 @@ const EMPTY = Buffer.alloc(0);
 
 /** The socket internals the tap hooks (Node 24 lib/net.js). */
 interface SocketInternals {
-  _handle: unknown;
+  _handle: { fd?: number } | null;
   connecting: boolean;
+  /** Set by `resetAndDestroy()`: the handle is closed with RST (SO_LINGER 0) rather than FIN. */
+  resetAndClosing?: boolean;
+  _readableState?: { buffer?: unknown; bufferIndex?: number };
   _writeGeneric?: (writev: boolean, data: unknown, encoding: string, cb: unknown) => unknown;
   destroy: (err?: Error) => unknown;
   [kTap]?: SocketTap;
@@ -114,10 +119,16 @@ export class SocketTap implements RangeSink {
   private timedOut = false;
   private resetByServer = false;
   private destroyedByServer = false;
+  /** Client bytes the server never read, found when it closed (or sent after): TCP answers them with RST. */
+  private unread = 0;
+  /** The socket's handle is held to see the client's answer (fin-wait.ts): its close is recorded then. */
+  private holding = false;
   private error: NodeJS.ErrnoException | null = null;
+  private readonly finWaits: FinWaits | undefined;
 
-  constructor(socket: Socket, store: CaptureStore) {
+  constructor(socket: Socket, store: CaptureStore, finWaits?: FinWaits) {
     this.store = store;
+    this.finWaits = finWaits;
     this.open = {
       client: { address: socket.remoteAddress ?? '', port: socket.remotePort ?? 0 },
       server: { port: socket.localPort ?? 0 }, // gone after close: take it now
@@ -141,7 +152,9 @@ export class SocketTap implements RangeSink {
     socket.on('error', (err: NodeJS.ErrnoException) => {
       this.error ??= err;
     });
-    socket.on('close', () => this.closed());
+    socket.on('close', () => {
+      if (!this.holding) this.closed();
+    });
 
     const write = internals._writeGeneric;
     if (typeof write === 'function') {
@@ -392,17 +405,95 @@ export class SocketTap implements RangeSink {
 
   /**
    * The socket is being destroyed. Closing a TCP socket sends FIN for whatever the kernel holds
-   * (RFC 9293 §3.10.4, CLOSE): unless it is a reset (ours, or the peer's that caused the
-   * error), the server's FIN goes out now, and is recorded now.
+   * (RFC 9293 §3.10.4, CLOSE) — unless bytes the client sent sit unread in the receive buffer:
+   * then it sends RST (RFC 2525 §2.17; Linux `tcp_close`, "data_was_unread"). Node reads eagerly,
+   * so that happens when it stopped reading: a paused socket whose buffer is full (a request body
+   * nobody consumes), or bytes that arrived since the last read. Those bytes crossed the wire, so
+   * they are read and recorded here, and the socket is then reset as the kernel would have.
+   * Otherwise, unless it is a reset (ours, or the peer's that caused the error), the server's FIN
+   * goes out now, and is recorded now; then the client's answer is waited for (fin-wait.ts).
    */
   private destroying(socket: Socket, err: NodeJS.ErrnoException | undefined): void {
     if (socket.destroyed) return;
+    const internals = socket as unknown as SocketInternals;
     if (err !== undefined) this.error ??= err;
-    if (this.resetByServer) return;
-    const code = this.error === null ? null : (this.error.code ?? this.error.message);
-    if (code !== null && PEER_RESET.has(code)) return;
+    const peerReset = (): boolean => {
+      const code = this.error === null ? null : (this.error.code ?? this.error.message);
+      return code !== null && PEER_RESET.has(code);
+    };
+    // After the client's RST the kernel has dropped what it held (and reads say EOF): nothing to take.
+    if (peerReset()) return;
+    const kernelUnread = this.takeUnread(internals);
+    if (this.resetByServer || peerReset()) return;
+    if (kernelUnread > 0) {
+      internals.resetAndClosing = true; // what close() does with unread bytes: RST
+      return;
+    }
     if (!this.finIn && !this.finOut) this.destroyedByServer = true;
-    if (!this.finOut && (socket as unknown as SocketInternals)._handle) this.fin('out');
+    const handle = internals._handle;
+    if (handle === null) return;
+    const waits = this.finWaits;
+    if (
+      waits?.room &&
+      !this.finIn &&
+      this.views !== null &&
+      !this.store.closed &&
+      socket.writableLength === 0 // nothing left to flush: the handle can change hands
+    ) {
+      this.holding = true;
+      internals._handle = null; // Node's destroy then closes no handle; ours now
+      const finSent = this.finOut;
+      waits.hold(handle, finSent, {
+        data: (bytes) => {
+          this.unread += bytes.length;
+          this.read(bytes);
+        },
+        end: () => this.fin('in'),
+        closed: (e) => {
+          if (e !== null) this.error ??= e;
+          this.closed();
+        },
+      });
+    }
+    if (!this.finOut) this.fin('out');
+  }
+
+  /**
+   * Records the client's bytes nobody read: those in the socket's own buffer (paused) and those
+   * still in the kernel's receive buffer, read now without waiting. Returns how many were in the
+   * kernel (the ones that make close() send RST); a FIN found there is recorded as the client's.
+   */
+  private takeUnread(internals: SocketInternals): number {
+    const state = internals._readableState;
+    // Only a paused socket's: a flowing one's buffer can hold bytes put back (`unshift`, as ws
+    // does with an upgrade's first bytes) that were recorded when they were read.
+    if ((internals as unknown as Socket).isPaused() && Array.isArray(state?.buffer)) {
+      for (const chunk of state.buffer.slice(state.bufferIndex ?? 0)) {
+        if (typeof chunk === 'string' || Buffer.isBuffer(chunk)) this.read(chunk);
+      }
+    }
+    const fd = internals._handle?.fd;
+    if (typeof fd !== 'number' || fd < 0) return 0;
+    let taken = 0;
+    const buf = Buffer.allocUnsafe(64 * 1024);
+    for (;;) {
+      let n: number;
+      try {
+        n = readSync(fd, buf, 0, buf.length, null); // the socket is non-blocking: EAGAIN when empty
+      } catch (e) {
+        const code = (e as NodeJS.ErrnoException).code;
+        if (code !== undefined && PEER_RESET.has(code)) this.error ??= e as NodeJS.ErrnoException;
+        break;
+      }
+      if (n === 0) {
+        this.fin('in');
+        break;
+      }
+      taken += n;
+      this.read(Buffer.from(buf.subarray(0, n)));
+    }
+    this.unread += taken;
+    return taken;
   }
 
   private closed(): void {
@@ -417,6 +508,8 @@ export class SocketTap implements RangeSink {
       return { how: 'reset', by: 'server', error: null, cause: 'reset', unseen: !this.finIn };
     if (code !== null && PEER_RESET.has(code))
       return { how: 'reset', by: 'client', error: code, cause: 'peer', unseen: false };
+    if (this.unread > 0)
+      return { how: 'reset', by: 'server', error: null, cause: 'unread', unseen: false, unread: this.unread };
     const by = this.firstFin ?? 'server';
     let cause: CloseCause = 'end';
     if (by === 'client') cause = 'peer';

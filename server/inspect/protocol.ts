@@ -73,7 +73,8 @@ export function encodeRecord(r: CaptureRecord): string {
     case 'close': {
       const c = r.info as CloseInfo;
       const error = c.error === null ? '' : `,"error":${JSON.stringify(c.error)}`;
-      return `${head},"how":"${c.how}","by":"${c.by}"${error},"cause":"${c.cause}","unseen":${c.unseen}}`;
+      const unread = c.unread === undefined ? '' : `,"unread":${c.unread}`;
+      return `${head},"how":"${c.how}","by":"${c.by}"${error},"cause":"${c.cause}","unseen":${c.unseen}${unread}}`;
     }
     case 'note':
       return `${head},"text":${JSON.stringify(r.info as string)}}`;

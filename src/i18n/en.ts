@@ -174,10 +174,6 @@ export const en = {
   'inspector.state.fin.long': 'Closed normally with FIN, first by the {by}.',
   'inspector.state.reset': 'RST',
   'inspector.state.reset.long': 'Reset (RST) by the {by}: cut off, not closed.',
-  'inspector.state.timeout': 'timeout',
-  'inspector.state.timeout.long': 'Closed by the server after an idle timeout.',
-  'inspector.state.destroyed': 'cut',
-  'inspector.state.destroyed.long': 'Cut by the {by} without a FIN.',
   'inspector.state.wsclose': 'WebSocket close code {code}.',
   'inspector.timeline.title': 'Timeline',
   'inspector.timeline.zoomIn': 'Zoom in (+)',
@@ -623,6 +619,14 @@ export const en = {
   'wire.lab.delay': 'fault: delay={n} — waiting {ms} ms before the first byte',
   'wire.lab.echoClosed': 'echo: closed {code} as the client asked',
   'wire.lab.closed': '{what} — closed {code}',
+  // ---- EventSource resuming with no Last-Event-ID (resume.ts)
+  'inspector.resume.none':
+    'No Last-Event-ID, although events with ids crossed the wire on #{n} before its cut: {ids}. Either this is a new EventSource (it starts with no id), or the browser reconnected by itself without dispatching any of them: they came in the same read as the cut, which Chromium throws away.',
+  'inspector.resume.prevNone':
+    'The next request to this URL, #{n}, carried no Last-Event-ID. Either it is a new EventSource, or the browser dispatched none of the events that arrived here ({ids}): they came in the same read as the cut.',
+  // ---- endings: RST for unread bytes (server/capture/tap.ts)
+  'inspector.end.reset.unread':
+    'Reset (RST) by the server: it closed its socket with {bytes} from the client still unread, and TCP answers unread bytes with RST, not FIN (RFC 2525 §2.17). Those bytes crossed the wire and are in the capture.',
 } as const;
 
 export type UiKey = keyof typeof en;

@@ -163,10 +163,6 @@ export const zh: Record<UiKey, string> = {
   'inspector.state.fin.long': '已用 FIN 正常关闭，由{by}先发起。',
   'inspector.state.reset': 'RST',
   'inspector.state.reset.long': '被{by}重置（RST）：连接是被切断的，而不是正常关闭。',
-  'inspector.state.timeout': '超时',
-  'inspector.state.timeout.long': '空闲超时后被服务器关闭。',
-  'inspector.state.destroyed': '切断',
-  'inspector.state.destroyed.long': '被{by}直接切断，没有发送 FIN。',
   'inspector.state.wsclose': 'WebSocket 关闭码 {code}。',
   'inspector.timeline.title': '时间线',
   'inspector.timeline.zoomIn': '放大（+）',
@@ -593,4 +589,12 @@ export const zh: Record<UiKey, string> = {
   'wire.lab.delay': '故障 delay={n}：发出第一个字节之前先等 {ms} 毫秒',
   'wire.lab.echoClosed': 'echo：按客户端的要求以关闭码 {code} 关闭',
   'wire.lab.closed': '{what}，以关闭码 {code} 关闭',
+  // ---- EventSource 不带 Last-Event-ID 的续传（resume.ts）
+  'inspector.resume.none':
+    '请求里没有 Last-Event-ID，可 #{n} 被切断之前，带 id 的事件已经上过线：{ids}。要么这是一个新建的 EventSource（它一开始就没有 id），要么是浏览器自己重连了，却一个事件也没派发：它们和切断落在同一次读取里，Chromium 会把这次读到的数据整个丢掉。',
+  'inspector.resume.prevNone':
+    '之后对同一 URL 的请求 #{n} 没有带 Last-Event-ID。要么那是新建的 EventSource，要么浏览器对这里到达的事件（{ids}）一个也没派发：它们和切断落在同一次读取里。',
+  // ---- 连接结束：因未读数据而发出的 RST（server/capture/tap.ts）
+  'inspector.end.reset.unread':
+    '被服务器重置（RST）：服务器关闭套接字时，客户端发来的 {bytes} 还没读；对没读走的数据，TCP 回的是 RST 而不是 FIN（RFC 2525 §2.17）。这些字节确实上过线，抓包里都有。',
 };

@@ -65,16 +65,46 @@ test('a client reset is recorded as a reset by the client', async () => {
   assert.equal(close.error, 'ECONNRESET');
 });
 
-test('a server that destroys the socket mid-response: its FIN goes out then, first, and the client answer is unseen', async () => {
+test('a server that destroys the socket mid-response: its FIN goes out then, first, and the client’s FIN is seen after', async () => {
   const s = sessionId();
   const inspector = await InspectorClient.open(h.port, s);
   const client = await RawClient.connect(h.port);
   client.send(get(`/lab/${s}/destroy`));
   await client.waitClosed();
   const close = await closeRecord(inspector);
+  assert.deepEqual([close.how, close.by, close.cause, close.unseen], ['fin', 'server', 'destroy', false]);
+  assert.deepEqual(events(inspector.records), ['open', 'end:out', 'end:in', 'close:fin:server']);
+  assert.match(inspector.bytes(1, 'out').toString(), /partial/);
+});
+
+test('without the wait for the client’s answer (finWaitMs 0), a server’s destroy leaves that answer unseen', async () => {
+  const now = await startHarness({ finWaitMs: 0 });
+  const s = sessionId();
+  const inspector = await InspectorClient.open(now.port, s);
+  const client = await RawClient.connect(now.port);
+  client.send(get(`/lab/${s}/destroy`));
+  await client.waitClosed();
+  const close = await closeRecord(inspector);
   assert.deepEqual([close.how, close.by, close.cause, close.unseen], ['fin', 'server', 'destroy', true]);
   assert.deepEqual(events(inspector.records), ['open', 'end:out', 'close:fin:server']);
-  assert.match(inspector.bytes(1, 'out').toString(), /partial/);
+});
+
+test('a server that closes with the client’s bytes unread resets (RST), and those bytes are captured', async () => {
+  const s = sessionId();
+  const inspector = await InspectorClient.open(h.port, s);
+  const client = await RawClient.connect(h.port);
+  // A body nobody reads: Node stops reading once its buffers hold 64 KiB each (socket, request),
+  // so most of it is still in the kernel's receive buffer when the handler destroys the socket.
+  const body = Buffer.alloc(512 * 1024, 'x');
+  client.send(`GET /lab/${s}/unread HTTP/1.1\r\nHost: x\r\nContent-Length: ${body.length}\r\n\r\n`);
+  client.send(body);
+  await client.waitClosed();
+  const close = await closeRecord(inspector);
+  assert.deepEqual([close.how, close.by, close.cause, close.unseen], ['reset', 'server', 'unread', false]);
+  assert.ok(!events(inspector.records).includes('end:out'), 'an RST, no FIN');
+  const captured = inspector.bytes(1, 'in').length;
+  assert.ok((close.unread ?? 0) > 0, `unread bytes counted: ${close.unread}`);
+  assert.ok(captured > 128 * 1024, `more than Node buffered was captured: ${captured}`);
 });
 
 test('a server reset (resetAndDestroy) is recorded as a reset by the server', async () => {
@@ -110,6 +140,6 @@ test('an idle keep-alive connection closed by its timeout: a timeout record, the
   await client.waitFor(PLAIN_BODY);
   await client.waitClosed();
   const close = await closeRecord(inspector);
-  assert.deepEqual(events(inspector.records), ['open', 'timeout', 'end:out', 'close:fin:server']);
+  assert.deepEqual(events(inspector.records), ['open', 'timeout', 'end:out', 'end:in', 'close:fin:server']);
   assert.equal(close.cause, 'timeout');
 });

@@ -142,11 +142,10 @@ export class ConnectionList {
 
   /** Re-renders the rows of connections that changed. */
   refresh(changed: Set<Connection>): void {
-    const [first, last] = this.list.visibleRange();
-    for (let i = Math.max(0, first); i <= last; i++) {
+    this.list.refreshRendered((i) => {
       const c = this.shown[i];
-      if (c && changed.has(c)) this.list.refreshRow(i);
-    }
+      return c !== undefined && changed.has(c);
+    });
   }
 
   select(c: Connection | undefined): void {

@@ -67,6 +67,8 @@ export interface Closed {
   cause?: CloseCause | undefined;
   /** The server's socket was gone before the client's answer: that answer was not seen. */
   unseen?: boolean | undefined;
+  /** The client's bytes the server never read (cause `unread`). */
+  unread?: number | undefined;
 }
 
 export class Connection {
@@ -419,7 +421,15 @@ export class CaptureModel {
  */
 function closedOf(rec: Extract<CaptureRecord, { kind: 'close' }>): Closed {
   if (rec.how === 'reset' || rec.how === 'fin')
-    return { t: rec.t, how: rec.how, by: rec.by, error: rec.error, cause: rec.cause, unseen: rec.unseen };
+    return {
+      t: rec.t,
+      how: rec.how,
+      by: rec.by,
+      error: rec.error,
+      cause: rec.cause,
+      unseen: rec.unseen,
+      unread: rec.unread,
+    };
   return {
     t: rec.t,
     how: 'fin',

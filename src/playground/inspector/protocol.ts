@@ -12,8 +12,11 @@
 export type Dir = 'in' | 'out';
 /** What TCP did at the end. Servers before `cause` existed also sent `timeout` and `destroyed`, both FIN. */
 export type CloseHow = 'fin' | 'reset' | 'timeout' | 'destroyed';
-/** What the server's side did when it started the ending; `peer`: the client started it. */
-export type CloseCause = 'end' | 'destroy' | 'timeout' | 'reset' | 'error' | 'peer';
+/**
+ * What the server's side did when it started the ending; `peer`: the client started it;
+ * `unread`: the server closed with the client's bytes unread (or they came after), so TCP reset.
+ */
+export type CloseCause = 'end' | 'destroy' | 'timeout' | 'reset' | 'error' | 'peer' | 'unread';
 
 export interface HelloMessage {
   type: 'hello';
@@ -101,6 +104,8 @@ export interface CloseRecord extends RecordBase {
   cause?: CloseCause;
   /** The server closed its socket before the client's FIN or RST: what the client sent after was not seen. */
   unseen?: boolean;
+  /** `unread`: the client's bytes the server never read. */
+  unread?: number;
 }
 
 /** The socket's idle timeout fired. */

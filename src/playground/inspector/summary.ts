@@ -3,6 +3,7 @@
  * its path as the learner wrote it, and how it ended.
  */
 import type { Field } from '../../wire/bytes.ts';
+import { formatBytes } from './format.ts';
 import type { Connection } from './model.ts';
 import type { Strings } from './strings.ts';
 
@@ -81,10 +82,10 @@ export function closedSentence(c: Connection, t: Strings): string {
   const error = closed.error ?? '';
   let s: string;
   if (closed.how === 'reset') {
-    s =
-      closed.by === 'client'
-        ? t('inspector.end.reset.client', { error: error || 'ECONNRESET' })
-        : t('inspector.end.reset.server');
+    if (closed.by === 'client') s = t('inspector.end.reset.client', { error: error || 'ECONNRESET' });
+    else if (closed.cause === 'unread')
+      s = t('inspector.end.reset.unread', { bytes: formatBytes(closed.unread ?? 0) });
+    else s = t('inspector.end.reset.server');
   } else if (closed.by === 'client') {
     s = t('inspector.end.fin.peer');
   } else {

@@ -145,10 +145,13 @@ export class VirtualList {
     this.update(true);
   }
 
-  /** Re-renders visible row `index`, if it is visible. */
-  refreshRow(index: number): void {
-    const el = this.live.get(index);
-    if (el) this.render(el, index);
+  /**
+   * Re-renders every rendered row for which `changed(index)` holds. Rendered, not "in view": the
+   * view's height and scroll position are the last ones seen, and while the box is growing (a
+   * row was just added) a row the page shows can lie outside them, and would keep stale content.
+   */
+  refreshRendered(changed: (index: number) => boolean): void {
+    for (const [i, el] of this.live) if (changed(i)) this.render(el, i);
   }
 
   /** The element of row `index` when it is rendered. */

@@ -187,6 +187,21 @@ describe('how a connection ends, through the dissector', () => {
     assert.match(endingOf(c, zh).long, /重置/);
   });
 
+  it('a server closing with the client’s bytes unread is the kernel’s RST, and the panel says why and how many', () => {
+    const c = ended(sse(), 3_000, {
+      how: 'reset',
+      by: 'server',
+      cause: 'unread',
+      unseen: false,
+      unread: 400_000,
+    });
+    assert.deepEqual(flowKinds(c), ['out:rst']);
+    assert.match(incomplete(c)[0]?.note ?? '', /before the last chunk/);
+    assert.match(endingOf(c, en).long, /Reset \(RST\) by the server.*391 KB.*unread.*RFC 2525/s);
+    assert.doesNotMatch(endingOf(c, en).long, /resetAndDestroy/);
+    assert.match(endingOf(c, zh).long, /被服务器重置（RST）.*391 KB.*没读/s);
+  });
+
   it('records of an older server (destroyed, timeout) are read as the server’s FIN', () => {
     for (const how of ['destroyed', 'timeout'] as const) {
       const c = ended(sse(), 3_000, { how, by: 'server' });

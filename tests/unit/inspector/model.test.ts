@@ -180,6 +180,7 @@ describe('capture model', () => {
       error: undefined,
       cause: undefined,
       unseen: undefined,
+      unread: undefined,
     });
     assert.equal(c.duration, 1_200_000);
   });
