@@ -31,6 +31,22 @@ function readString(env: string, fallback: string): string {
   return raw === undefined || raw === '' ? fallback : raw;
 }
 
+/** An origin (`scheme://host[:port]`, nothing after it), or '' when the variable is not set. */
+function readOrigin(env: string): string {
+  const raw = readString(env, '');
+  if (raw === '') return '';
+  let url: URL | undefined;
+  try {
+    url = new URL(raw);
+  } catch {
+    url = undefined;
+  }
+  if (!url || !/^https?:$/.test(url.protocol) || url.origin !== raw.replace(/\/$/, '')) {
+    throw new Error(`${env}="${raw}" is not an origin (expected e.g. https://wirelab.example.org, no path).`);
+  }
+  return url.origin;
+}
+
 const KiB = 1024;
 const MiB = 1024 * 1024;
 
@@ -198,6 +214,15 @@ export const config = {
    * shut, Wi-Fi lost), whose sockets TCP alone would keep for many minutes.
    */
   wsPingMs: readInt('WIRELAB_WS_PING_MS', 30_000, 100, 600_000),
+
+  // ---- absolute URLs in pages (src/page-origin.ts)
+  /**
+   * The origin written into pages' absolute links (`hreflang` alternates), e.g.
+   * `https://wirelab.example.org`. Empty (the default): each request's own origin, from its Host
+   * header, which is right on a school LAN where the same server is `http://192.168.1.20:4321` to
+   * the learners and `localhost` to the teacher. Set it behind a proxy that changes scheme or name.
+   */
+  publicOrigin: readOrigin('WIRELAB_PUBLIC_ORIGIN'),
 } as const;
 
 export type Config = typeof config;
