@@ -63,6 +63,7 @@ export async function createWireLabServer(options: WireLabOptions = {}): Promise
     classroom,
     site: options.site,
     clientDir: options.clientDir,
+    publicOrigin: cfg.publicOrigin,
   });
   capture.attach(server);
   server.on('request', (req, res) => routes.handleRequest(req, res));

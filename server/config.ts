@@ -31,6 +31,22 @@ function readString(env: string, fallback: string): string {
   return raw === undefined || raw === '' ? fallback : raw;
 }
 
+/** An origin (`scheme://host[:port]`, nothing after it), or '' when the variable is not set. */
+function readOrigin(env: string): string {
+  const raw = readString(env, '');
+  if (raw === '') return '';
+  let url: URL | undefined;
+  try {
+    url = new URL(raw);
+  } catch {
+    url = undefined;
+  }
+  if (!url || !/^https?:$/.test(url.protocol) || url.origin !== raw.replace(/\/$/, '')) {
+    throw new Error(`${env}="${raw}" is not an origin (expected e.g. https://wirelab.example.org, no path).`);
+  }
+  return url.origin;
+}
+
 const KiB = 1024;
 const MiB = 1024 * 1024;
 
@@ -274,6 +290,15 @@ export const config = {
    * answer goes unseen. 1000: every connection of a class of 250 cut at the same moment.
    */
   maxFinWaits: readInt('WIRELAB_MAX_FIN_WAITS', 1_000, 0, 100_000),
+
+  // ---- absolute URLs in pages (src/page-origin.ts)
+  /**
+   * The origin written into pages' absolute links (`hreflang` alternates), e.g.
+   * `https://wirelab.example.org`. Empty (the default): each request's own origin, from its Host
+   * header, which is right on a school LAN where the same server is `http://192.168.1.20:4321` to
+   * the learners and `localhost` to the teacher. Set it behind a proxy that changes scheme or name.
+   */
+  publicOrigin: readOrigin('WIRELAB_PUBLIC_ORIGIN'),
 } as const;
 
 export type Config = typeof config;

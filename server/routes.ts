@@ -29,6 +29,8 @@ export interface Routes {
 }
 
 export interface RouteParts {
+  /** Origin written into pages' absolute links; '' for each request's own (config.publicOrigin). */
+  publicOrigin?: string | undefined;
   lab: Lab;
   inspector: Inspector;
   classroom: Classroom;
@@ -36,8 +38,15 @@ export interface RouteParts {
   clientDir?: string | undefined;
 }
 
-export function createRoutes({ lab, inspector, classroom, site, clientDir }: RouteParts): Routes {
-  const statics = clientDir ? createStaticFiles(clientDir) : undefined;
+export function createRoutes({
+  lab,
+  inspector,
+  classroom,
+  site,
+  clientDir,
+  publicOrigin,
+}: RouteParts): Routes {
+  const statics = clientDir ? createStaticFiles(clientDir, publicOrigin) : undefined;
 
   function handleLab(req: IncomingMessage, res: ServerResponse): boolean {
     if (!pathOf(req).startsWith('/lab/')) return false;

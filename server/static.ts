@@ -6,6 +6,8 @@
  * - Everything else (pages, favicon) is revalidated with an ETag.
  * - Pages get the site's CSP; the runner page (`/runner/`) gets its own (security-headers.ts).
  * - Text is compressed (brotli, else gzip) once, on first request, and kept.
+ * - Pages carry a placeholder origin in their absolute links (src/page-origin.ts): it becomes the
+ *   configured public origin, else the origin the request came in on.
  */
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
@@ -18,6 +20,7 @@ import {
   RUNNER_PAGE,
   runnerSecurityHeaders,
 } from './security-headers.ts';
+import { PAGE_ORIGIN_PLACEHOLDER } from '../src/page-origin.ts';
 
 const TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -50,6 +53,33 @@ interface FileEntry {
   encoded: Map<string, Buffer>;
   /** For pages: hashes of their inline scripts, for the CSP. */
   scriptHashes: string[];
+  /** Whether the body holds the placeholder origin, to be replaced per request. */
+  hasOrigin: boolean;
+}
+
+/**
+ * Different origins a page's compressed copies are kept for: the Host header is the client's to
+ * choose, so the cache of per-origin copies must not grow with it. Past this, copies are made
+ * per request (a few ms each). A classroom reaches the server under one or two names.
+ */
+const ORIGINS_KEPT = 8;
+
+/**
+ * A Host header as browsers send it: a DNS name or IPv4 address, or a bracketed IPv6 address,
+ * with an optional port (RFC 9110 §7.2, RFC 3986 §3.2.2). Anything else gets no absolute URL.
+ */
+const HOST =
+  /^(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*|\[[0-9A-Fa-f:.]+\])(?::\d{1,5})?$/;
+
+/**
+ * The origin a page's absolute links get: the configured one, else the request's own. This
+ * server speaks plain http itself (TLS, if any, ends in a proxy, which should set
+ * WIRELAB_PUBLIC_ORIGIN). With no usable Host, the links become root-relative, still working.
+ */
+export function pageOrigin(req: IncomingMessage, publicOrigin: string): string {
+  if (publicOrigin) return publicOrigin;
+  const host = String(req.headers.host ?? '');
+  return HOST.test(host) ? `http://${host.toLowerCase()}` : '';
 }
 
 export interface StaticFiles {
@@ -59,7 +89,7 @@ export interface StaticFiles {
   notFound(req: IncomingMessage, res: ServerResponse): void;
 }
 
-export function createStaticFiles(root: string): StaticFiles {
+export function createStaticFiles(root: string, publicOrigin = ''): StaticFiles {
   const base = path.resolve(root);
   const cache = new Map<string, FileEntry>();
 
@@ -73,8 +103,10 @@ export function createStaticFiles(root: string): StaticFiles {
         const body = fs.readFileSync(file);
         const type = TYPES[path.extname(file).toLowerCase()] ?? 'application/octet-stream';
         const etag = `"${createHash('sha1').update(body).digest('base64url').slice(0, 20)}"`;
-        const scriptHashes = type.startsWith('text/html') ? inlineScriptHashes(body.toString('utf8')) : [];
-        entry = { body, type, etag, encoded: new Map(), scriptHashes };
+        const html = type.startsWith('text/html');
+        const scriptHashes = html ? inlineScriptHashes(body.toString('utf8')) : [];
+        const hasOrigin = html && body.includes(PAGE_ORIGIN_PLACEHOLDER);
+        entry = { body, type, etag, encoded: new Map(), scriptHashes, hasOrigin };
       }
     } catch {
       entry = null;
@@ -103,13 +135,18 @@ export function createStaticFiles(root: string): StaticFiles {
       const page = load('404.html');
       const wantsHtml = /text\/html/.test(String(req.headers.accept ?? ''));
       if (page && wantsHtml) {
+        const body = page.hasOrigin
+          ? Buffer.from(
+              page.body.toString('utf8').replaceAll(PAGE_ORIGIN_PLACEHOLDER, pageOrigin(req, publicOrigin)),
+            )
+          : page.body;
         res.writeHead(404, {
           'content-type': page.type,
-          'content-length': String(page.body.length),
+          'content-length': String(body.length),
           'cache-control': 'no-cache',
           ...pageSecurityHeaders(page.scriptHashes),
         });
-        res.end(req.method === 'HEAD' ? undefined : page.body);
+        res.end(req.method === 'HEAD' ? undefined : body);
         return;
       }
       res.writeHead(404, { 'content-type': 'text/plain; charset=utf-8' });
@@ -148,16 +185,22 @@ export function createStaticFiles(root: string): StaticFiles {
         res.end();
         return true;
       }
-      let body = entry.body;
+      // The same URL under another host is another cache entry in every browser and proxy, so
+      // one ETag for the page under every origin is right.
+      const origin = entry.hasOrigin ? pageOrigin(req, publicOrigin) : '';
+      let body = entry.hasOrigin
+        ? Buffer.from(entry.body.toString('utf8').replaceAll(PAGE_ORIGIN_PLACEHOLDER, origin))
+        : entry.body;
       const encoding = COMPRESSIBLE.test(entry.type) && body.length > 512 ? pickEncoding(req) : undefined;
       if (encoding) {
-        let packed = entry.encoded.get(encoding);
+        const key = entry.hasOrigin ? `${encoding} ${origin}` : encoding;
+        let packed = entry.encoded.get(key);
         if (!packed) {
           packed =
             encoding === 'br'
               ? zlib.brotliCompressSync(body, { params: { [zlib.constants.BROTLI_PARAM_QUALITY]: 5 } })
               : zlib.gzipSync(body, { level: 6 });
-          entry.encoded.set(encoding, packed);
+          if (entry.encoded.size < ORIGINS_KEPT * 2) entry.encoded.set(key, packed);
         }
         body = packed;
         headers['content-encoding'] = encoding;

@@ -60,13 +60,14 @@ export const en = {
   'playground.reset': 'Reset',
   'playground.reset.label': 'Reset: restore the starter code (Ctrl+Z undoes it)',
   'playground.solution': 'Solution',
-  'playground.solution.label': 'Solution: show one in the editor (Ctrl+Z undoes it)',
+  'playground.solution.label': 'Solution: a hint first, then the answer if you still want it',
   'playground.share': 'Share',
   'playground.share.label': 'Share: make a link that carries this code',
   'playground.codeTabs': 'Code',
   'playground.tab.yours': 'Your code',
   'playground.tab.server': 'Server code',
-  'playground.editor.label': 'JavaScript editor. Ctrl+Enter runs the code.',
+  'playground.editor.label':
+    'JavaScript editor. Ctrl+Enter runs the code. Tab indents here: to leave the editor, press Ctrl+M (Ctrl+Shift+M on a Mac), then Tab.',
   'playground.server.intro': 'The lab handler your code talks to, as the server runs it. Read-only.',
   'playground.server.missing': '{file} is not in this build yet.',
   'playground.outputTabs': 'Output',
@@ -627,6 +628,19 @@ export const en = {
   // ---- endings: RST for unread bytes (server/capture/tap.ts)
   'inspector.end.reset.unread':
     'Reset (RST) by the server: it closed its socket with {bytes} from the client still unread, and TCP answers unread bytes with RST, not FIN (RFC 2525 §2.17). Those bytes crossed the wire and are in the capture.',
+  // Accessibility and small screens (tests/e2e/a11y.spec.ts, tests/e2e/layout.spec.ts)
+  'nav.main': 'Main',
+  'nav.footer': 'Site pages',
+  'playground.editor.keys': 'Leave the editor: Ctrl+M, then Tab',
+  'playground.editor.keys.mac': 'Leave the editor: Ctrl+Shift+M, then Tab',
+  // The solution, behind a hint and a confirmation (PlaygroundPanel.astro)
+  'playground.solution.title': 'Stuck?',
+  'playground.solution.hintTitle': 'A hint first',
+  'playground.solution.warning':
+    'The solution replaces the code in the editor. Yours is kept: “Back to my code” or Ctrl+Z in the editor brings it back.',
+  'playground.solution.confirm': 'Show the solution',
+  'playground.solution.cancel': 'Keep trying',
+  'playground.solution.shown': 'This is the solution. Your own code is kept.',
 } as const;
 
 export type UiKey = keyof typeof en;

@@ -57,13 +57,14 @@ export const zh: Record<UiKey, string> = {
   'playground.reset': '重置',
   'playground.reset.label': '重置：恢复初始代码（可用 Ctrl+Z 撤销）',
   'playground.solution': '参考答案',
-  'playground.solution.label': '参考答案：在编辑器中显示（可用 Ctrl+Z 撤销）',
+  'playground.solution.label': '参考答案：先给提示，仍然需要时再显示答案',
   'playground.share': '分享',
   'playground.share.label': '分享：生成一个包含这段代码的链接',
   'playground.codeTabs': '代码',
   'playground.tab.yours': '你的代码',
   'playground.tab.server': '服务器代码',
-  'playground.editor.label': 'JavaScript 编辑器。按 Ctrl+Enter 运行代码。',
+  'playground.editor.label':
+    'JavaScript 编辑器。按 Ctrl+Enter 运行代码。在这里按 Tab 是缩进：要离开编辑器，先按 Ctrl+M（Mac 上是 Ctrl+Shift+M），再按 Tab。',
   'playground.server.intro': '你的代码所调用的实验接口处理函数，即服务器实际运行的代码（只读）。',
   'playground.server.missing': '当前构建中还没有 {file}。',
   'playground.outputTabs': '输出',
@@ -597,4 +598,17 @@ export const zh: Record<UiKey, string> = {
   // ---- 连接结束：因未读数据而发出的 RST（server/capture/tap.ts）
   'inspector.end.reset.unread':
     '被服务器重置（RST）：服务器关闭套接字时，客户端发来的 {bytes} 还没读；对没读走的数据，TCP 回的是 RST 而不是 FIN（RFC 2525 §2.17）。这些字节确实上过线，抓包里都有。',
+  // 无障碍与小屏幕（tests/e2e/a11y.spec.ts、tests/e2e/layout.spec.ts）
+  'nav.main': '主导航',
+  'nav.footer': '网站页面',
+  'playground.editor.keys': '离开编辑器：先按 Ctrl+M，再按 Tab',
+  'playground.editor.keys.mac': '离开编辑器：先按 Ctrl+Shift+M，再按 Tab',
+  // 参考答案：先给提示，确认后才显示（PlaygroundPanel.astro）
+  'playground.solution.title': '卡住了？',
+  'playground.solution.hintTitle': '先看看提示',
+  'playground.solution.warning':
+    '参考答案会替换编辑器里的代码。你的代码会保留：点“换回我的代码”或在编辑器里按 Ctrl+Z 就能找回。',
+  'playground.solution.confirm': '显示参考答案',
+  'playground.solution.cancel': '我再试试',
+  'playground.solution.shown': '这是参考答案。你自己的代码仍然保留着。',
 };

@@ -26,6 +26,8 @@ interface StepConfig {
   solution: string | null;
   jquery: boolean;
   endpoints: string[];
+  /** The exercise's hint, on the exercise's step: shown before its solution. */
+  hint: string | null;
 }
 
 interface PlaygroundConfig {
@@ -73,7 +75,11 @@ export function initPlayground(root: HTMLElement): void {
   const clearButton = $<HTMLButtonElement>('.pg-clear');
 
   slot.dataset.session = session;
-  if (/Mac|iPhone|iPad/.test(navigator.platform)) $('.pg-kbd').textContent = '⌘ ↵';
+  if (/Mac|iPhone|iPad/.test(navigator.platform)) {
+    $('.pg-kbd').textContent = '⌘ ↵';
+    // Monaco's "toggle Tab key moves focus" is Ctrl+Shift+M on macOS, Ctrl+M elsewhere.
+    $('.pg-editor-keys').textContent = s('editor.keys.mac');
+  }
 
   let step: StepConfig = config.steps[0]!;
   let surface: CodeSurface = textareaSurface(
@@ -293,7 +299,7 @@ export function initPlayground(root: HTMLElement): void {
   // ---- tabs
 
   const serverFiles = Array.from(root.querySelectorAll<HTMLElement>('.pg-server-file'));
-  const selectCodeTab = attachTabs($('.pg-top .pg-tabs'), (name) => {
+  const selectCodeTab = attachTabs($('.pg-code-tabs [role="tablist"]'), (name) => {
     $('#pg-panel-code').hidden = name !== 'code';
     $('#pg-panel-server').hidden = name !== 'server';
   });
@@ -386,11 +392,25 @@ export function initPlayground(root: HTMLElement): void {
     saveNow();
     announce(s('status.reset'));
   });
+  // The solution: the exercise's hint first, then the answer only if the learner confirms. Their
+  // code stays recoverable twice over: "Back to my code" (kept here) and the editor's undo stack.
+  const solutionDialog = $<HTMLDialogElement>('.pg-solution-dialog');
   solutionButton.addEventListener('click', () => {
     if (!step.solution) return;
+    $('.pg-solution-hint').hidden = !step.hint;
+    $('.pg-solution-hint-text').textContent = step.hint ?? '';
+    solutionDialog.returnValue = '';
+    solutionDialog.showModal();
+  });
+  solutionDialog.addEventListener('close', () => {
+    if (solutionDialog.returnValue !== 'solution' || !step.solution) return;
+    const mine = surface.getValue();
+    if (mine !== step.solution) keptCode = { step, code: mine };
     surface.replace(step.solution);
     saveNow();
     announce(s('status.solution'));
+    showNotice('solution', s('solution.shown'));
+    surface.focus();
   });
 
   // ---- share links
@@ -418,22 +438,23 @@ export function initPlayground(root: HTMLElement): void {
     $('.pg-share').focus();
   });
 
-  let beforeShared: { step: StepConfig; code: string } | null = null;
-  const showNotice = (kind: 'shared' | 'error', text: string) => {
+  /** The learner's own code, while a shared link's or the solution is in the editor ("Back to my code"). */
+  let keptCode: { step: StepConfig; code: string } | null = null;
+  const showNotice = (kind: 'shared' | 'solution' | 'error', text: string) => {
     notice.dataset.kind = kind;
     $('.pg-notice-text').textContent = text;
-    restoreButton.hidden = kind !== 'shared' || beforeShared === null;
+    restoreButton.hidden = kind === 'error' || keptCode === null;
     notice.hidden = false;
   };
   $('.pg-notice-close').addEventListener('click', () => {
     notice.hidden = true;
   });
   restoreButton.addEventListener('click', () => {
-    if (!beforeShared) return;
-    if (beforeShared.step !== step) showStep(beforeShared.step);
-    surface.replace(beforeShared.code);
+    if (!keptCode) return;
+    if (keptCode.step !== step) showStep(keptCode.step);
+    surface.replace(keptCode.code);
     saveNow();
-    beforeShared = null;
+    keptCode = null;
     notice.hidden = true;
     surface.focus();
   });
@@ -461,7 +482,7 @@ export function initPlayground(root: HTMLElement): void {
       showStep(target);
     }
     const mine = surface.getValue();
-    beforeShared = handIn || mine === shared.code ? null : { step: target, code: mine };
+    keptCode = handIn || mine === shared.code ? null : { step: target, code: mine };
     surface.replace(shared.code);
     saveNow();
     showNotice('shared', handIn ? s('shared.handIn') : s('shared.notice'));

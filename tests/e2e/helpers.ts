@@ -49,6 +49,19 @@ export async function stop(page: Page): Promise<void> {
   await expect(playground).toHaveAttribute('data-state', 'idle');
 }
 
+/**
+ * Puts the step's solution in the editor as a learner does: Solution, then, past the hint, the
+ * dialog's "Show the solution" (found by class: the pages are in English and Chinese).
+ */
+export async function loadSolution(page: Page): Promise<void> {
+  await page.locator('.pg-solution').click();
+  const dialog = page.locator('.pg-solution-dialog');
+  await expect(dialog).toBeVisible();
+  await dialog.locator('.pg-solution-confirm').click();
+  await expect(dialog).toBeHidden();
+  await expect(page.locator('.pg-notice')).toBeVisible();
+}
+
 export async function showConsole(page: Page): Promise<void> {
   await page.getByRole('tab', { name: /^Console/ }).click();
 }

@@ -6,7 +6,16 @@
  * on a secure origin by accident.
  */
 import { expect, type Page, test } from '@playwright/test';
-import { consoleList, openLesson, run, setCode, showConsole, stop, waitForEditor } from './helpers.ts';
+import {
+  consoleList,
+  loadSolution,
+  openLesson,
+  run,
+  setCode,
+  showConsole,
+  stop,
+  waitForEditor,
+} from './helpers.ts';
 import { lessons, walkLesson } from './lesson-walk.ts';
 
 /** The page is on the LAN name and is not a secure context: the APIs marked [SecureContext] are gone. */
@@ -50,7 +59,7 @@ test("lesson 8's exercise passes with its solution on plain http, hashing with s
   await page.goto('/en/lessons/08-websocket-handshake/');
   await expectInsecure(page);
   await page.locator('.pg-step-select').selectOption('accept');
-  await page.locator('.pg-solution').click();
+  await loadSolution(page);
   await run(page);
   await expect(page.locator('.exercise-card')).toHaveAttribute('data-state', 'pass', { timeout: 45_000 });
   await showConsole(page);

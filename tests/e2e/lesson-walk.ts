@@ -5,7 +5,7 @@
  */
 import fs from 'node:fs';
 import { expect, type Locator, type Page } from '@playwright/test';
-import { run, stop } from './helpers.ts';
+import { loadSolution, run, stop } from './helpers.ts';
 
 /** Every lesson's folder name (its slug), in course order. */
 export const lessons = fs
@@ -67,7 +67,7 @@ export async function walkLesson(
       await expect(card).not.toHaveAttribute('data-state', 'pass');
       expect(step.solution, `the exercise step "${step.id}" has a solution`).toBeTruthy();
       await stop(page);
-      await page.locator('.pg-solution').click();
+      await loadSolution(page);
       await run(page);
       await expect(card, 'the solution passes the exercise').toHaveAttribute('data-state', 'pass', {
         timeout: 45_000,

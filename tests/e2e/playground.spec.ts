@@ -18,7 +18,7 @@ const DRAFT_KEY = 'wl-draft:01-reading-the-wire:fetch-time';
 test.describe('the playground', () => {
   test('runs typed code, shows its console output and the page it draws', async ({ page }) => {
     await openLesson(page);
-    await expect(page.getByRole('button', { name: /^Run the code/ })).toBeEnabled();
+    await expect(page.getByRole('button', { name: 'Run', exact: true })).toBeEnabled();
     await setCode(
       page,
       "console.log('hello from the sandbox', { a: 1, list: [1, 2] });\ndocument.body.textContent = 'drawn by the snippet';",
@@ -420,4 +420,72 @@ test.describe('the playground', () => {
       await info.attach(`playground-${name}`, { path: file, contentType: 'image/png' });
     });
   }
+});
+
+test.describe('the solution', () => {
+  const lessonDir = 'content/01-reading-the-wire';
+  const hint = /^\s*hint:\s*"(.*)"\s*$/m.exec(fs.readFileSync(`${lessonDir}/en.md`, 'utf8'))?.[1] ?? '';
+  const solutionLine = fs.readFileSync(`${lessonDir}/count-bytes.solution.js`, 'utf8').split('\n')[0] ?? '';
+  const mine = "console.log('my own attempt');";
+
+  test('shows the exercise hint first, the answer only when confirmed, and the learner’s code comes back', async ({
+    page,
+  }) => {
+    test.slow(); // the editor, then several edits on a busy machine
+    expect(hint, 'lesson 1 has an exercise hint').not.toBe('');
+    await openLesson(page);
+    await page.locator('.exercise-card .open-step').click();
+    await expect(page.locator('.pg-step-select')).toHaveValue('count-bytes');
+    await setCode(page, mine);
+
+    // The hint, in a modal dialog that starts on "Keep trying"; Esc leaves the code alone.
+    const solution = page.getByRole('button', { name: /^Solution/ });
+    await expect(solution).toHaveText('Solution');
+    await solution.click();
+    const dialog = page.getByRole('dialog', { name: 'Stuck?' });
+    await expect(dialog).toBeVisible();
+    await expect(dialog.getByRole('region', { name: 'A hint first' })).toBeVisible();
+    await expect(dialog.locator('.pg-solution-hint-text')).toHaveText(hint);
+    await expect(dialog.getByRole('button', { name: 'Keep trying' })).toBeFocused();
+    await page.keyboard.press('Escape');
+    await expect(dialog).toBeHidden();
+    await expect(solution).toBeFocused();
+    await expect.poll(() => editorText(page)).toContain(mine);
+
+    // Confirmed: the answer replaces the code, and "Back to my code" brings the learner's back.
+    await solution.click();
+    await dialog.getByRole('button', { name: 'Show the solution' }).click();
+    await expect.poll(() => editorText(page)).toContain(solutionLine);
+    await expect(page.locator('.pg-notice')).toContainText('This is the solution. Your own code is kept.');
+    await page.getByRole('button', { name: 'Back to my code' }).click();
+    await expect.poll(() => editorText(page)).toContain(mine);
+    await expect(page.locator('.pg-notice')).toBeHidden();
+
+    // Undo in the editor brings it back too.
+    await solution.click();
+    await dialog.getByRole('button', { name: 'Show the solution' }).click();
+    await expect.poll(() => editorText(page)).toContain(solutionLine);
+    await page.locator('.monaco-host').click({ position: { x: 80, y: 12 } });
+    await page.keyboard.press('ControlOrMeta+Z');
+    await expect.poll(() => editorText(page)).toContain(mine);
+  });
+
+  test('Reset, Solution and Share carry their words in both languages', async ({ page }) => {
+    for (const [url, words] of [
+      ['/en/lessons/01-reading-the-wire/', ['Reset', 'Solution', 'Share']],
+      ['/zh/lessons/01-reading-the-wire/', ['重置', '参考答案', '分享']],
+    ] as const) {
+      await page.goto(url);
+      await page.locator('.exercise-card .open-step').click();
+      for (const [cls, word] of [
+        ['.pg-reset', words[0]],
+        ['.pg-solution', words[1]],
+        ['.pg-share', words[2]],
+      ] as const) {
+        const label = page.locator(`${cls} .pg-label`);
+        await expect(label).toBeVisible();
+        await expect(label).toHaveText(word);
+      }
+    }
+  });
 });

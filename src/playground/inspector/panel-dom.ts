@@ -77,7 +77,7 @@ function h<K extends keyof HTMLElementTagNameMap>(
 }
 
 function button(cls: string, text: string, title?: string, icon?: string): HTMLButtonElement {
-  const b = h('button', `insp-btn ${cls}`);
+  const b = h('button', `tool-btn insp-btn ${cls}`);
   b.type = 'button';
   if (icon) b.innerHTML = icon;
   if (icon && title) {
@@ -129,7 +129,7 @@ export function buildDom(t: Strings): Dom {
   });
   dirs.append(...dirButtons);
   const exportMenu = h('details', 'insp-menu');
-  const summary = h('summary', 'insp-btn');
+  const summary = h('summary', 'tool-btn insp-btn');
   summary.innerHTML = ICONS.download;
   summary.append(label(t('inspector.export')));
   summary.title = t('inspector.export.long');

@@ -1,0 +1,233 @@
+/**
+ * At home on every screen: on a phone (390 px) the lesson's title is in the first screen, no page
+ * scrolls sideways (wide tables scroll in their own box), the inspector's toolbar fits, and the
+ * header's "Join a class" and "Projector" are reachable; on a 1280×800 desktop the inspector's
+ * column headers and field labels are not cut off after a Run. Toolbar buttons of the playground,
+ * the inspector and the class bar share one look. Screenshots are saved in test-results/.
+ */
+import fs from 'node:fs';
+import { expect, type Locator, type Page, test } from '@playwright/test';
+import { openLesson, run, setCode, stop } from './helpers.ts';
+
+const PHONE = { width: 390, height: 844 };
+const SHOTS = 'test-results/layout';
+
+async function shot(page: Page, name: string, fullPage = false): Promise<void> {
+  fs.mkdirSync(SHOTS, { recursive: true });
+  await page.screenshot({ path: `${SHOTS}/${name}.png`, fullPage });
+}
+
+/** How far the page scrolls sideways (0 when it does not). */
+const sidewaysOverflow = (page: Page) =>
+  page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+
+/** The elements that stick out of the page on the right, for a failure message. */
+const stickingOut = (page: Page) =>
+  page.evaluate(() => {
+    const width = document.documentElement.clientWidth;
+    return [...document.querySelectorAll<HTMLElement>('body *')]
+      .filter((el) => el.getBoundingClientRect().right > width + 0.5 && el.getClientRects().length > 0)
+      .filter((el) => !el.parentElement || el.parentElement.getBoundingClientRect().right <= width + 0.5)
+      .slice(0, 5)
+      .map((el) => `<${el.tagName.toLowerCase()} class="${el.className}"> ${el.textContent?.slice(0, 40)}`);
+  });
+
+/** Elements among `selector` whose text is cut (wider than their box), with their text. */
+async function truncated(scope: Locator, selector: string): Promise<string[]> {
+  return scope
+    .locator(selector)
+    .evaluateAll((els) =>
+      els
+        .filter((el) => (el as HTMLElement).offsetParent !== null && el.scrollWidth > el.clientWidth + 1)
+        .map((el) => `${el.className}: "${el.textContent}" (${el.scrollWidth} > ${el.clientWidth})`),
+    );
+}
+
+const SNIPPET = [
+  "const res = await fetch('time');",
+  "console.log('fetch', await res.text());",
+  "const es = new EventSource('sse?count=2');",
+  "es.addEventListener('tick', (e) => { console.log('tick', e.data); });",
+  "const ws = new WebSocket('echo');",
+  "ws.onopen = () => ws.send('ping');",
+  "ws.onmessage = (e) => { console.log('echo', e.data); ws.close(1000, 'bye'); };",
+].join('\n');
+
+async function runSnippet(page: Page, lang: 'en' | 'zh'): Promise<void> {
+  await openLesson(page, `/${lang}/lessons/01-reading-the-wire/`);
+  await setCode(page, SNIPPET);
+  await run(page);
+  for (const path of ['time', 'sse', 'echo'])
+    await expect(page.locator('.cl-row', { hasText: path }).first()).toBeVisible({ timeout: 20_000 });
+  await page.locator('.cl-row', { hasText: 'sse' }).first().click();
+  await expect(page.locator('.ft-row').first()).toBeVisible();
+  await stop(page);
+}
+
+test.describe('on a phone (390 px)', () => {
+  test.use({ viewport: PHONE, hasTouch: true, isMobile: true });
+
+  for (const lang of ['en', 'zh'] as const) {
+    test(`the lesson title is in the first screen, the lesson list one tap away (${lang})`, async ({
+      page,
+    }) => {
+      await page.goto(`/${lang}/lessons/01-reading-the-wire/`);
+      const title = page.getByRole('heading', { level: 1 });
+      const box = await title.boundingBox();
+      expect(box, 'the title is laid out').not.toBeNull();
+      expect(box!.y + box!.height, 'the title ends within the first screen').toBeLessThanOrEqual(
+        PHONE.height,
+      );
+      const list = page.locator('.lesson-sidebar ol');
+      await expect(list).toBeHidden();
+      await shot(page, `phone-lesson-${lang}`);
+      await page.locator('.lesson-sidebar summary').click();
+      await expect(list).toBeVisible();
+      await expect(list.getByRole('link')).toHaveCount(11);
+    });
+  }
+
+  for (const path of [
+    '/en/',
+    '/zh/',
+    '/en/lessons/10-choosing/',
+    '/zh/lessons/10-choosing/',
+    '/en/reference/',
+    '/zh/reference/',
+    '/en/glossary/',
+    '/en/class/join/',
+    '/en/class/teacher/',
+  ]) {
+    test(`${path} does not scroll sideways; wide tables scroll in their own box`, async ({ page }) => {
+      await page.goto(path);
+      await expect(page.locator('h1').first()).toBeVisible();
+      expect(
+        await sidewaysOverflow(page),
+        `${path} scrolls sideways: ${await stickingOut(page)}`,
+      ).toBeLessThanOrEqual(0);
+      // Every table stays inside the page; one wider than the screen scrolls inside its box.
+      const tables = await page.locator('main table').evaluateAll((els) =>
+        els.map((el) => {
+          const r = el.getBoundingClientRect();
+          const style = getComputedStyle(el);
+          return {
+            left: r.left,
+            right: r.right,
+            scrolls: el.scrollWidth > el.clientWidth,
+            overflowX: style.overflowX,
+          };
+        }),
+      );
+      for (const t of tables) {
+        expect(t.left).toBeGreaterThanOrEqual(0);
+        expect(t.right).toBeLessThanOrEqual(PHONE.width);
+        if (t.scrolls) expect(t.overflowX).toBe('auto');
+      }
+      if (path.includes('10-choosing') || path.includes('reference')) {
+        expect(tables.length, `${path} has its tables`).toBeGreaterThan(0);
+        await page.locator('main table').first().scrollIntoViewIfNeeded();
+        await shot(page, `phone${path.replaceAll('/', '-').replace(/-$/, '')}-table`);
+      }
+    });
+  }
+
+  test('after a Run the lesson does not scroll sideways and the inspector toolbar fits', async ({ page }) => {
+    test.slow(); // three live connections, on a busy machine
+    await runSnippet(page, 'zh');
+    expect(await sidewaysOverflow(page)).toBeLessThanOrEqual(0);
+    const toolbar = page.locator('.insp-toolbar');
+    await toolbar.scrollIntoViewIfNeeded();
+    const fits = await toolbar.evaluate((bar) => {
+      const box = bar.getBoundingClientRect();
+      const out = [...bar.querySelectorAll<HTMLElement>(':scope > *')]
+        .filter((el) => el.offsetParent !== null)
+        .filter((el) => {
+          const r = el.getBoundingClientRect();
+          return r.left < box.left - 0.5 || r.right > box.right + 0.5;
+        })
+        .map((el) => el.className);
+      return { overflow: bar.scrollWidth - bar.clientWidth, out };
+    });
+    expect(fits, 'every control of the inspector toolbar is inside it').toEqual({ overflow: 0, out: [] });
+    // The playground's own toolbar too: Reset, Solution and Share keep their words and fit.
+    const pgOut = await page.locator('.pg-toolbar').evaluate((bar) => bar.scrollWidth - bar.clientWidth);
+    expect(pgOut).toBeLessThanOrEqual(0);
+    await page.locator('.playground').scrollIntoViewIfNeeded();
+    await shot(page, 'phone-playground-after-run-zh');
+  });
+
+  test('"Join a class" and "Projector" are on screen and open', async ({ page }) => {
+    await page.goto('/en/lessons/01-reading-the-wire/');
+    for (const name of ['Join a class', 'Projector']) {
+      const button = page.getByRole('button', { name, exact: true });
+      await expect(button).toBeVisible();
+      const box = await button.boundingBox();
+      expect(box!.x).toBeGreaterThanOrEqual(0);
+      expect(box!.x + box!.width).toBeLessThanOrEqual(PHONE.width);
+      expect(box!.width, `${name} is big enough to tap`).toBeGreaterThanOrEqual(24);
+    }
+    expect(await sidewaysOverflow(page)).toBeLessThanOrEqual(0);
+    await shot(page, 'phone-header');
+    await page.getByRole('button', { name: 'Join a class', exact: true }).click();
+    await expect(page.getByRole('dialog')).toBeVisible();
+    await page.keyboard.press('Escape');
+    await page.getByRole('button', { name: 'Projector', exact: true }).click();
+    await expect(page.locator('html')).toHaveAttribute('data-projector', '');
+  });
+});
+
+test.describe('on a 1280×800 desktop', () => {
+  for (const lang of ['en', 'zh'] as const) {
+    test(`after a Run the inspector's column headers and field labels are whole (${lang})`, async ({
+      page,
+    }) => {
+      test.slow();
+      await runSnippet(page, lang);
+      const insp = page.locator('.insp');
+      expect(await truncated(insp, '.cl-head > span')).toEqual([]);
+      const labels = page.locator('.ft-label');
+      await expect(labels.first()).toBeVisible();
+      expect(await truncated(insp, '.ft-label')).toEqual([]);
+      await shot(page, `desktop-after-run-${lang}`);
+    });
+  }
+
+  test('toolbar buttons of the playground, the inspector and the class bar share one look', async ({
+    page,
+  }) => {
+    test.slow();
+    await runSnippet(page, 'en');
+    // The class bar's buttons, as a learner in a class sees them (ClassBar.astro shows them then).
+    await page.evaluate(() => {
+      document.documentElement.setAttribute('data-class-bar', '');
+      for (const b of document.querySelectorAll<HTMLElement>(
+        '.class-bar, .class-bar .cb-go, .class-bar .cb-hand-in',
+      ))
+        b.hidden = false;
+    });
+    const look = (locator: Locator) =>
+      locator.evaluate((el) => {
+        const s = getComputedStyle(el);
+        return {
+          height: s.height,
+          radius: s.borderTopLeftRadius,
+          border: s.borderTopWidth,
+          fontSize: s.fontSize,
+          fontWeight: s.fontWeight,
+        };
+      });
+    const base = await look(page.locator('.pg-reset'));
+    for (const selector of [
+      '.pg-run',
+      '.pg-share',
+      '.insp-pause',
+      '.insp-menu > summary',
+      '.cb-go',
+      '.cb-hand-in',
+    ]) {
+      expect(await look(page.locator(selector).first()), selector).toEqual(base);
+    }
+    await page.locator('.pg-toolbar').scrollIntoViewIfNeeded();
+    await shot(page, 'toolbar-buttons');
+  });
+});
