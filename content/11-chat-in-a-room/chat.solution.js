@@ -1,6 +1,6 @@
 // A chat client that shows a message only once the room's feed brings it back.
 const room = 'lobby';
-const me = `learner${Math.floor(Math.random() * 1000)}`;
+const me = learnerName; // this tab's name in the room: the same on every Run
 const text = `${me}: is anyone here?`;
 
 function show(line) {

@@ -1,6 +1,6 @@
 // Long polling a room: one held request at a time, each starting after the last id seen.
 const room = 'lobby';
-const me = `learner${Math.floor(Math.random() * 1000)}`;
+const me = learnerName; // this tab's name in the room: the same on every Run
 const sent = await fetch(`send?room=${room}`, { method: 'POST', body: `${me}: hello over long polling` });
 const { id } = await sent.json(); // the id the room gave our message
 let since = id - 1; // start just before it, so it comes back with the first answer

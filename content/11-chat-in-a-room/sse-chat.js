@@ -1,6 +1,6 @@
 // Everyone who names the same room code shares one feed: use your class's code, or share one.
 const room = 'lobby';
-const me = `learner${Math.floor(Math.random() * 1000)}`;
+const me = learnerName; // this tab's name in the room: the same on every Run
 const es = new EventSource(`sse?room=${room}`);
 
 // The room's feed carries `tick` events too: a chat only listens to `chat`.

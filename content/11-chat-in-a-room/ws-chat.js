@@ -1,6 +1,6 @@
 // One WebSocket both ways: text you send joins the room's feed and comes back to everyone.
 const room = 'lobby';
-const me = `learner${Math.floor(Math.random() * 1000)}`;
+const me = learnerName; // this tab's name in the room: the same on every Run
 const ws = new WebSocket(`ws?room=${room}`);
 
 ws.onopen = () => ws.send(`${me}: hello over WebSocket`);

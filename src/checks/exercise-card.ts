@@ -1,11 +1,13 @@
 /**
  * The exercise card under a lesson: loads the lesson's checks, watches each Run, and shows
- * the verdict. Also keeps the verdict of every step's traffic check on the card's dataset
+ * the verdict — while the Run goes on, what is missing so far (marked "So far"), and the final
+ * verdict once the Run is over (run-checks.ts says when). Everything in the page's language.
+ * Also keeps the verdict of every step's traffic check on the card's dataset
  * (`data-traffic-<step>`), which the lesson tests read.
  */
 import { runSessionId, showsHandIn } from '../playground/run-session.ts';
 import { markPassed } from './progress.ts';
-import { watchRuns } from './run-checks.ts';
+import { type CheckReport, watchRuns } from './run-checks.ts';
 import type { LessonChecks } from './types.ts';
 
 const modules = import.meta.glob<{ default: LessonChecks }>('/content/*/checks.ts');
@@ -15,6 +17,7 @@ interface Strings {
   watching: string;
   pass: string;
   fail: string;
+  soFar: string;
 }
 
 export async function initExerciseCard(card: HTMLElement): Promise<void> {
@@ -25,6 +28,13 @@ export async function initExerciseCard(card: HTMLElement): Promise<void> {
     card.querySelector<HTMLTemplateElement>('.strings')?.dataset.json ?? '{}',
   ) as Strings;
   const text = card.querySelector<HTMLElement>('.verdict .text')!;
+  const soFar = card.querySelector<HTMLElement>('.verdict .so-far');
+  const showSoFar = (reason: string | null) => {
+    if (!soFar) return;
+    const words = reason === null ? '' : strings.soFar.replace('{reason}', reason);
+    if (soFar.textContent !== words) soFar.textContent = words;
+    soFar.hidden = reason === null;
+  };
 
   card.querySelector('.open-step')?.addEventListener('click', () => {
     document.dispatchEvent(new CustomEvent('wl-select-step', { detail: { step: exerciseStep } }));
@@ -37,16 +47,25 @@ export async function initExerciseCard(card: HTMLElement): Promise<void> {
   if (!load) return;
   const checks = (await load()).default;
 
-  document.addEventListener('wl-run', (event) => {
-    const { step } = (event as CustomEvent<{ step: string }>).detail;
-    card.dataset[trafficKey(step)] = 'pending';
-    if (step === exerciseStep) {
+  watchRuns(runSessionId(), checks, {
+    started(step) {
+      card.dataset[trafficKey(step)] = 'pending';
+      if (step !== exerciseStep) return;
       card.dataset.state = 'watching';
       text.textContent = strings.watching;
-    }
+      showSoFar(null);
+    },
+    cancelled(step) {
+      delete card.dataset[trafficKey(step)];
+      if (step !== exerciseStep) return;
+      card.dataset.state = 'idle';
+      text.textContent = strings.idle;
+      showSoFar(null);
+    },
+    report,
   });
 
-  watchRuns(runSessionId(), checks, (report) => {
+  function report(report: CheckReport): void {
     if (report.traffic !== undefined) {
       card.dataset[trafficKey(report.step)] =
         report.traffic === true ? 'pass' : report.final ? 'fail' : 'pending';
@@ -56,6 +75,7 @@ export async function initExerciseCard(card: HTMLElement): Promise<void> {
     if (report.exercise === true) {
       card.dataset.state = 'pass';
       text.textContent = strings.pass;
+      showSoFar(null);
       // A learner's hand-in passing is not this browser's progress.
       if (!showsHandIn()) {
         markPassed(slug);
@@ -64,10 +84,12 @@ export async function initExerciseCard(card: HTMLElement): Promise<void> {
     } else if (report.final) {
       card.dataset.state = 'fail';
       text.textContent = `${strings.fail} ${report.exercise[lang]}`;
+      showSoFar(null);
     } else {
       card.dataset.exerciseWhy = report.exercise.en;
+      showSoFar(report.exercise[lang]);
     }
-  });
+  }
 }
 
 /** `data-traffic-<step>` as a dataset key. */

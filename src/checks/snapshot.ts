@@ -1,17 +1,25 @@
 /**
  * Reads what the session's capture holds right now: opens the inspector channel, takes the
- * replay up to `live`, and closes. Used by the exercise checks after a Run.
+ * replay up to `live`, and closes. Used by the exercise checks for a Run's final verdict.
  */
 import { type ChannelRecord, fromChannel } from './channel-record.ts';
 import type { CaptureRecord } from './facts.ts';
 
-/** The records the server keeps for `session`; rejects when the channel fails or takes over `timeoutMs`. */
+/**
+ * The records the server keeps for `session` (only those after seq `after`, when given); rejects
+ * when the channel fails or takes over `timeoutMs`.
+ */
 export function captureSnapshot(
   session: string,
-  { origin = location.href, timeoutMs = 5_000 }: { origin?: string; timeoutMs?: number } = {},
+  {
+    origin = location.href,
+    timeoutMs = 5_000,
+    after,
+  }: { origin?: string; timeoutMs?: number; after?: number } = {},
 ): Promise<CaptureRecord[]> {
   return new Promise((resolve, reject) => {
     const url = new URL(`/inspect/${encodeURIComponent(session)}`, origin);
+    if (after !== undefined && after > 0) url.searchParams.set('after', String(after));
     url.protocol = url.protocol === 'https:' ? 'wss:' : 'ws:';
     const ws = new WebSocket(url);
     const records: CaptureRecord[] = [];

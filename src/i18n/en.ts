@@ -641,6 +641,42 @@ export const en = {
   'playground.solution.confirm': 'Show the solution',
   'playground.solution.cancel': 'Keep trying',
   'playground.solution.shown': 'This is the solution. Your own code is kept.',
+  // ---- the run's status, syntax errors and a runner that will not start (src/playground/run-status.ts,
+  // syntax-error.ts, runner.ts) and the exercise card's reason so far (src/checks/exercise-card.ts)
+  'playground.status.finished': 'Finished.',
+  'playground.status.finishedOpen.one': 'Your code finished; {n} connection still open.',
+  'playground.status.finishedOpen.other': 'Your code finished; {n} connections still open.',
+  'playground.status.syntax': 'Not run: syntax error on line {line}, column {col}.',
+  'playground.console.syntax':
+    'SyntaxError on line {line}, column {col}: {what} The code did not run: fix it, then press Run again.',
+  'playground.syntax.token': '“{token}” is not expected here.',
+  'playground.syntax.end': 'The code ends too early: a bracket, brace, quote or statement is not closed.',
+  'playground.syntax.character': 'The character “{name}” cannot appear here.',
+  'playground.syntax.keyword': 'The keyword “{name}” cannot be used here.',
+  'playground.syntax.string':
+    'A string is not closed: its closing quote is missing before the end of the line.',
+  'playground.syntax.template': 'A template literal is not closed: its closing backtick ` is missing.',
+  'playground.syntax.comment': 'A /* comment is not closed with */.',
+  'playground.syntax.regexp': 'A regular expression is not closed with /.',
+  'playground.syntax.redeclared':
+    '“{name}” is already declared: give the second one another name, or drop its let or const.',
+  'playground.syntax.return': '“return” can only be used inside a function.',
+  'playground.syntax.initializer': 'A {name} declaration needs a value: {name} x = ….',
+  'playground.syntax.assign': 'This cannot be assigned to.',
+  'playground.syntax.await':
+    '“await” works only at the top level or inside an async function: mark that function async.',
+  'playground.syntax.other': 'The parser says: {message}.',
+  'playground.runner.replaced':
+    'The runner loaded ahead had stopped responding (its page crashed or hung while it waited), so a fresh one was started.',
+  'playground.runner.unreachable':
+    'The runner page cannot be loaded: the server cannot be reached ({error}). Check that the server is still running and the network is up, then press Run again.',
+  'playground.runner.status':
+    'The runner page cannot be loaded: the server answered {status}. Press Run again in a moment; if it keeps failing, restart the server.',
+  'playground.runner.noStart':
+    'The runner page loaded but did not start. Reload this page, then press Run again.',
+  'playground.runner.slow':
+    'The runner is taking longer than usual to start (the computer or the network is busy). Your code runs as soon as it is ready.',
+  'exercise.soFar': 'So far: {reason}',
 } as const;
 
 export type UiKey = keyof typeof en;

@@ -611,4 +611,34 @@ export const zh: Record<UiKey, string> = {
   'playground.solution.confirm': '显示参考答案',
   'playground.solution.cancel': '我再试试',
   'playground.solution.shown': '这是参考答案。你自己的代码仍然保留着。',
+  // ---- 运行状态、语法错误、启动不了的运行页面（src/playground/run-status.ts、syntax-error.ts、
+  // runner.ts），以及练习卡片上“目前为止”的原因（src/checks/exercise-card.ts）
+  'playground.status.finished': '运行完毕。',
+  'playground.status.finishedOpen.one': '你的代码已运行完毕；还有 {n} 个连接开着。',
+  'playground.status.finishedOpen.other': '你的代码已运行完毕；还有 {n} 个连接开着。',
+  'playground.status.syntax': '没有运行：第 {line} 行第 {col} 列有语法错误。',
+  'playground.console.syntax':
+    '第 {line} 行第 {col} 列有语法错误（SyntaxError）：{what}代码没有运行：改正后再点击“运行”。',
+  'playground.syntax.token': '这里不应出现“{token}”。',
+  'playground.syntax.end': '代码提前结束了：有括号、花括号、引号或语句没有闭合。',
+  'playground.syntax.character': '这里不能出现字符“{name}”。',
+  'playground.syntax.keyword': '这里不能使用关键字“{name}”。',
+  'playground.syntax.string': '字符串没有闭合：在行尾之前缺少结束的引号。',
+  'playground.syntax.template': '模板字符串没有闭合：缺少结束的反引号 `。',
+  'playground.syntax.comment': '/* 注释没有用 */ 结束。',
+  'playground.syntax.regexp': '正则表达式没有用 / 结束。',
+  'playground.syntax.redeclared': '“{name}”已经声明过了：给第二个换个名字，或去掉它前面的 let 或 const。',
+  'playground.syntax.return': '“return”只能用在函数里面。',
+  'playground.syntax.initializer': '{name} 声明必须同时赋值：{name} x = …。',
+  'playground.syntax.assign': '不能给这里赋值。',
+  'playground.syntax.await': '“await”只能用在最外层或 async 函数里：给那个函数加上 async。',
+  'playground.syntax.other': '解析器的原话是：{message}。',
+  'playground.runner.replaced': '预先加载的运行页面已经没有响应（它在等待时崩溃或卡住了），已换上一个新的。',
+  'playground.runner.unreachable':
+    '运行页面加载不了：连不上服务器（{error}）。请确认服务器仍在运行、网络正常，然后再次点击“运行”。',
+  'playground.runner.status':
+    '运行页面加载不了：服务器返回了 {status}。稍后再点一次“运行”；如果一直失败，请重启服务器。',
+  'playground.runner.noStart': '运行页面加载了，但没有启动。请刷新本页，然后再次点击“运行”。',
+  'playground.runner.slow': '运行页面启动得比平时慢（电脑或网络正忙）。它一准备好，你的代码就会运行。',
+  'exercise.soFar': '目前为止：{reason}',
 };

@@ -36,6 +36,8 @@ javascriptDefaults.addExtraLib(
 declare function sha1(data: string | ArrayBuffer | ArrayBufferView): Uint8Array;
 /** Wire Lab: standard base64 (with = padding) of bytes, or of a string's UTF-8 bytes. */
 declare function base64(data: string | ArrayBuffer | ArrayBufferView): string;
+/** Wire Lab: this tab's name for chat messages, e.g. "learner4821": the same on every Run in the tab. */
+declare const learnerName: string;
 `,
   'ts:wire-lab-globals.d.ts',
 );
@@ -65,6 +67,17 @@ export interface EditorOptions {
   onChange(): void;
 }
 
+/** A mistake to mark in the code: 1-based line and columns (end exclusive), and what to say. */
+export interface CodeMark {
+  line: number;
+  col: number;
+  endCol: number;
+  message: string;
+}
+
+/** The owner of Wire Lab's own markers (Monaco keeps markers per owner and model). */
+const MARK_OWNER = 'wire-lab';
+
 export interface CodeEditor {
   getValue(): string;
   /** Replaces the text as one undoable edit (Reset, Solution). */
@@ -73,6 +86,8 @@ export interface CodeEditor {
   showStep(step: string, code: string, jquery: boolean): void;
   focus(): void;
   setDark(dark: boolean): void;
+  /** Marks a mistake (a syntax error) in the code shown; null clears it. Any edit clears it too. */
+  mark(mark: CodeMark | null): void;
   dispose(): void;
 }
 
@@ -94,7 +109,13 @@ export function createEditor(host: HTMLElement, options: EditorOptions): CodeEdi
         'javascript',
         monaco.Uri.parse(`file:///steps/${encodeURIComponent(step)}.js`),
       );
-      model.onDidChangeContent(() => options.onChange());
+      const m = model;
+      model.onDidChangeContent(() => {
+        // The mark was about the code as it was run: an edit may have fixed it.
+        monaco.editor.setModelMarkers(m, MARK_OWNER, []);
+        delete host.dataset.mark;
+        options.onChange();
+      });
       models.set(step, model);
     } else if (model.getValue() !== code) {
       model.setValue(code);
@@ -126,6 +147,35 @@ export function createEditor(host: HTMLElement, options: EditorOptions): CodeEdi
   });
   editor.addCommand(monaco.KeyMod.CtrlCmd | monaco.KeyCode.Enter, () => options.onRun());
 
+  /** Puts Wire Lab's one marker on the model shown, or clears it. */
+  const mark = (found: CodeMark | null) => {
+    const model = editor.getModel();
+    if (!model) return;
+    monaco.editor.setModelMarkers(
+      model,
+      MARK_OWNER,
+      found
+        ? [
+            {
+              severity: monaco.MarkerSeverity.Error,
+              message: found.message,
+              startLineNumber: found.line,
+              startColumn: found.col,
+              endLineNumber: found.line,
+              endColumn: found.endCol,
+            },
+          ]
+        : [],
+    );
+    // Mirrored on the host, for whoever needs to know without Monaco's API (the tests).
+    if (found) {
+      host.dataset.mark = `${found.line}:${found.col}`;
+      editor.revealLineInCenterIfOutsideViewport(found.line);
+    } else {
+      delete host.dataset.mark;
+    }
+  };
+
   return {
     getValue: () => editor.getValue(),
     replace(code) {
@@ -137,10 +187,12 @@ export function createEditor(host: HTMLElement, options: EditorOptions): CodeEdi
     },
     showStep(step, code, jquery) {
       setJquery(jquery);
+      mark(null); // a mark belongs to the step that was run
       editor.setModel(modelFor(step, code));
     },
     focus: () => editor.focus(),
     setDark: (dark) => monaco.editor.setTheme(dark ? 'wl-dark' : 'wl-light'),
+    mark,
     dispose() {
       editor.dispose();
       for (const m of models.values()) m.dispose();

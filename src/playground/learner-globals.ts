@@ -1,5 +1,6 @@
 /**
- * What the runner gives learner code besides the browser's own APIs: `sha1()` and `base64()`.
+ * What the runner gives learner code besides the browser's own APIs: `sha1()`, `base64()` and
+ * `learnerName`.
  *
  * Why: `crypto.subtle` exists only in a secure context (W3C Secure Contexts; WebCrypto §10:
  * `[SecureContext]`). A classroom serves Wire Lab over plain http on a LAN address
@@ -30,15 +31,29 @@ export function base64(data: string | ArrayBuffer | ArrayBufferView): string {
   return base64Text(bytesOf(data, 'base64'));
 }
 
+/** What a name for chat messages may be: short, and safe to put in a message as it is. */
+const NAME = /^[\p{L}\p{N}_-]{1,32}$/u;
+
 /**
- * Puts `sha1` and `base64` on the runner's window, writable and configurable, so learner code
- * may still declare its own `function sha1` or `const base64` (a non-configurable global would
- * make that a SyntaxError, ECMAScript GlobalDeclarationInstantiation).
+ * `learnerName`: the tab's name for chat messages (lesson 11), the same on every Run in the tab.
+ * The runner cannot keep it itself: its origin is opaque, so it has no storage. The lesson page
+ * keeps it (learner-name.ts) and hands it over with each Run; anything unexpected becomes
+ * `learner`.
  */
-export function installLearnerGlobals(target: Window): void {
+export function learnerNameOf(value: unknown): string {
+  return typeof value === 'string' && NAME.test(value) ? value : 'learner';
+}
+
+/**
+ * Puts `sha1`, `base64` and `learnerName` on the runner's window, writable and configurable, so
+ * learner code may still declare its own `function sha1` or `const base64` (a non-configurable
+ * global would make that a SyntaxError, ECMAScript GlobalDeclarationInstantiation).
+ */
+export function installLearnerGlobals(target: Window, given: { learnerName?: unknown } = {}): void {
   for (const [name, value] of [
     ['sha1', sha1],
     ['base64', base64],
+    ['learnerName', learnerNameOf(given.learnerName)],
   ] as const) {
     Object.defineProperty(target, name, { value, writable: true, configurable: true, enumerable: false });
   }

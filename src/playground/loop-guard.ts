@@ -5,18 +5,19 @@
  * The guard is the one CodePen and JSBin's `loop-protect` use: a call at the top of every
  * `for`, `while` and `do … while` body that throws once the loop has run for about a second
  * without the page getting a turn. It is inserted with a real parser (acorn) at exact offsets
- * and never adds a line break, so line numbers stay the learner's. Code acorn cannot parse runs
- * unguarded: the browser then reports the syntax error itself, with its line.
+ * and never adds a line break, so line numbers stay the learner's. Code acorn cannot parse does
+ * not run: `syntaxError` says where the learner's mistake is (syntax-error.ts).
  */
 import { getLineInfo, parse } from 'acorn';
-import { LEARNER_FILE } from './protocol.ts';
+import { LEARNER_FILE, TOP_LEVEL_NAME } from './protocol.ts';
+import { type LearnerSyntaxError, syntaxErrorOf } from './syntax-error.ts';
 
 /** The global the runner defines (`runner-frame.ts`) and guarded loops call with their line. */
 export const GUARD_NAME = '__wlLoopGuard';
 
 /** Opens the wrapper that allows top-level `await`; on line 1, so no line moves. */
-const ASYNC_OPEN = '(async () => {';
-const ASYNC_CLOSE = '\n})();';
+const ASYNC_OPEN = `${TOP_LEVEL_NAME}(async () => {`;
+const ASYNC_CLOSE = '\n});';
 
 export interface PreparedCode {
   /** What the runner inserts as a `<script>`. */
@@ -27,6 +28,8 @@ export interface PreparedCode {
   wrapped: boolean;
   /** A 1-based line and column in `code`, as the learner wrote it. */
   toSource(line: number, col: number): { line: number; col: number };
+  /** Set when acorn cannot parse the code: then it must not run. */
+  syntaxError: LearnerSyntaxError | null;
 }
 
 interface Insertion {
@@ -64,11 +67,11 @@ export function prepareCode(source: string): PreparedCode {
       allowAwaitOutsideFunction: true,
       allowHashBang: true,
     }) as unknown as AstNode;
-  } catch {
-    // Let the browser report the syntax error. Wrap only when `await` might be top-level,
-    // so the report is about the learner's mistake, not about `await`.
-    const wrapped = /\bawait\b/.test(source);
-    return finish(source, [], wrapped, false);
+  } catch (err) {
+    const syntaxError = syntaxErrorOf(err, source);
+    // Not a syntax error (acorn ran out of stack on absurd nesting, say): let the browser try it.
+    if (!syntaxError) return finish(source, [], /\bawait\b/.test(source), false);
+    return { ...finish(source, [], false, false), syntaxError };
   }
 
   const insertions: Insertion[] = [];
@@ -141,6 +144,7 @@ function finish(source: string, insertions: Insertion[], wrapped: boolean, guard
     code,
     guarded,
     wrapped,
+    syntaxError: null,
     toSource(line, col) {
       // Columns from the browser are 1-based; the insertions' are 0-based.
       let shift = wrapped && line === 1 ? ASYNC_OPEN.length : 0;

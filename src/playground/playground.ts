@@ -12,11 +12,14 @@ import { loadDraft, saveDraft } from './drafts.ts';
 import type { CodeEditor } from './editor.ts';
 import type { InspectorHandle } from './inspector/mount.ts';
 import type { PreparedCode } from './loop-guard.ts';
-import { LEARNER_FILE, type LogEntry, type LogLevel, type Preview } from './protocol.ts';
-import { RunnerHost, type StopResult } from './runner.ts';
+import { tabLearnerName } from './learner-name.ts';
+import { LEARNER_FILE, type LogEntry, type LogLevel, type Preview, type RunActivity } from './protocol.ts';
+import { type RunnerProblem, RunnerHost, type StopResult } from './runner.ts';
 import { runSessionId, showsHandIn } from './run-session.ts';
+import { type RunPhase, runPhase, runStatusText } from './run-status.ts';
 import { decodeShare, encodeShare, isHandInLink, MAX_ENCODED } from './share.ts';
 import { attachSplitter } from './splitter.ts';
+import { explainSyntaxError, type LearnerSyntaxError } from './syntax-error.ts';
 import { attachTabs } from './tabs.ts';
 
 interface StepConfig {
@@ -38,7 +41,21 @@ interface PlaygroundConfig {
 }
 
 /** What the code area is: the fallback textarea first, Monaco once it has loaded. */
-type CodeSurface = Pick<CodeEditor, 'getValue' | 'replace' | 'showStep' | 'focus' | 'setDark'>;
+type CodeSurface = Pick<CodeEditor, 'getValue' | 'replace' | 'showStep' | 'focus' | 'setDark' | 'mark'>;
+
+/**
+ * Document events the playground sends besides `wl-run` and `wl-console`, read by the exercise
+ * card (src/checks/run-checks.ts): `wl-run-state` when the code's activity changes (its detail:
+ * the phase and how many connections are open), `wl-run-end` when the run is over (Stop, a new
+ * Run, another step) or never started (`failed: true`).
+ */
+export interface RunStateDetail {
+  phase: RunPhase;
+  open: number;
+}
+export interface RunEndDetail {
+  failed: boolean;
+}
 
 /** Milliseconds a loop may spin without yielding before the guard stops it. */
 const GUARD_MS = 1_000;
@@ -197,15 +214,73 @@ export function initPlayground(root: HTMLElement): void {
 
   const runner = new RunnerHost(
     preview,
-    { logs: receiveLogs, failed: () => runFailed() },
+    {
+      logs: receiveLogs,
+      activity: showActivity,
+      spareReplaced: () => system(s('runner.replaced')),
+      slow: (problem) => system(problemText(problem)),
+      failed: (problem) => runFailed(problem),
+    },
     s('preview.title'),
   );
 
-  function runFailed(): void {
+  /** The run status from what the code still has going (runner-frame.ts reports it). */
+  function showActivity(activity: RunActivity): void {
+    if (root.dataset.state !== 'running') return;
+    const phase = runPhase(activity);
+    root.dataset.run = phase;
+    const text = runStatusText(activity, config.lang, (key) => s(`status.${key}`));
+    if (status.textContent !== text) announce(text);
+    const detail: RunStateDetail = { phase, open: activity.open };
+    document.dispatchEvent(new CustomEvent('wl-run-state', { detail }));
+  }
+
+  const endRun = (failed: boolean) => {
+    delete root.dataset.run;
+    const detail: RunEndDetail = { failed };
+    document.dispatchEvent(new CustomEvent('wl-run-end', { detail }));
+  };
+
+  /** Why the runner is not starting, in the page's language. */
+  function problemText(problem: RunnerProblem): string {
+    switch (problem.kind) {
+      case 'unreachable':
+        return s('runner.unreachable').replace('{error}', problem.error);
+      case 'status':
+        return s('runner.status').replace('{status}', String(problem.status));
+      case 'noStart':
+        return s('runner.noStart');
+      case 'slow':
+        return s('runner.slow');
+    }
+  }
+
+  function runFailed(problem: RunnerProblem): void {
     setState('idle');
+    endRun(true);
     previewEmpty.hidden = false;
-    announce(s('status.failed'));
-    system(s('status.failed'));
+    const text = problemText(problem);
+    announce(text);
+    system(text);
+  }
+
+  /** Code acorn cannot parse does not run: the console and the editor say where, in the learner's code. */
+  function showSyntaxError(error: LearnerSyntaxError): void {
+    const what = explainSyntaxError(error, (key) => s(`syntax.${key}`));
+    const text = s('console.syntax')
+      .replace('{line}', String(error.line))
+      .replace('{col}', String(error.col))
+      .replace('{what}', what);
+    consoleView.add([
+      { level: 'error', kind: 'console', args: [{ k: 'str', v: text }], line: error.line, col: error.col },
+    ]);
+    surface.mark({
+      line: error.line,
+      col: error.col,
+      endCol: error.col + Math.max(1, error.token.length),
+      message: what,
+    });
+    announce(s('status.syntax').replace('{line}', String(error.line)).replace('{col}', String(error.col)));
   }
 
   let guardModule: Promise<typeof import('./loop-guard.ts')> | null = null;
@@ -222,7 +297,12 @@ export function initPlayground(root: HTMLElement): void {
     if (runner.running) await stop(true);
     prepared = prepareCode(code);
     consoleView.clear();
+    surface.mark(null);
     notice.hidden = notice.dataset.kind !== 'shared' || notice.hidden;
+    if (prepared.syntaxError) {
+      showSyntaxError(prepared.syntaxError);
+      return;
+    }
     previewEmpty.hidden = true;
     runStart = performance.now();
     void ensureInspector().then((h) => h?.runStarted());
@@ -236,8 +316,10 @@ export function initPlayground(root: HTMLElement): void {
       dark: isDark(),
       guardMessage: s('guard'),
       guardMs: GUARD_MS,
+      learnerName: tabLearnerName(),
     });
     setState('running');
+    root.dataset.run = 'running';
     announce(s('status.running'));
   }
 
@@ -249,6 +331,7 @@ export function initPlayground(root: HTMLElement): void {
     root.dataset.lastStopMs = String(Math.round(result.ms));
     previewEmpty.hidden = false;
     setState('idle');
+    endRun(false);
     if (quiet) return;
     const seconds = ((performance.now() - runStart) / 1000).toFixed(1);
     const lines = [s('console.stopped').replace('{s}', seconds)];
@@ -575,5 +658,7 @@ function textareaSurface(
     },
     focus: () => textarea.focus(),
     setDark: () => {},
+    // No markers in a textarea: the console says where the mistake is.
+    mark: () => {},
   };
 }

@@ -10,6 +10,12 @@
 /** The file name learner code runs under (`//# sourceURL=`), so stacks and error events name it. */
 export const LEARNER_FILE = 'learner.js';
 
+/**
+ * The global the runner defines and the `await` wrapper (loop-guard.ts) hands its async function
+ * to: the runner calls it and so learns when the code's top level has finished.
+ */
+export const TOP_LEVEL_NAME = '__wlTopLevel';
+
 /** Parent → runner: run this code once. */
 export interface RunMessage {
   wl: 'run';
@@ -22,10 +28,15 @@ export interface RunMessage {
   guardMessage: string;
   /** Milliseconds a loop may spin without yielding before the guard throws. */
   guardMs: number;
+  /** The tab's name for chat messages, given to the code as `learnerName` (learner-name.ts). */
+  learnerName: string;
 }
 
-/** Parent → runner. */
-export type ToRunner = RunMessage | { wl: 'stop' } | { wl: 'theme'; dark: boolean };
+/**
+ * Parent → runner. `hello` asks a runner loaded ahead whether it is still alive: a live one
+ * answers `ready` again; one whose renderer died says nothing (runner.ts replaces it).
+ */
+export type ToRunner = RunMessage | { wl: 'hello' } | { wl: 'stop' } | { wl: 'theme'; dark: boolean };
 
 /** A connection the runner opened for the learner and closed on Stop. */
 export interface ClosedConnection {
@@ -33,10 +44,22 @@ export interface ClosedConnection {
   url: string;
 }
 
+/**
+ * What the learner's code still has going, sent whenever it changes: whether its top level has
+ * completed (for code with top-level `await`, once its promise settled), how many connections it
+ * opened are still open, and how many timers and animation frames are still to run.
+ */
+export interface RunActivity {
+  done: boolean;
+  open: number;
+  timers: number;
+}
+
 /** Runner → parent. */
 export type FromRunner =
   | { wl: 'ready' }
   | { wl: 'logs'; entries: LogEntry[]; dropped: number }
+  | ({ wl: 'activity' } & RunActivity)
   | { wl: 'stopped'; closed: ClosedConnection[] };
 
 export type LogLevel = 'log' | 'info' | 'warn' | 'error' | 'debug';

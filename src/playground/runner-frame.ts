@@ -6,28 +6,37 @@
  * It says `ready`, waits for one `run` message from its parent, then:
  * 1. points `<base href>` at `/lab/<session>/`, so `fetch('time')` reaches the lab;
  * 2. hooks `console.*`, uncaught errors and rejections, and sends them up in batches;
- * 3. keeps a list of the connections the code opens, so Stop can close them visibly;
- * 4. installs the loop guard the instrumented code calls, and `sha1()` / `base64()`, which work
- *    where `crypto.subtle` does not (plain http off localhost; see learner-globals.ts);
+ * 3. keeps a list of the connections the code opens (learner-connections.ts), so Stop can close
+ *    them visibly, and counts its timers (learner-timers.ts): whenever what the code still has
+ *    going changes — its top level done, connections open, timers waiting — it tells the parent,
+ *    whose run status says "Finished" or "Your code finished; 1 connection still open";
+ * 4. installs the loop guard the instrumented code calls, and `sha1()` / `base64()` /
+ *    `learnerName`, which work where `crypto.subtle` and storage do not (learner-globals.ts);
  * 5. loads jQuery when the step asks for it, and runs the code as a classic `<script>`.
  */
+import { type LearnerConnections, trackConnections } from './learner-connections.ts';
+import { installLearnerGlobals } from './learner-globals.ts';
+import { type LearnerTimers, trackTimers } from './learner-timers.ts';
+import { preview } from './preview-tree.ts';
 import {
-  type ClosedConnection,
   type FromRunner,
   LEARNER_FILE,
   type LogEntry,
   type LogLevel,
+  type RunActivity,
   type RunMessage,
+  TOP_LEVEL_NAME,
   type ToRunner,
 } from './protocol.ts';
-import { installLearnerGlobals } from './learner-globals.ts';
-import { preview } from './preview-tree.ts';
 
 const SESSION_ID = /^[A-Za-z0-9_-]{8,64}$/;
 /** Console entries waiting to be sent; older ones are dropped (and counted) beyond this. */
 const MAX_QUEUED = 1_000;
 
 const up = window.parent;
+/** The browser's own, before learner code can replace or wrap them. */
+const nativeSetTimeout = window.setTimeout.bind(window);
+const nativeSetInterval = window.setInterval.bind(window);
 let runStart = 0;
 let started = false;
 /**
@@ -113,10 +122,23 @@ function hookConsole(): void {
 function hookErrors(): void {
   addEventListener('error', (event) => {
     const fromLearner = event.filename === LEARNER_FILE;
+    // A syntax error acorn let through (loop-guard.ts parses first) is blamed by Chromium on the
+    // runner's own `append` call: say only what the browser found.
+    const foreignSyntax = event.error instanceof SyntaxError && !fromLearner;
+    const message = String(event.error?.message ?? event.message).replace(
+      /^Failed to execute '\w+' on '\w+': /,
+      '',
+    );
     const entry: Omit<LogEntry, 't'> = {
       level: 'error',
       kind: 'uncaught',
-      args: [event.error instanceof Error ? preview(event.error) : preview(event.message)],
+      args: [
+        foreignSyntax
+          ? preview(`SyntaxError: ${message}`)
+          : event.error instanceof Error
+            ? preview(event.error)
+            : preview(event.message),
+      ],
     };
     if (fromLearner) {
       entry.line = event.lineno;
@@ -129,107 +151,65 @@ function hookErrors(): void {
   });
 }
 
-// ---- connections the code opens, so Stop can close each one and say which
+// ---- what the code still has going: its top level, timers, connections (for the run status)
 
-interface Tracked {
-  kind: ClosedConnection['kind'];
-  url: string;
-  /** Whether it is still open (or, for a fetch, still waiting for its response head). */
-  live(): boolean;
-  close(): void;
+let connections: LearnerConnections | null = null;
+let timers: LearnerTimers | null = null;
+let topLevelDone = false;
+let lastActivity = '';
+/** How often the runner looks whether the code's activity changed (a few object reads). */
+const ACTIVITY_EVERY_MS = 200;
+
+/** Sends the code's activity when it changed since it was last sent. */
+function reportActivity(): void {
+  if (!connections || !timers) return;
+  const activity: RunActivity = {
+    done: topLevelDone,
+    open: connections.openCount(),
+    timers: timers.pending(),
+  };
+  const key = JSON.stringify(activity);
+  if (key === lastActivity) return;
+  lastActivity = key;
+  post({ wl: 'activity', ...activity });
 }
-let tracked: Tracked[] = [];
 
-function remember(connection: Tracked): void {
-  // A poll every 100 ms for an hour must not grow this list without end.
-  if (tracked.length >= 200) tracked = tracked.filter((c) => c.live());
-  tracked.push(connection);
+/** The learner's position in a stack (`learner.js:L:C`, instrumented coordinates), if any. */
+function learnerFrame(error: unknown): { line: number; col: number } | null {
+  const stack = error instanceof Error ? String(error.stack ?? '') : '';
+  const match = new RegExp(`${LEARNER_FILE.replace('.', '\\.')}:(\\d+):(\\d+)`).exec(stack);
+  return match ? { line: Number(match[1]), col: Number(match[2]) } : null;
 }
-const fetchAbort = new AbortController();
-const openSockets = new Set<WebSocket>();
 
-function track<T extends object>(ctor: T, make: (instance: never, args: unknown[]) => Tracked): T {
-  return new Proxy(ctor, {
-    construct(target, args, newTarget) {
-      const instance = Reflect.construct(
-        target as unknown as new (
-          ...a: unknown[]
-        ) => object,
-        args,
-        newTarget,
-      );
-      remember(make(instance as never, args));
-      return instance;
+/**
+ * Runs the code's top level when it uses `await` (loop-guard.ts wraps it in an async function
+ * handed to this), and notes when it is done. An error thrown there is reported as uncaught,
+ * at the learner's line, as a module's top-level `await` would report it.
+ */
+function installTopLevel(): void {
+  Object.defineProperty(window, TOP_LEVEL_NAME, {
+    value(body: () => Promise<unknown>) {
+      const finished = () => {
+        topLevelDone = true;
+        reportActivity();
+      };
+      body().then(finished, (err: unknown) => {
+        const entry: Omit<LogEntry, 't'> = { level: 'error', kind: 'uncaught', args: [preview(err)] };
+        const at = learnerFrame(err);
+        if (at) Object.assign(entry, at);
+        push(entry);
+        finished();
+      });
     },
   });
 }
 
-function hookConnections(): void {
-  const w = window as unknown as Record<string, unknown>;
-  w.EventSource = track(EventSource, (es: EventSource) => ({
-    kind: 'EventSource',
-    url: es.url,
-    live: () => es.readyState !== EventSource.CLOSED,
-    close: () => es.close(),
-  }));
-  w.WebSocket = track(WebSocket, (ws: WebSocket) => {
-    openSockets.add(ws);
-    ws.addEventListener('close', () => openSockets.delete(ws));
-    return {
-      kind: 'WebSocket',
-      url: ws.url,
-      live: () => ws.readyState === WebSocket.CONNECTING || ws.readyState === WebSocket.OPEN,
-      // 1000, normal closure (RFC 6455 §7.4.1): the close handshake shows in the inspector.
-      close: () => ws.close(1000, 'Stop'),
-    };
-  });
-  const nativeOpen = XMLHttpRequest.prototype.open;
-  XMLHttpRequest.prototype.open = function (this: XMLHttpRequest, ...args: unknown[]) {
-    const url = String(args[1] ?? '');
-    remember({
-      kind: 'XMLHttpRequest',
-      url: new URL(url, document.baseURI).href,
-      live: () => this.readyState !== XMLHttpRequest.UNSENT && this.readyState !== XMLHttpRequest.DONE,
-      close: () => this.abort(),
-    });
-    return (nativeOpen as (...a: unknown[]) => void).apply(this, args);
-  } as typeof XMLHttpRequest.prototype.open;
-  const nativeFetch = window.fetch.bind(window);
-  window.fetch = (input: RequestInfo | URL, init?: RequestInit) => {
-    const own = init?.signal ?? (input instanceof Request ? input.signal : undefined);
-    const signal = own ? AbortSignal.any([own, fetchAbort.signal]) : fetchAbort.signal;
-    let pending = true;
-    const url = input instanceof Request ? input.url : new URL(String(input), document.baseURI).href;
-    // Aborted all at once on Stop, through `fetchAbort`.
-    remember({ kind: 'fetch', url, live: () => pending, close: () => {} });
-    const answer = nativeFetch(input, { ...init, signal });
-    answer.then(
-      () => {
-        pending = false;
-      },
-      () => {
-        pending = false;
-      },
-    );
-    return answer;
-  };
-}
-
 async function stop(): Promise<void> {
-  const closed: ClosedConnection[] = [];
-  for (const c of tracked) {
-    try {
-      if (!c.live()) continue;
-      c.close();
-      closed.push({ kind: c.kind, url: c.url });
-    } catch {
-      // Closing is best effort: removing the frame closes everything anyway.
-    }
-  }
-  fetchAbort.abort(new DOMException('Stopped', 'AbortError'));
+  const closed = connections?.closeAll() ?? [];
   // Give WebSocket close handshakes a moment, so `onclose` handlers log before the frame goes.
   const deadline = performance.now() + 200;
-  while (openSockets.size > 0 && performance.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+  while (connections && connections.sockets.size > 0 && performance.now() < deadline)
+    await new Promise((r) => nativeSetTimeout(r, 10));
   flush();
   post({ wl: 'stopped', closed });
 }
@@ -268,9 +248,11 @@ async function run(message: RunMessage): Promise<void> {
   runStart = performance.now();
   hookConsole();
   hookErrors();
-  hookConnections();
+  connections = trackConnections(window);
+  timers = trackTimers(window);
   installLoopGuard(message.guardMessage, message.guardMs);
-  installLearnerGlobals(window);
+  installTopLevel();
+  installLearnerGlobals(window, { learnerName: message.learnerName });
   if (message.jquery) {
     try {
       const { default: jQuery } = await import('jquery');
@@ -289,6 +271,10 @@ async function run(message: RunMessage): Promise<void> {
   // learner's page as their code left it: `document.body.textContent` is theirs alone.
   document.head.append(script);
   script.remove();
+  // Without top-level `await` the top level has run once the script has (or has thrown).
+  if (!message.code.startsWith(`${TOP_LEVEL_NAME}(`)) topLevelDone = true;
+  reportActivity();
+  nativeSetInterval(reportActivity, ACTIVITY_EVERY_MS);
 }
 
 addEventListener('message', (event: MessageEvent<ToRunner>) => {
@@ -298,6 +284,9 @@ addEventListener('message', (event: MessageEvent<ToRunner>) => {
   if (data.wl === 'run') {
     port ??= event.ports[0] ?? null;
     void run(data);
+  } else if (data.wl === 'hello') {
+    // The parent checks a runner loaded ahead is alive before handing it code (runner.ts).
+    if (!started) post({ wl: 'ready' });
   } else if (data.wl === 'stop') void stop();
   else if (data.wl === 'theme') document.documentElement.style.colorScheme = data.dark ? 'dark' : 'light';
 });

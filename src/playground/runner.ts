@@ -4,13 +4,25 @@
  *
  * Loading a runner page takes ~100 ms, so the next runner is loaded ahead, unseen (a *spare*):
  * Run only unhides it and posts the code. A spare runs nothing until then, and is used once.
+ * Its renderer can die while it waits (a crash, the machine short of memory), and a dead frame
+ * says nothing: so Run first asks it `hello`, and a spare that does not answer within
+ * `HELLO_TIMEOUT_MS` is replaced by a fresh frame. A fresh frame that is slow to say `ready`,
+ * or whose page loaded without starting, is diagnosed (can the server be reached? what did it
+ * answer?) and the console says why.
  *
  * Why a page (`/runner/`) and not `srcdoc`: a `srcdoc` frame inherits the lesson page's CSP,
  * which forbids inline scripts and eval, so learner code could not run. `/runner/` has its own
  * CSP (`server/security-headers.ts`): inline scripts and eval allowed, connections only to this
  * server. See docs/playground.md.
  */
-import type { ClosedConnection, FromRunner, LogEntry, RunMessage, ToRunner } from './protocol.ts';
+import type {
+  ClosedConnection,
+  FromRunner,
+  LogEntry,
+  RunActivity,
+  RunMessage,
+  ToRunner,
+} from './protocol.ts';
 
 /** The runner page. */
 export const RUNNER_PATH = '/runner/';
@@ -18,15 +30,42 @@ export const RUNNER_PATH = '/runner/';
 const STOP_GRACE_MS = 300;
 /** How long a new runner may take to say `ready`. */
 const READY_TIMEOUT_MS = 10_000;
+/**
+ * How long a runner loaded ahead has to answer `hello` before it is taken for dead. It runs
+ * nothing, so a live one answers within milliseconds; with a fresh frame's ~100–300 ms after
+ * it, Run still starts within a second.
+ */
+const HELLO_TIMEOUT_MS = 500;
+/** A fresh runner not ready after this long: the console says so, and why if the page can tell. */
+const SLOW_START_MS = 1_000;
+/** A runner page that finished loading but did not say `ready` this long after did not start. */
+const AFTER_LOAD_MS = 1_000;
 /** How long after a Run (or a Stop) the next spare runner starts loading. */
 const SPARE_DELAY_MS = 400;
 /** After a runner stuck in a loop is removed, how long before a spare is loaded again. */
 const AFTER_BUSY_MS = 3_000;
 
+/** Why a runner is not starting, as far as the lesson page can tell. */
+export type RunnerProblem =
+  /** The server could not be reached at all. */
+  | { kind: 'unreachable'; error: string }
+  /** The server answered the runner page with this status. */
+  | { kind: 'status'; status: number }
+  /** The page loaded but its script did not start (or has not yet). */
+  | { kind: 'noStart' }
+  /** Still loading; nothing is known to be wrong. */
+  | { kind: 'slow' };
+
 export interface RunnerEvents {
   logs(entries: LogEntry[], dropped: number): void;
-  /** The runner did not start (its page failed to load). */
-  failed(): void;
+  /** What the learner's code still has going changed (protocol.ts `RunActivity`). */
+  activity(activity: RunActivity): void;
+  /** The runner loaded ahead did not answer (its renderer died while it waited): a fresh one is loading. */
+  spareReplaced(): void;
+  /** A fresh runner is taking longer than it should; it is still awaited. */
+  slow(problem: RunnerProblem): void;
+  /** The runner did not start, and why. */
+  failed(problem: RunnerProblem): void;
 }
 
 export interface StopResult {
@@ -44,6 +83,9 @@ export class RunnerHost {
   private spareReady = false;
   private spareTimer = 0;
   private readyTimer = 0;
+  private helloTimer = 0;
+  private slowTimer = 0;
+  private loadTimer = 0;
   private pendingRun: RunMessage | null = null;
   private stopAnswer: ((closed: ClosedConnection[]) => void) | null = null;
   /** This run's channel: the runner reports through it (see runner-frame.ts for why). */
@@ -91,24 +133,57 @@ export class RunnerHost {
   run(message: RunMessage): void {
     const spare = this.spareReady ? this.spare : null;
     this.dropSpare();
-    const frame = spare ?? this.newFrame();
+    this.pendingRun = message;
+    if (spare) {
+      this.show(spare);
+      // Alive? A live spare answers `ready` again (runner-frame.ts), and `receive` starts the run.
+      this.helloTimer = window.setTimeout(() => {
+        if (this.frame !== spare || !this.pendingRun) return;
+        spare.remove();
+        this.events.spareReplaced();
+        this.startFresh();
+      }, HELLO_TIMEOUT_MS);
+      spare.contentWindow?.postMessage({ wl: 'hello' } satisfies ToRunner, '*');
+    } else {
+      this.startFresh();
+    }
+    this.warmSoon();
+  }
+
+  /** Makes `frame` the run's frame, shown. */
+  private show(frame: HTMLIFrameElement): void {
     frame.removeAttribute('aria-hidden');
     frame.removeAttribute('tabindex');
     frame.className = 'runner-frame';
     delete frame.dataset.ready;
     this.frame = frame;
-    this.pendingRun = message;
-    if (spare) this.start(frame);
-    else {
-      this.container.append(frame);
-      this.readyTimer = window.setTimeout(() => {
-        if (this.frame === frame && this.pendingRun) {
-          this.remove();
-          this.events.failed();
-        }
-      }, READY_TIMEOUT_MS);
-    }
-    this.warmSoon();
+  }
+
+  /** Loads a new frame for the pending run, watching that it starts. */
+  private startFresh(): void {
+    const frame = this.newFrame();
+    this.show(frame);
+    const waiting = () => this.frame === frame && this.pendingRun !== null;
+    const give = (problem: RunnerProblem) => {
+      if (!waiting()) return;
+      this.remove();
+      this.events.failed(problem);
+    };
+    frame.addEventListener('load', () => {
+      clearTimeout(this.loadTimer);
+      this.loadTimer = window.setTimeout(() => {
+        if (waiting()) void diagnoseRunner().then((p) => give(p ?? { kind: 'noStart' }));
+      }, AFTER_LOAD_MS);
+    });
+    this.slowTimer = window.setTimeout(() => {
+      if (!waiting()) return;
+      void diagnoseRunner().then((problem) => {
+        if (problem) give(problem);
+        else if (waiting()) this.events.slow({ kind: 'slow' });
+      });
+    }, SLOW_START_MS);
+    this.readyTimer = window.setTimeout(() => give({ kind: 'noStart' }), READY_TIMEOUT_MS);
+    this.container.append(frame);
   }
 
   /**
@@ -188,7 +263,7 @@ export class RunnerHost {
   /** Hands the pending run to `frame`, which said `ready`, with this run's own channel. */
   private start(frame: HTMLIFrameElement): void {
     if (!this.pendingRun) return;
-    clearTimeout(this.readyTimer);
+    this.clearStartTimers();
     const channel = new MessageChannel();
     channel.port1.onmessage = (event) => {
       if (this.frame === frame) this.receive(event.data);
@@ -198,8 +273,15 @@ export class RunnerHost {
     this.pendingRun = null;
   }
 
-  private remove(warmAfterMs = SPARE_DELAY_MS): void {
+  private clearStartTimers(): void {
     clearTimeout(this.readyTimer);
+    clearTimeout(this.helloTimer);
+    clearTimeout(this.slowTimer);
+    clearTimeout(this.loadTimer);
+  }
+
+  private remove(warmAfterMs = SPARE_DELAY_MS): void {
+    this.clearStartTimers();
     this.channel?.port1.close();
     this.channel = null;
     this.frame?.remove();
@@ -225,9 +307,30 @@ export class RunnerHost {
           this.events.logs(data.entries.slice(-1_000), Number(data.dropped) || 0);
         }
         break;
+      case 'activity':
+        // From learner code's frame too: only numbers and a boolean pass.
+        this.events.activity({
+          done: data.done === true,
+          open: Math.max(0, Math.floor(Number(data.open) || 0)),
+          timers: Math.max(0, Math.floor(Number(data.timers) || 0)),
+        });
+        break;
       case 'stopped':
         this.stopAnswer?.(Array.isArray(data.closed) ? data.closed : []);
         break;
     }
+  }
+}
+
+/**
+ * Why the runner page is not starting, if the lesson page can tell: asks the server for it
+ * (the same URL the frame loads). Null when the server serves it normally.
+ */
+async function diagnoseRunner(): Promise<RunnerProblem | null> {
+  try {
+    const res = await fetch(RUNNER_PATH, { method: 'HEAD', cache: 'no-store' });
+    return res.ok ? null : { kind: 'status', status: res.status };
+  } catch (err) {
+    return { kind: 'unreachable', error: err instanceof Error ? err.message : String(err) };
   }
 }

@@ -116,10 +116,12 @@ test.describe('abuse, in the browser', () => {
     expect(await page.locator('#wl-js-link, a[href^="javascript:"]').count()).toBe(0);
     expect(await page.locator('.pg-preview iframe:not(.runner-spare)').count()).toBe(0); // nothing runs before Run
 
-    // Run it: it is not JavaScript, so the runner reports a syntax error, and nothing else happens.
-    await run(page);
+    // Run it: it is not JavaScript, so the playground reports a syntax error (found before
+    // anything runs: no runner starts), and nothing else happens.
+    await page.locator('.pg-run').click();
     await showConsole(page);
-    await expect(page.locator('.pg-console-list .level-error')).toContainText('SyntaxError');
+    await expect(page.locator('.pg-console-list .level-error')).toContainText('SyntaxError on line 1');
+    await expect(page.locator('.playground')).toHaveAttribute('data-state', 'idle');
     await page.waitForTimeout(300);
     expect(await page.evaluate(() => (window as { __wlPwned?: string }).__wlPwned)).toBeUndefined();
 

@@ -7,10 +7,10 @@ import { expect, type Page } from '@playwright/test';
 /** The lesson most specs use: its first step fetches `time`. */
 export const LESSON = '/en/lessons/01-reading-the-wire/';
 
-/** Opens a lesson and waits for its editor. */
-export async function openLesson(page: Page, url = LESSON): Promise<void> {
+/** Opens a lesson and waits for its editor (`timeout`: how long the editor may take to load). */
+export async function openLesson(page: Page, url = LESSON, timeout = 15_000): Promise<void> {
   await page.goto(url);
-  await waitForEditor(page);
+  await waitForEditor(page, timeout);
 }
 
 /** Waits for Monaco in the playground (on a phone the editor loads once the playground is in view). */
