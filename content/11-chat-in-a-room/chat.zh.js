@@ -1,6 +1,6 @@
 // 一个很自信的聊天客户端：消息一发出去，它就马上显示出来。
 const room = 'lobby';
-const me = `学员${Math.floor(Math.random() * 1000)}`;
+const me = learnerName; // 这个标签页在聊天室里的名字：每次运行都一样
 const text = `${me}：有人在吗？`;
 
 function show(line) {

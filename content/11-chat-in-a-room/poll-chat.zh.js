@@ -1,6 +1,6 @@
 // 用长轮询读一个房间：同一时间只挂着一个请求，每个都从见过的最后一个 id 之后开始。
 const room = 'lobby';
-const me = `学员${Math.floor(Math.random() * 1000)}`;
+const me = learnerName; // 这个标签页在聊天室里的名字：每次运行都一样
 const sent = await fetch(`send?room=${room}`, { method: 'POST', body: `${me}：用长轮询打个招呼` });
 const { id } = await sent.json(); // 房间给我们这条消息的 id
 let since = id - 1; // 从它的前一个开始，这样第一个回答里就会有它

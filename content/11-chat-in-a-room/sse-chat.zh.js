@@ -1,6 +1,6 @@
 // 所有写了同一个房间代码的人共用一个数据源：用你们班的代码，或者约好一个。
 const room = 'lobby';
-const me = `学员${Math.floor(Math.random() * 1000)}`;
+const me = learnerName; // 这个标签页在聊天室里的名字：每次运行都一样
 const es = new EventSource(`sse?room=${room}`);
 
 // 房间的数据源里也有 `tick` 事件：聊天只监听 `chat`。

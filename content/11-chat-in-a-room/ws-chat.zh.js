@@ -1,6 +1,6 @@
 // 一个 WebSocket 双向通信：你发的文本会进入房间的数据源，再回到每个人那里。
 const room = 'lobby';
-const me = `学员${Math.floor(Math.random() * 1000)}`;
+const me = learnerName; // 这个标签页在聊天室里的名字：每次运行都一样
 const ws = new WebSocket(`ws?room=${room}`);
 
 ws.onopen = () => ws.send(`${me}：用 WebSocket 打个招呼`);

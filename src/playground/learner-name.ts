@@ -35,6 +35,14 @@ export function learnerNameIn(store: NameStore, random: () => number = Math.rand
   return name;
 }
 
+/**
+ * How the name reads on a page in `lang`: a Chinese page says 学员 ("learner") before the same
+ * four digits, so the learner's chat lines are Chinese too and are still the same person's.
+ */
+export function learnerNameFor(name: string, lang: 'en' | 'zh'): string {
+  return lang === 'zh' ? name.replace(/^learner/, '学员') : name;
+}
+
 /** This tab's name, made on first use. */
 export function tabLearnerName(): string {
   if (current) return current;

@@ -12,7 +12,7 @@ import { loadDraft, saveDraft } from './drafts.ts';
 import type { CodeEditor } from './editor.ts';
 import type { InspectorHandle } from './inspector/mount.ts';
 import type { PreparedCode } from './loop-guard.ts';
-import { tabLearnerName } from './learner-name.ts';
+import { learnerNameFor, tabLearnerName } from './learner-name.ts';
 import { LEARNER_FILE, type LogEntry, type LogLevel, type Preview, type RunActivity } from './protocol.ts';
 import { type RunnerProblem, RunnerHost, type StopResult } from './runner.ts';
 import { runSessionId, showsHandIn } from './run-session.ts';
@@ -316,7 +316,7 @@ export function initPlayground(root: HTMLElement): void {
       dark: isDark(),
       guardMessage: s('guard'),
       guardMs: GUARD_MS,
-      learnerName: tabLearnerName(),
+      learnerName: learnerNameFor(tabLearnerName(), config.lang),
     });
     setState('running');
     root.dataset.run = 'running';

@@ -13,14 +13,18 @@ const EDITOR_MS = 60_000;
 
 const LESSON_11 = (lang: 'en' | 'zh') => `/${lang}/lessons/11-chat-in-a-room/`;
 
-/** Runs the first step (SSE chat) and returns the name its own message came back under. */
-async function chatOnce(page: Page): Promise<string> {
+/** What the first step's own message says on a page in `lang` (the zh starter speaks Chinese). */
+const HELLO = { en: ': hello over SSE', zh: '：用 SSE 打个招呼' };
+
+/** Runs the first step (SSE chat) and returns the tab's kept name (the message shows it in the page's language). */
+async function chatOnce(page: Page, lang: 'en' | 'zh' = 'en'): Promise<string> {
   await run(page);
   await page.locator('#pg-tab-console').click();
   // The room is shared (other tests may talk in it): find this tab's own line by its name.
   const name = await page.evaluate(() => sessionStorage.getItem('wl-learner-name'));
   expect(name).toMatch(/^learner\d{4}$/);
-  await expect(consoleList(page)).toContainText(`${name}: hello over SSE`, { timeout: 15_000 });
+  const shown = lang === 'zh' ? name!.replace(/^learner/, '学员') : name;
+  await expect(consoleList(page)).toContainText(`${shown}${HELLO[lang]}`, { timeout: 15_000 });
   await stop(page);
   return name!;
 }
@@ -33,7 +37,7 @@ test('every Run in a tab chats under the same name, in English and in Chinese', 
   await waitForEditor(page, EDITOR_MS);
   expect(await chatOnce(page)).toBe(first);
   await openLesson(page, LESSON_11('zh'), EDITOR_MS);
-  expect(await chatOnce(page)).toBe(first);
+  expect(await chatOnce(page, 'zh')).toBe(first);
 });
 
 test('the starters take the name from learnerName, and another tab has a name of its own', async ({

@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { learnerNameOf } from '../../../src/playground/learner-globals.ts';
-import { learnerNameIn, newLearnerName } from '../../../src/playground/learner-name.ts';
+import { learnerNameFor, learnerNameIn, newLearnerName } from '../../../src/playground/learner-name.ts';
 
 function memoryStore(): Pick<Storage, 'getItem' | 'setItem'> {
   const map = new Map<string, string>();
@@ -55,4 +55,10 @@ test('the runner takes only a short plain name from the page; anything else beco
   assert.equal(learnerNameOf(''), 'learner');
   assert.equal(learnerNameOf(42), 'learner');
   assert.equal(learnerNameOf('x'.repeat(33)), 'learner');
+});
+
+test('a Chinese page shows the same name with 学员 before its digits', () => {
+  assert.equal(learnerNameFor('learner4821', 'zh'), '学员4821');
+  assert.equal(learnerNameFor('learner4821', 'en'), 'learner4821');
+  assert.equal(learnerNameOf(learnerNameFor('learner4821', 'zh')), '学员4821');
 });
