@@ -102,7 +102,7 @@ const SHOTS: Record<string, string> = {
 };
 
 for (const slug of lessons) {
-  test(`${slug} in Chinese: no English words on the page, in the console or in the inspector after every step`, async ({
+  test(`${slug} in Chinese: every step's traffic and the exercise, and no English words on the page, in the console or in the inspector`, async ({
     page,
   }, info) => {
     test.setTimeout(300_000);
