@@ -192,6 +192,23 @@ test.describe('on a 1280×800 desktop', () => {
     });
   }
 
+  for (const lang of ['en', 'zh'] as const) {
+    test(`the run status is whole beside Reset, Solution and Share (${lang})`, async ({ page }) => {
+      test.slow();
+      // Lesson 4's first step has a solution (all three labelled buttons) and keeps a stream
+      // open after its code finished: the longest status there is.
+      await openLesson(page, `/${lang}/lessons/04-comet-xhr-streaming/`);
+      await expect(page.locator('.pg-solution')).toBeVisible();
+      await run(page);
+      const status = page.locator('.pg-status');
+      await expect(page.locator('.playground')).toHaveAttribute('data-run', 'open', { timeout: 20_000 });
+      await expect(status).toContainText(lang === 'en' ? 'still open' : '还有 1 个连接');
+      expect(await truncated(page.locator('.pg-toolbar'), '.pg-status')).toEqual([]);
+      await shot(page, `desktop-status-${lang}`);
+      await stop(page);
+    });
+  }
+
   test('toolbar buttons of the playground, the inspector and the class bar share one look', async ({
     page,
   }) => {
