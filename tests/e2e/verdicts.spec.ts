@@ -8,7 +8,7 @@
  * verdict waited for with a 15 s timeout proves it came from the end of the Run.
  */
 import { expect, test } from '@playwright/test';
-import { openLesson, run, setCode, stop } from './helpers.ts';
+import { loadSolution, openLesson, run, setCode, stop } from './helpers.ts';
 
 // Lesson pages, the editor and a runner or two per test: more than 30 s on a busy shared machine.
 test.describe.configure({ timeout: 120_000 });
@@ -62,7 +62,7 @@ test('the solution still passes, and a new Run watches afresh', async ({ page })
   await run(page);
   const card = page.locator('.exercise-card');
   await expect(card.locator('.so-far')).toBeVisible({ timeout: 15_000 });
-  await page.locator('.pg-solution').click();
+  await loadSolution(page);
   await run(page);
   await expect(card).toHaveAttribute('data-state', 'pass', { timeout: 30_000 });
   await expect(card.locator('.so-far')).toBeHidden();
