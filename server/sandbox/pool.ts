@@ -288,6 +288,26 @@ export function createSandboxPool(
     return host;
   };
 
+  /** Hands a request or a WebSocket's opening to the session's worker; the id names it from then on. */
+  const start = (
+    type: 'request' | 'ws-open',
+    session: string,
+    request: GuestRequest,
+    sink: Sink | SocketSink,
+  ): number => {
+    const at = placed.get(session);
+    const rid = nextRid++;
+    if (!at) {
+      sink.fail('No handler is deployed in this session.');
+      return rid;
+    }
+    const host = hostOf(session, at.source);
+    sinks.set(rid, { session, sink, host });
+    liveSessions.add(session);
+    post(host, { type, session, rid, request });
+    return rid;
+  };
+
   return {
     deploy(session, source) {
       const at = placed.get(session);
@@ -311,32 +331,8 @@ export function createSandboxPool(
     get liveCount() {
       return liveSessions.size;
     },
-    request(session, request, sink) {
-      const at = placed.get(session);
-      const rid = nextRid++;
-      if (!at) {
-        sink.fail('No handler is deployed in this session.');
-        return rid;
-      }
-      const host = hostOf(session, at.source);
-      sinks.set(rid, { session, sink, host });
-      liveSessions.add(session);
-      post(host, { type: 'request', session, rid, request });
-      return rid;
-    },
-    socket(session, request, sink) {
-      const at = placed.get(session);
-      const rid = nextRid++;
-      if (!at) {
-        sink.fail('No handler is deployed in this session.');
-        return rid;
-      }
-      const host = hostOf(session, at.source);
-      sinks.set(rid, { session, sink, host });
-      liveSessions.add(session);
-      post(host, { type: 'ws-open', session, rid, request });
-      return rid;
-    },
+    request: (session, request, sink) => start('request', session, request, sink),
+    socket: (session, request, sink) => start('ws-open', session, request, sink),
     socketMessage(session, rid, data) {
       const at = placed.get(session);
       if (at?.host.alive && sinks.has(rid)) post(at.host, { type: 'ws-message', session, rid, data });
