@@ -115,8 +115,9 @@ test("the inspector's Copy hex works without navigator.clipboard", async ({ page
   await expect(filter).toHaveValue(/^47 45 54 20/); // "GET "
 });
 
-// Every step of every lesson, in English (the code is the same in both languages; lessons.spec.ts
-// runs both on localhost).
+// Every step of every lesson, in English: each step's starter puts on the wire what the step
+// promises, and the exercise passes only with its solution. This is the English walk of the
+// suite; the Chinese one (zh-everywhere.spec.ts) runs on 127.0.0.1, so both origins see every lesson.
 for (const slug of lessons) {
   test(`${slug}: every step and the exercise work on plain http`, async ({ page }) => {
     test.setTimeout(180_000);

@@ -1,7 +1,8 @@
 /**
  * Walking a lesson as a learner does: every step's starter is run, and its traffic check must
  * pass; the exercise must fail for its starter and pass for its solution. Shared by
- * lessons.spec.ts (on localhost) and lan.spec.ts (on a plain-http LAN name).
+ * lan.spec.ts (every lesson in English, on a plain-http LAN name: the origin a classroom uses) and
+ * zh-everywhere.spec.ts (every lesson in Chinese, on 127.0.0.1).
  */
 import fs from 'node:fs';
 import { expect, type Locator, type Page } from '@playwright/test';
