@@ -40,7 +40,7 @@ export async function createWireLabServer(options: WireLabOptions = {}): Promise
   // Parsed before anything listens: a bad WIRELAB_TRUST_PROXY stops the server with its name.
   const clientAddress = createClientAddressOf(cfg.trustProxy);
   const capture = createCapture(cfg);
-  const inspector = createInspector(cfg, capture);
+  const inspector = createInspector(cfg, capture, clientAddress);
   const lab = createLab(cfg, {
     note: (socket, text) => capture.note(socket, text),
     clientAddress,

@@ -154,6 +154,14 @@ export const config = {
   captureBytesTotal: readInt('WIRELAB_CAPTURE_BYTES_TOTAL', 64 * MiB, 1 * MiB, 8 * 1024 * MiB),
   /** Inspector channels open at once per session. */
   maxInspectorsPerSession: readInt('WIRELAB_MAX_INSPECTORS_PER_SESSION', 4, 1, 100),
+  /**
+   * Inspector channels one client address may hold open across all sessions (close 1013 beyond):
+   * a school of 500 behind one NAT, each page with its panel's and its checks' channel, fits; one
+   * address opening channels on made-up sessions (each a fresh capture subscription) does not.
+   */
+  maxInspectorsPerAddress: readInt('WIRELAB_MAX_INSPECTORS_PER_ADDRESS', 1_000, 1, 100_000),
+  /** Inspector channels open on the server at once, from every address (close 1013 beyond). */
+  maxInspectors: readInt('WIRELAB_MAX_INSPECTORS', 4_000, 1, 1_000_000),
   /** Records are sent to an inspector at most this often, batched (one frame per batch, 20 a second); after 5 quiet batches, at once. */
   inspectorBatchMs: readInt('WIRELAB_INSPECTOR_BATCH_MS', 50, 0, 1_000),
   /** Bytes an inspector may leave unread before the server stops sending and skips ahead (with a `dropped` notice). */

@@ -22,7 +22,7 @@ interface DevServer {
 export async function mountOnDevServer(vite: DevServer): Promise<void> {
   const clientAddress = createClientAddressOf(config.trustProxy);
   const capture = createCapture(config);
-  const inspector = createInspector(config, capture);
+  const inspector = createInspector(config, capture, clientAddress);
   const lab = createLab(config, {
     note: (socket, text) => capture.note(socket, text),
     clientAddress,

@@ -37,6 +37,8 @@ type InspectorConfig = Pick<
   | 'captureBytesPerSession'
   | 'captureBytesTotal'
   | 'maxInspectorsPerSession'
+  | 'maxInspectorsPerAddress'
+  | 'maxInspectors'
   | 'inspectorBatchMs'
   | 'inspectorMaxBufferedBytes'
   | 'inspectorStallMs'
@@ -45,8 +47,15 @@ type InspectorConfig = Pick<
 /** Heartbeat: a ping this often; an inspector that has not answered the previous one is cut. */
 const PING_MS = 30_000;
 
-/** Returns the inspector channel for `capture`, bounded by `cfg`. */
-export function createInspector(cfg: InspectorConfig, capture: Capture): Inspector {
+/**
+ * Returns the inspector channel for `capture`, bounded by `cfg`; `addressOf` names who opened a
+ * channel (client-address.ts), for `maxInspectorsPerAddress`.
+ */
+export function createInspector(
+  cfg: InspectorConfig,
+  capture: Capture,
+  addressOf: (req: IncomingMessage) => string,
+): Inspector {
   const limits: ChannelLimits = {
     captureBytesPerSession: cfg.captureBytesPerSession,
     captureBytesTotal: cfg.captureBytesTotal,
@@ -62,6 +71,9 @@ export function createInspector(cfg: InspectorConfig, capture: Capture): Inspect
   });
   const bySession = new Map<string, Set<InspectorChannel>>();
   const alive = new WeakSet<object>();
+  /** Open channels per client address (only addresses with at least one). */
+  const byAddress = new Map<string, number>();
+  let open = 0;
   let closing = false;
 
   const heartbeat = setInterval(() => {
@@ -103,24 +115,42 @@ export function createInspector(cfg: InspectorConfig, capture: Capture): Inspect
       refuse(socket, 503, 'The server is shutting down; reconnect in a moment.');
       return true;
     }
+    const address = addressOf(req);
     wss.handleUpgrade(req, socket, head, (ws) => {
       ws.on('error', () => ws.terminate()); // without a listener an error would crash the process
       alive.add(ws);
       ws.on('pong', () => alive.add(ws));
+      // RFC 6455 §7.4 / IANA: 1013 "Try Again Later". Reasons stay under 123 bytes.
+      if (open >= cfg.maxInspectors) {
+        ws.close(1013, `server has ${cfg.maxInspectors} inspectors (maxInspectors); retry in a minute`);
+        return;
+      }
+      if ((byAddress.get(address) ?? 0) >= cfg.maxInspectorsPerAddress) {
+        ws.close(
+          1013,
+          `too many inspectors from your address (maxInspectorsPerAddress ${cfg.maxInspectorsPerAddress}); close some`,
+        );
+        return;
+      }
       const channels = bySession.get(session) ?? new Set<InspectorChannel>();
       if (channels.size >= cfg.maxInspectorsPerSession) {
-        // RFC 6455 §7.4 / IANA: 1013 "Try Again Later"
         ws.close(1013, `too many inspectors on this session (max ${cfg.maxInspectorsPerSession}); close one`);
         return;
       }
       bySession.set(session, channels);
+      open += 1;
+      byAddress.set(address, (byAddress.get(address) ?? 0) + 1);
       let channel: InspectorChannel | undefined;
       const sub = capture.subscribe(session, () => channel?.wake());
       channel = new InspectorChannel(ws, sub, limits, Number(afterParam ?? 0));
       const it = channel;
       channels.add(it);
       it.onEnd = () => {
-        channels.delete(it);
+        if (!channels.delete(it)) return;
+        open -= 1;
+        const left = (byAddress.get(address) ?? 1) - 1;
+        if (left > 0) byAddress.set(address, left);
+        else byAddress.delete(address);
         if (channels.size === 0 && bySession.get(session) === channels) bySession.delete(session);
       };
     });

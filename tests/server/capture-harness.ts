@@ -33,7 +33,7 @@ export const SSE_EVENTS = [
 export async function startHarness(overrides: Partial<Config> = {}): Promise<Harness> {
   const cfg: Config = { ...defaults, inspectorBatchMs: 5, ...overrides };
   const capture = createCapture(cfg);
-  const inspector = createInspector(cfg, capture);
+  const inspector = createInspector(cfg, capture, (req) => req.socket.remoteAddress ?? '');
   const server = http.createServer({ keepAliveTimeout: cfg.keepAliveTimeoutMs });
   (server as { keepAliveTimeoutBuffer?: number }).keepAliveTimeoutBuffer = 0; // Node 24 adds 1 s by default
   capture.attach(server);
