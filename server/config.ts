@@ -120,6 +120,12 @@ export const config = {
   maxLearnersPerClass: readInt('WIRELAB_MAX_LEARNERS_PER_CLASS', 500, 1, 10_000),
   /** A class nobody acted in for this long ends: its channels close (4410), its learners' sessions are unbound. */
   classIdleMs: readInt('WIRELAB_CLASS_IDLE_MS', 3 * 3_600_000, 1_000, 7 * 24 * 3_600_000),
+  /**
+   * A class nobody ever joined, with no teacher's dashboard open, ends after this long unused: a
+   * class made and forgotten (or made by the hundred from many addresses) does not hold a place
+   * of `maxClasses` for `classIdleMs`. A teacher waiting on the dashboard keeps it.
+   */
+  emptyClassIdleMs: readInt('WIRELAB_EMPTY_CLASS_IDLE_MS', 20 * 60_000, 1_000, 7 * 24 * 3_600_000),
   /** Messages one teacher or learner class channel may send per second (burst 2×; close 1008 beyond). */
   classMessagesPerSecond: readInt('WIRELAB_CLASS_MESSAGES_PER_SECOND', 20, 1, 10_000),
   /**

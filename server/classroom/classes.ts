@@ -5,8 +5,9 @@
  * lab room of its own under a code nobody types, so no made-up `room=` in a lesson can land in a
  * class. Joining binds the learner's lab session to that room (`lab.bindRoom`): their unchanged
  * snippets (`new EventSource('sse')`, `fetch('poll?since=…')`) then read the class feed. A class
- * ends when its teacher ends it, or after `classIdleMs` without anyone acting in it; it then
- * unbinds every session it bound and lets its room go.
+ * ends when its teacher ends it, or after `classIdleMs` without anyone acting in it (a class
+ * nobody ever joined, with no dashboard open: after `emptyClassIdleMs`); it then unbinds every
+ * session it bound and lets its room go.
  *
  * Everything of a class goes to the class store (`store/`) as it changes, and a restarted server
  * resumes from it (`resume`): classes, learners, the bindings of their lab sessions, the class
@@ -101,8 +102,10 @@ export interface Classes {
   end(cls: Class, why: string): void;
   /** Calls `fn` whenever a class ends (by its teacher or by idling). */
   onEnd(fn: (cls: Class, why: string) => void): void;
-  /** Ends classes idle past `classIdleMs`. */
+  /** Ends classes idle past `classIdleMs`, and empty unattended ones past `emptyClassIdleMs`. */
   sweep(now?: number): void;
+  /** Tells the sweep which classes have a teacher's dashboard open (class-channel.ts). */
+  attendedWhen(fn: (cls: Class) => boolean): void;
   all(): IterableIterator<Class>;
   /** Stops, keeping every class in the store for the next start. */
   close(): Promise<void>;
@@ -228,12 +231,18 @@ export function createClasses(cfg: Config, lab: Lab, store: ClassStore): Classes
   };
 
   const idleEnd = () => `class ended: nobody used it for ${Math.round(cfg.classIdleMs / 60_000)} min`;
+  const emptyEnd = () =>
+    `class ended: nobody joined it in ${Math.round(cfg.emptyClassIdleMs / 60_000)} min and no dashboard was open`;
+  let attended: (cls: Class) => boolean = () => false;
+  /** Never joined, nothing handed in, no dashboard open: a class made and left. */
+  const forgotten = (cls: Class) => cls.learners.size === 0 && cls.handIns.length === 0 && !attended(cls);
   const sweep = (now = Date.now()): void => {
     for (const cls of [...table.values()]) {
       if (now - cls.lastActive > cfg.classIdleMs) end(cls, idleEnd());
+      else if (now - cls.lastActive > cfg.emptyClassIdleMs && forgotten(cls)) end(cls, emptyEnd());
     }
   };
-  const timer = setInterval(sweep, Math.min(cfg.classIdleMs, 60_000));
+  const timer = setInterval(sweep, Math.min(cfg.classIdleMs, cfg.emptyClassIdleMs, 60_000));
   timer.unref();
 
   /** Takes back one stored class, unless it idled out while the server was down or the lab has no room for it. */
@@ -455,6 +464,9 @@ export function createClasses(cfg: Config, lab: Lab, store: ClassStore): Classes
       endListeners.push(fn);
     },
     sweep,
+    attendedWhen(fn) {
+      attended = fn;
+    },
     all: () => table.values(),
     async close() {
       clearInterval(timer);

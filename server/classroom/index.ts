@@ -51,6 +51,7 @@ export function createClassroom(cfg: Config, lab: Lab, options: ClassroomOptions
     options.clientAddress ?? ((req: IncomingMessage) => addressKey(req.socket.remoteAddress ?? ''));
   const rates = { cfg, classes, rate, classRate, misses };
   const channel = createClassChannel(cfg, lab, classes, createActivityMeter(lab));
+  classes.attendedWhen((cls) => channel.count(cls).teachers > 0);
   let closing = false;
 
   return {

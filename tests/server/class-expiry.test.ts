@@ -49,3 +49,37 @@ test('activity keeps a class alive; the teacher ending it closes every channel w
   assert.deepEqual(await teacher.closed, { code: 4410, reason: 'class ended by the teacher' });
   assert.equal((await fetch(`${s.url}/class/${code}`)).status, 404);
 });
+
+test('a class nobody joined and no dashboard watches ends after emptyClassIdleMs; one with a dashboard open or a learner stays', async () => {
+  const e = await startTestServer({
+    tickIntervalMs: 3_600_000,
+    classRequestsPerSecond: 1_000,
+    emptyClassIdleMs: 1_000,
+  });
+  const forgotten = await createClass(e.url);
+  const watched = await createClass(e.url);
+  const teacher = await channel(e.url, watched.code, { role: 'teacher', key: watched.key });
+  await teacher.next('welcome');
+  const joined = await createClass(e.url);
+  await join(e.url, joined.code, 'Ada', newSessionId());
+
+  // The sweep runs every emptyClassIdleMs here: wait for the forgotten class to go.
+  let status = 200;
+  for (let tries = 0; tries < 100 && status === 200; tries++) {
+    await sleep(100);
+    status = (await fetch(`${e.url}/class/${forgotten.code}`)).status;
+  }
+  assert.equal(status, 404, 'the class nobody joined and nobody watched has ended');
+  await sleep(2_500); // two more sweeps
+  assert.equal((await fetch(`${e.url}/class/${watched.code}`)).status, 200, 'the dashboard keeps its class');
+  assert.equal((await fetch(`${e.url}/class/${joined.code}`)).status, 200, 'a class with a learner stays');
+
+  // The teacher leaves the dashboard of the class nobody joined: it goes too.
+  teacher.close();
+  let after = 200;
+  for (let tries = 0; tries < 100 && after === 200; tries++) {
+    await sleep(100);
+    after = (await fetch(`${e.url}/class/${watched.code}`)).status;
+  }
+  assert.equal(after, 404);
+});
