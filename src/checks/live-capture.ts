@@ -2,7 +2,7 @@
  * A live copy of the session's capture, kept while a lesson page is open, so checks can
  * look at one Run's traffic: `mark()` at Run, then `recordsSince(mark)` gives what came after.
  */
-import { createBackoff } from '../playground/backoff.ts';
+import { shareChannel } from '../playground/inspector/shared-channel.ts';
 import { type ChannelRecord, fromChannel } from './channel-record.ts';
 import type { CaptureRecord } from './facts.ts';
 
@@ -20,37 +20,27 @@ export interface LiveCapture {
   close(): void;
 }
 
-/** Opens the session's inspector channel and keeps its records (resuming after a drop). */
+/**
+ * Reads the session's inspector channel (the one the page's panel reads too: shared-channel.ts)
+ * and keeps its records; the channel resumes by itself after a drop.
+ */
 export function openLiveCapture(session: string): LiveCapture {
   const records: CaptureRecord[] = [];
   let lastSeq = 0;
-  let ws: WebSocket | null = null;
-  let closed = false;
-  // Jittered, so a class's pages do not all come back at the same moment (backoff.ts).
-  const backoff = createBackoff({ baseMs: 1_000, capMs: 8_000 });
-
-  const connect = () => {
-    if (closed) return;
-    const url = new URL(`/inspect/${encodeURIComponent(session)}?after=${lastSeq}`, location.href);
-    url.protocol = url.protocol === 'https:' ? 'wss:' : 'ws:';
-    ws = new WebSocket(url);
-    ws.onmessage = (ev) => {
-      const msg = JSON.parse(String(ev.data)) as { type: string; records?: ChannelRecord[] };
-      if (msg.type === 'live') backoff.reset();
-      if (msg.type !== 'records') return;
-      for (const r of msg.records ?? []) {
+  const channel = shareChannel({
+    session,
+    resumeAfter: () => lastSeq,
+    onMessage(m) {
+      if (m.type !== 'records') return;
+      for (const r of m.records as ChannelRecord[]) {
         if (r.seq <= lastSeq) continue;
         lastSeq = r.seq;
         records.push(fromChannel(r));
       }
       if (records.length > MAX_RECORDS) records.splice(0, records.length - MAX_RECORDS);
-    };
-    ws.onclose = () => {
-      ws = null;
-      if (!closed) setTimeout(connect, backoff.next());
-    };
-  };
-  connect();
+    },
+    onState() {},
+  });
 
   return {
     mark: () => lastSeq,
@@ -58,8 +48,7 @@ export function openLiveCapture(session: string): LiveCapture {
       return records.filter((r) => r.seq > mark);
     },
     close() {
-      closed = true;
-      ws?.close(1000);
+      channel.close();
     },
   };
 }

@@ -399,3 +399,25 @@ test.describe('the inspector', () => {
     }
   }
 });
+
+test("a lesson page reads its capture through one inspector channel: the panel's and the checks' are the same socket", async ({
+  page,
+}) => {
+  const channels: string[] = [];
+  page.on('websocket', (ws) => {
+    if (new URL(ws.url()).pathname.startsWith('/inspect/')) channels.push(ws.url());
+  });
+  await openLesson(page);
+  const config = JSON.parse((await page.locator('.playground').getAttribute('data-config')) ?? '{}') as {
+    steps: { id: string }[];
+  };
+  const step = config.steps[0]?.id ?? '';
+  await setCode(page, "const res = await fetch('time'); console.log(await res.text());");
+  await run(page);
+  // The panel drew the exchange and the checks judged it: both read the capture.
+  await expect(rows(page)).toHaveCount(1, { timeout: 15_000 });
+  await expect(page.locator('.exercise-card')).toHaveAttribute(`data-traffic-${step}`, 'pass', {
+    timeout: 30_000,
+  });
+  expect(channels, 'inspector channels the page opened').toHaveLength(1);
+});

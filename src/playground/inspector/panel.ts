@@ -9,7 +9,8 @@ import type { Field, Range } from '../../wire/bytes.ts';
 import { ConnectionDissector } from '../../wire/connection.ts';
 import type { Lang } from '../../i18n/index.ts';
 import { ByteView, type ByteSelection, type DirFilter } from './byte-view.ts';
-import { type Channel, type ChannelState, openChannel } from './channel.ts';
+import type { Channel, ChannelState, openChannel } from './channel.ts';
+import { shareChannel } from './shared-channel.ts';
 import { copyText } from '../clipboard.ts';
 import { ConnectionList, CONN_ROW_HEIGHT } from './connection-list.ts';
 import { download, exportHar, exportPcap, fileName } from './export.ts';
@@ -185,7 +186,7 @@ export function createPanel(el: HTMLElement, opts: PanelOptions): Panel {
     record: (r) => model.applyRecord(r),
     progress: () => schedule(),
   });
-  const connect = opts.connect ?? openChannel;
+  const connect = opts.connect ?? shareChannel;
   const channel: Channel = connect({
     session: opts.session,
     resumeAfter: () => model.lastSeq,
