@@ -4,7 +4,7 @@
  * the classroom never reads a learner's capture.
  */
 import type { Lab } from '../lab/index.ts';
-import type { Class } from './classes.ts';
+import type { Class } from './class-model.ts';
 
 /** Connections by technique. `polling` counts short polls (`time`, `news`) per second, since each is open only for a moment. */
 export interface TechniqueCounts {

@@ -17,7 +17,7 @@ import { bound, createTokenBucket, type TokenBucket } from '../lab/bounds.ts';
 import type { Lab } from '../lab/index.ts';
 import { SESSION_ID_PATTERN } from '../session-path.ts';
 import type { ActivityMeter } from './activity.ts';
-import type { Class, Classes, Learner } from './classes.ts';
+import type { Class, Classes, Learner } from './class-model.ts';
 
 /** Close codes of the class channel; 4000–4999 are the application's own (RFC 6455 §7.4.2). */
 export const CLOSE = {

@@ -23,7 +23,7 @@ import { bound } from '../lab/bounds.ts';
 import { SESSION_ID_PATTERN } from '../session-path.ts';
 import type { ClientAddressOf } from '../client-address.ts';
 import type { RateTable } from './address-rate.ts';
-import type { Class, Classes } from './classes.ts';
+import type { Class, Classes } from './class-model.ts';
 import { readDisplayName } from './display-name.ts';
 import { JOIN_CODE_PATTERN, normalizeJoinCode } from './join-code.ts';
 import type { JoinCodeMisses } from './join-code-misses.ts';
