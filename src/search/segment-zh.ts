@@ -25,32 +25,60 @@ export function hasHan(text: string): boolean {
 
 /**
  * The words of `text` in order: ICU's words, with each run of adjacent single Han characters
- * joined into one word (重|连 → 重连, 自动|重|连 → 自动, 重连). Punctuation, spaces and function
- * words are dropped; Latin words pass through unchanged.
+ * joined into one word (重|连 → 重连, 自动|重|连 → 自动, 重连), and a single Han character left
+ * alone beside a longer word joined to it (事件|流 → 事件流, 服务|器 → 服务器): on its own, 流 or
+ * 器 would match every page that has it anywhere. Punctuation, spaces and function words are
+ * dropped and end a word; Latin words pass through unchanged.
  */
 export function segmentZh(text: string): string[] {
   const words: string[] = [];
-  let run = ''; // adjacent single Han characters not yet emitted
+  /** Adjacent Han pieces not yet emitted (ICU's words and single characters, in order). */
+  let pieces: string[] = [];
   const flush = () => {
-    if (run !== '') words.push(run);
-    run = '';
+    words.push(...joinLoneCharacters(pieces));
+    pieces = [];
   };
   for (const s of segmenter.segment(text)) {
-    if (!s.isWordLike) {
+    if (!s.isWordLike || FUNCTION_WORDS.has(s.segment)) {
       flush();
       continue;
     }
-    if (FUNCTION_WORDS.has(s.segment)) {
-      flush();
-      continue;
-    }
-    if ([...s.segment].length === 1 && HAN.test(s.segment)) {
-      run += s.segment;
+    if (HAN.test(s.segment)) {
+      pieces.push(s.segment);
       continue;
     }
     flush();
     words.push(s.segment);
   }
   flush();
+  return words;
+}
+
+/**
+ * Adjacent Han pieces as words: a run of single characters is one word, and a run of exactly one
+ * character joins the word before it (or, first in line, the word after it).
+ */
+function joinLoneCharacters(pieces: readonly string[]): string[] {
+  const words: string[] = [];
+  let run = '';
+  let lone = ''; // a one-character run waiting for the word after it
+  const endRun = () => {
+    if (run === '') return;
+    if ([...run].length > 1) words.push(run);
+    else if (words.length > 0) words[words.length - 1] += run;
+    else lone = run;
+    run = '';
+  };
+  for (const piece of pieces) {
+    if ([...piece].length === 1) {
+      run += piece;
+      continue;
+    }
+    endRun();
+    words.push(lone + piece);
+    lone = '';
+  }
+  endRun();
+  if (lone !== '') words.push(lone);
   return words;
 }

@@ -51,6 +51,15 @@ test.describe('search in Chinese', () => {
     expect(hrefs).not.toContain(lesson('11-chat-in-a-room'));
   });
 
+  test('事件流 finds the pages that say it, not those with 事件 and 流 apart', async ({ page }) => {
+    const hrefs = await search(page, '/zh/', '事件流');
+    for (const slug of ['06-server-sent-events', '07-sse-in-depth', '11-chat-in-a-room'])
+      expect(hrefs).toContain(lesson(slug));
+    // These hold 事件 and 流, never side by side: they matched while 流 was searched on its own.
+    for (const slug of ['02-short-polling', '05-forever-iframe', '10-choosing'])
+      expect(hrefs).not.toContain(lesson(slug));
+  });
+
   test('two words find the pages holding both: 重连 心跳', async ({ page }) => {
     const hrefs = await search(page, '/zh/', '重连 心跳');
     expect(hrefs).toContain(lesson('07-sse-in-depth'));

@@ -16,6 +16,14 @@ describe('Chinese query segmentation', () => {
     assert.deepEqual(segmentZh('自动重连'), ['自动', '重连']);
   });
 
+  it('joins a lone character to the word beside it, so it does not match pages on its own', () => {
+    // ICU gives 事件|流, 服务|器|推送, 文本|事件|流, 流|事件.
+    assert.deepEqual(segmentZh('事件流'), ['事件流']);
+    assert.deepEqual(segmentZh('服务器推送'), ['服务器', '推送']);
+    assert.deepEqual(segmentZh('文本事件流'), ['文本', '事件流']);
+    assert.deepEqual(segmentZh('流'), ['流']);
+  });
+
   it('drops punctuation, spaces and function words and passes Latin words through', () => {
     assert.deepEqual(segmentZh('SSE 的重连，Last-Event-ID'), ['SSE', '重连', 'Last', 'Event', 'ID']);
     assert.deepEqual(segmentZh('掩码和分帧'), ['掩码', '分帧']);
