@@ -25,9 +25,11 @@ export function trackTimers(win: Window & typeof globalThis): LearnerTimers {
     requestAnimationFrame: win.requestAnimationFrame.bind(win),
     cancelAnimationFrame: win.cancelAnimationFrame.bind(win),
   };
-  // A string handler runs as global code, as the browser would run it (indirect eval).
+  // A string handler runs as global code, as the browser would run it: eval called through a
+  // reference is an indirect eval (ECMA-262 §19.2.1.1), which runs in the global scope.
+  const globalEval = win.eval;
   const callable = (handler: TimerHandler): ((...args: unknown[]) => void) =>
-    typeof handler === 'function' ? handler : () => (0, win.eval)(String(handler));
+    typeof handler === 'function' ? handler : () => globalEval(String(handler));
 
   const w = win as unknown as Record<string, unknown>;
   w.setTimeout = (handler: TimerHandler, delay?: number, ...args: unknown[]) => {
