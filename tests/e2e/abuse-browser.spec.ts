@@ -4,8 +4,6 @@
  * refuses, a runaway loop, and the server restarted under a live page. Each case attacks, checks
  * the documented answer, then checks the server still serves someone else.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
-import net from 'node:net';
 import zlib from 'node:zlib';
 import { type APIRequestContext, expect, test } from '@playwright/test';
 import {
@@ -18,6 +16,7 @@ import {
   showConsole,
   waitForEditor,
 } from './helpers.ts';
+import { freePort, killServer, startServer } from './server-process.ts';
 
 // A runner spinning in a loop never answers a trace snapshot (see playground.spec.ts).
 test.use({ trace: 'off' });
@@ -270,49 +269,11 @@ test.describe('abuse, in the browser', () => {
 
 // ---- the server restarted under a live page
 
-/** A TCP port nothing listens on right now. */
-async function freePort(): Promise<number> {
-  const probe = net.createServer();
-  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
-  const { port } = probe.address() as net.AddressInfo;
-  await new Promise((resolve) => probe.close(resolve));
-  return port;
-}
-
-/** Starts `node server/index.ts` on `port` (the real entry, as `npm run serve` does) and waits for it. */
-async function startServer(port: number, request: APIRequestContext): Promise<ChildProcess> {
-  const child = spawn(process.execPath, ['server/index.ts'], {
-    env: {
-      ...process.env,
-      PORT: String(port),
-      HOST: '127.0.0.1',
-      WIRELAB_REQUESTS_PER_SECOND: '200',
-      WIRELAB_DATA_DIR: ':memory:', // never into the repository
-    },
-    stdio: 'ignore',
-  });
-  await expect
-    .poll(
-      async () => {
-        try {
-          return (await request.get(`http://127.0.0.1:${port}/en/`, { timeout: 2_000 })).status();
-        } catch {
-          return 0;
-        }
-      },
-      { timeout: 30_000, intervals: [100, 250, 500] },
-    )
-    .toBe(200);
-  return child;
-}
-
-/** Ends the child (SIGKILL: a crash, no goodbye to anyone) and waits until it is gone. */
-async function killServer(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const gone = new Promise((resolve) => child.once('exit', resolve));
-  child.kill('SIGKILL');
-  await gone;
-}
+/** The restarted server's environment, as playwright.config.ts gives the shared one. */
+const SERVER_ENV = {
+  WIRELAB_REQUESTS_PER_SECOND: '200',
+  WIRELAB_DATA_DIR: ':memory:', // never into the repository
+};
 
 test.describe('the server restarted under a live page', () => {
   test.setTimeout(90_000);
@@ -325,7 +286,7 @@ test.describe('the server restarted under a live page', () => {
   }) => {
     const port = await freePort();
     const base = `http://127.0.0.1:${port}`;
-    let child = await startServer(port, request);
+    let server = await startServer(port, request, SERVER_ENV);
     try {
       await openLesson(page, `${base}${LESSON}`);
       const code = [
@@ -339,11 +300,11 @@ test.describe('the server restarted under a live page', () => {
       await showConsole(page);
       await expect(consoleList(page)).toContainText('tick', { timeout: 10_000 });
 
-      await killServer(child);
+      await killServer(server);
       await expect(page.locator('.insp-flash')).toHaveText('Reconnecting…', { timeout: 10_000 });
       await expect(consoleList(page)).toContainText('stream error, the browser retries');
 
-      child = await startServer(port, request);
+      server = await startServer(port, request, SERVER_ENV);
       await expect(page.locator('.insp-flash')).toHaveText('Reconnected', { timeout: 20_000 });
       await expect(page.locator('.insp-state')).toHaveAttribute('data-state', 'live');
       await expect.poll(() => editorText(page)).toContain("const es = new EventSource('sse');");
@@ -355,7 +316,7 @@ test.describe('the server restarted under a live page', () => {
         .toBeGreaterThan(ticks);
       await assertStillServes(request, base);
     } finally {
-      await killServer(child);
+      await killServer(server);
     }
   });
 });
