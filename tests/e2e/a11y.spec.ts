@@ -6,7 +6,8 @@
  */
 import AxeBuilder from '@axe-core/playwright';
 import { expect, type Page, test } from '@playwright/test';
-import { openLesson, run, setCode, showConsole, stop } from './helpers.ts';
+import { openLesson, showConsole } from './helpers.ts';
+import { lessonAfterEveryKind } from './every-kind.ts';
 
 type Impact = 'critical' | 'serious' | 'moderate' | 'minor';
 const IMPACTS: Impact[] = ['critical', 'serious', 'moderate', 'minor'];
@@ -34,31 +35,6 @@ async function expectNoSeriousViolations(page: Page, name: string): Promise<void
   expect.soft(blocking, `serious or critical axe violations on ${name}`).toEqual([]);
 }
 
-/** Fetch, a POST upload, an SSE stream and a WebSocket: every kind of row the inspector draws. */
-const SNIPPET = [
-  "const res = await fetch('time');",
-  "console.log('fetch', await res.text());",
-  "await fetch('send', { method: 'POST', body: 'hello' });",
-  "const es = new EventSource('sse?count=2');",
-  "es.addEventListener('tick', (e) => { console.log('tick', e.data); });",
-  "const ws = new WebSocket('echo');",
-  "ws.onopen = () => ws.send('ping');",
-  "ws.onmessage = (e) => { console.log('echo', e.data); ws.close(1000, 'bye'); };",
-].join('\n');
-
-/** Opens lesson 1, runs the snippet, and selects the SSE connection so its bytes and fields show. */
-async function lessonAfterRun(page: Page, lang: 'en' | 'zh'): Promise<void> {
-  await openLesson(page, `/${lang}/lessons/01-reading-the-wire/`);
-  await setCode(page, SNIPPET);
-  await run(page);
-  await expect(page.locator('.insp')).toBeVisible();
-  for (const path of ['time', 'sse', 'echo'])
-    await expect(page.locator('.cl-row', { hasText: path }).first()).toBeVisible({ timeout: 20_000 });
-  await page.locator('.cl-row', { hasText: 'sse' }).first().click();
-  await expect(page.locator('.ft-row').first()).toBeVisible();
-  await stop(page);
-}
-
 test.describe('accessibility (axe-core)', () => {
   // axe reads every element's colours and names: on a long page and a busy machine, tens of seconds.
   test.describe.configure({ timeout: 150_000 });
@@ -76,14 +52,14 @@ test.describe('accessibility (axe-core)', () => {
         page,
       }) => {
         await page.emulateMedia({ colorScheme: scheme });
-        await lessonAfterRun(page, lang);
+        await lessonAfterEveryKind(page, lang);
         await expectNoSeriousViolations(page, `lesson after a Run (${lang}, ${scheme})`);
       });
     }
   }
 
   test('the console tab after a Run has no serious or critical violations', async ({ page }) => {
-    await lessonAfterRun(page, 'en');
+    await lessonAfterEveryKind(page, 'en');
     await showConsole(page);
     await expect(page.locator('.pg-console-list li').first()).toBeVisible();
     await expectNoSeriousViolations(page, 'console tab (en)');

@@ -7,7 +7,8 @@
  */
 import fs from 'node:fs';
 import { expect, type Locator, type Page, test } from '@playwright/test';
-import { openLesson, run, setCode, stop } from './helpers.ts';
+import { openLesson, run, stop } from './helpers.ts';
+import { lessonAfterEveryKind } from './every-kind.ts';
 
 const PHONE = { width: 390, height: 844 };
 const SHOTS = 'test-results/layout';
@@ -41,27 +42,6 @@ async function truncated(scope: Locator, selector: string): Promise<string[]> {
         .filter((el) => (el as HTMLElement).offsetParent !== null && el.scrollWidth > el.clientWidth + 1)
         .map((el) => `${el.className}: "${el.textContent}" (${el.scrollWidth} > ${el.clientWidth})`),
     );
-}
-
-const SNIPPET = [
-  "const res = await fetch('time');",
-  "console.log('fetch', await res.text());",
-  "const es = new EventSource('sse?count=2');",
-  "es.addEventListener('tick', (e) => { console.log('tick', e.data); });",
-  "const ws = new WebSocket('echo');",
-  "ws.onopen = () => ws.send('ping');",
-  "ws.onmessage = (e) => { console.log('echo', e.data); ws.close(1000, 'bye'); };",
-].join('\n');
-
-async function runSnippet(page: Page, lang: 'en' | 'zh'): Promise<void> {
-  await openLesson(page, `/${lang}/lessons/01-reading-the-wire/`);
-  await setCode(page, SNIPPET);
-  await run(page);
-  for (const path of ['time', 'sse', 'echo'])
-    await expect(page.locator('.cl-row', { hasText: path }).first()).toBeVisible({ timeout: 20_000 });
-  await page.locator('.cl-row', { hasText: 'sse' }).first().click();
-  await expect(page.locator('.ft-row').first()).toBeVisible();
-  await stop(page);
 }
 
 test.describe('on a phone (390 px)', () => {
@@ -133,7 +113,7 @@ test.describe('on a phone (390 px)', () => {
 
   test('after a Run the lesson does not scroll sideways and the inspector toolbar fits', async ({ page }) => {
     test.slow(); // three live connections, on a busy machine
-    await runSnippet(page, 'zh');
+    await lessonAfterEveryKind(page, 'zh');
     expect(await sidewaysOverflow(page)).toBeLessThanOrEqual(0);
     const toolbar = page.locator('.insp-toolbar');
     await toolbar.scrollIntoViewIfNeeded();
@@ -182,7 +162,7 @@ test.describe('on a 1280×800 desktop', () => {
       page,
     }) => {
       test.slow();
-      await runSnippet(page, lang);
+      await lessonAfterEveryKind(page, lang);
       const insp = page.locator('.insp');
       expect(await truncated(insp, '.cl-head > span')).toEqual([]);
       const labels = page.locator('.ft-label');
@@ -213,7 +193,7 @@ test.describe('on a 1280×800 desktop', () => {
     page,
   }) => {
     test.slow();
-    await runSnippet(page, 'en');
+    await lessonAfterEveryKind(page, 'en');
     // The class bar's buttons, as a learner in a class sees them (ClassBar.astro shows them then).
     await page.evaluate(() => {
       document.documentElement.setAttribute('data-class-bar', '');
