@@ -229,12 +229,12 @@ export function createSandboxPool(
         deploys.delete(m.call);
         return;
       case 'flush':
-        httpSink(m.rid)?.flush(m.status, m.headers, Buffer.from(m.chunk));
+        httpSink(m.rid)?.flush(m.status, m.headers, asBuffer(m.chunk));
         return;
       case 'end': {
         const sink = httpSink(m.rid);
         sinks.delete(m.rid);
-        sink?.end(m.status, m.headers, Buffer.from(m.chunk));
+        sink?.end(m.status, m.headers, asBuffer(m.chunk));
         return;
       }
       case 'ws-send': {
@@ -374,4 +374,9 @@ export function createSandboxPool(
       await Promise.allSettled(hosts.map((h) => h.worker.terminate()));
     },
   };
+}
+
+/** A Buffer over the chunk's own memory: it came through postMessage (moved or copied), so it is this thread's alone. */
+function asBuffer(chunk: Uint8Array): Buffer {
+  return Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
 }
