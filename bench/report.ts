@@ -5,6 +5,7 @@
 import fs from 'node:fs';
 import type { BrowserLatencyResult } from './browser-latency.ts';
 import type { ClassroomResult } from './classroom.ts';
+import type { HandlersResult, StreamClassSide } from './learner-handlers.ts';
 import { TECHNIQUES } from './delivery.ts';
 import type { Machine } from './machine.ts';
 import type { PageWeightResult } from './page-weight.ts';
@@ -43,6 +44,7 @@ export interface BenchResults {
   browser?: BrowserLatencyResult;
   pageWeight?: PageWeightResult;
   soak?: SoakResult;
+  handlers?: HandlersResult;
   /** Scenarios that failed, and why. */
   failed: Record<string, string>;
 }
@@ -216,6 +218,8 @@ export function formatResults(r: BenchResults): string {
     );
   }
 
+  if (r.handlers) out.push('', ...formatHandlers(r.handlers));
+
   // ---- against the targets
   const rows: string[][] = [['target', 'measured', 'goal', '']];
   if (r.browser) {
@@ -285,6 +289,34 @@ export function formatResults(r: BenchResults): string {
     ]);
     rows.push(['capture cost: peak RSS', times(c.ratios.rss), '≤ ×1.20', verdict(c.ratios.rss <= 1.2)]);
   }
+  if (r.handlers) {
+    const h = r.handlers;
+    rows.push([
+      'handler first byte − time, median (p99)',
+      `${signed(h.oneShot.diffP50)} (${signed(h.oneShot.diffP99)})`,
+      '≤ +2 ms',
+      verdict(h.oneShot.diffP50 <= 2),
+    ]);
+    rows.push([
+      'handler first chunk − stream, median (p99)',
+      `${signed(h.stream.diffP50)} (${signed(h.stream.diffP99)})`,
+      '≤ +2 ms',
+      verdict(h.stream.diffP50 <= 2),
+    ]);
+    rows.push([
+      'memory per idle sandbox (RSS)',
+      kb(h.memory.rssPerSandbox),
+      '≤ 1 MiB',
+      verdict(h.memory.rssPerSandbox <= 1048576),
+    ]);
+    const c = h.streamClass;
+    rows.push([
+      `${c.handler.sessions} handler streams: lost / late`,
+      `${c.handler.lost} / ${c.handler.late}`,
+      '0 / 0',
+      verdict(c.handler.lost === 0 && c.handler.late === 0),
+    ]);
+  }
   if (r.soak) {
     const s = r.soak;
     const flat = Math.abs(s.heapPerMinuteLate) < 1048576; // under 1 MB a minute once the capture is full
@@ -294,3 +326,55 @@ export function formatResults(r: BenchResults): string {
   for (const [name, why] of Object.entries(r.failed)) out.push(`FAILED ${name}: ${why}`);
   return out.join('\n');
 }
+
+const signed = (n: number) => (Number.isFinite(n) ? `${n >= 0 ? '+' : '−'}${ms(Math.abs(n))}` : '–');
+
+/** The learners' handlers scenario: each figure beside the built-in endpoint's, measured in the same run. */
+function formatHandlers(h: HandlersResult): string[] {
+  const fb = (name: string, x: HandlersResult['oneShot']) => [
+    name,
+    `${ms(x.builtin.p50)} / ${ms(x.builtin.p99)}`,
+    `${ms(x.handler.p50)} / ${ms(x.handler.p99)}`,
+    `${signed(x.diffP50)} / ${signed(x.diffP99)} (paired median ${signed(x.pairedDiffP50)})`,
+  ];
+  const m = h.memory;
+  const { builtin: b, handler: w }: Record<'builtin' | 'handler', StreamClassSide> = h.streamClass;
+  return [
+    `Learners' handlers (${h.sizes.ttfbSamples} pairs; ${m.sandboxes} sandboxes; ${w.sessions} sessions streaming ${h.sizes.streamS} s)`,
+    table([
+      ['first byte', 'built-in p50 / p99', 'handler p50 / p99', 'handler − built-in p50 / p99'],
+      fb('one-shot: time', h.oneShot),
+      fb('stream: first chunk', h.stream),
+    ]),
+    '',
+    `Memory: RSS ${mb(m.rssIdle)} idle → ${mb(m.rssWarm)} with the workers started → ${mb(m.rssAfter)} with ${m.sandboxes} more sandboxes: ` +
+      `${kb(m.rssPerSandbox)} RSS and ${kb(m.heapPerSandbox)} of the server thread's heap each${m.live ? '' : ' (NOT all still live)'}`,
+    '',
+    table([
+      ['class streaming, 1 msg/s', 'built-in stream', 'handlers', 'handlers ÷ built-in'],
+      ['clients connected', `${b.connected} of ${b.sessions}`, `${w.connected} of ${w.sessions}`, ''],
+      [
+        'messages received / lost / late',
+        `${b.received} / ${b.lost} / ${b.late}`,
+        `${w.received} / ${w.lost} / ${w.late}`,
+        '',
+      ],
+      ['gap between messages p50 / p99 / max', lat3(b.gap), lat3(w.gap), ''],
+      [
+        'server RSS idle → peak',
+        `${mb(b.idleRss)} → ${mb(b.peakRss)}`,
+        `${mb(w.idleRss)} → ${mb(w.peakRss)}`,
+        times(ratio(w.peakRss, b.peakRss)),
+      ],
+      [
+        'server CPU ms a second (user+sys)',
+        b.cpuMsPerS.toFixed(1),
+        w.cpuMsPerS.toFixed(1),
+        times(ratio(w.cpuMsPerS, b.cpuMsPerS)),
+      ],
+      ['event-loop delay p99', ms(b.eldP99), ms(w.eldP99), ''],
+    ]),
+  ];
+}
+
+const lat3 = (s: { p50: number; p99: number; max: number }) => `${ms(s.p50)} / ${ms(s.p99)} / ${ms(s.max)}`;

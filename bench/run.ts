@@ -4,15 +4,18 @@
  * bench/results/ (ignored by git).
  *
  *   npm run bench                        classroom (300 learners, 20 s a server) + Run → first byte + page weight
+ *                                        + learners' handlers against the built-in endpoints
  *   npm run bench -- --full              the classroom for 60 s a server
  *   npm run bench -- --learners 3000     a bigger class (bounds raised to fit it)
- *   npm run bench -- --only classroom    one or more of: classroom, browser, weight
+ *   npm run bench -- --only classroom    one or more of: classroom, browser, weight, handlers
+ *   npm run bench -- --quick             the handlers scenario small (50 sessions, 8 s streams)
  *   npm run bench -- --soak              only the soak: 100 learners for 10 min
  *   npm run bench -- --profile           the servers write CPU profiles to bench/results/profiles/
  */
 import { parseArgs } from 'node:util';
 import { runBrowserLatency } from './browser-latency.ts';
 import { runClassroom, type ServerSpec } from './classroom.ts';
+import { HANDLER_SIZES, runLearnerHandlers } from './learner-handlers.ts';
 import { machine } from './machine.ts';
 import { runPageWeight } from './page-weight.ts';
 import { type BenchResults, formatResults, ratiosOf, writeResults } from './report.ts';
@@ -24,6 +27,7 @@ const { values: args } = parseArgs({
     learners: { type: 'string' },
     duration: { type: 'string' },
     full: { type: 'boolean', default: false },
+    quick: { type: 'boolean', default: false },
     rate: { type: 'string', default: '10' },
     turn: { type: 'string', default: '5' },
     procs: { type: 'string', default: '2' },
@@ -47,13 +51,14 @@ if (args.help) {
       '  --learners N   learners in the class (default 300; 100 with --soak; at most 3000)',
       '  --duration S   seconds of pushes per server (default 20; 60 with --full; 600 with --soak)',
       '  --full         the classroom for 60 s per server',
+      '  --quick        the handlers scenario small: 50 sessions and sandboxes, 8 s streams, 100 pairs',
       '  --rate R       teacher messages a second (default 10)',
       '  --turn S       servers take turns of S seconds (default 5; 0: one after the other)',
       '  --procs P      load processes per class (default 2)',
       '  --mode M       class (the classroom API, default) or room (lab rooms: room=<code>)',
       '  --runs N       Runs timed in the browser (default 20)',
       '  --loads N      cold page loads for paint timing (default 5)',
-      '  --only LIST    classroom,browser,weight (default: all three)',
+      '  --only LIST    classroom,browser,weight,handlers (default: all four)',
       '  --soak         only the soak (Wire Lab, memory and handles over time)',
       '  --profile      servers write --cpu-prof profiles to bench/results/profiles/',
       '  --env K=V      a bound for the Wire Lab server (server/config.ts), e.g. --env WIRELAB_CAPTURE_BYTES_TOTAL=33554432',
@@ -85,7 +90,7 @@ const procs = int(args.procs, 2, 1, 16, 'procs');
 const runs = int(args.runs, 20, 1, 1000, 'runs');
 const loads = int(args.loads, 5, 1, 100, 'loads');
 const mode = args.mode === 'room' ? 'room' : 'class';
-const only = new Set((args.only ?? 'classroom,browser,weight').split(',').map((s) => s.trim()));
+const only = new Set((args.only ?? 'classroom,browser,weight,handlers').split(',').map((s) => s.trim()));
 const execArgv = args.profile
   ? ['--cpu-prof', `--cpu-prof-dir=${new URL('./results/profiles/', import.meta.url).pathname}`]
   : [];
@@ -184,6 +189,15 @@ if (soak) {
         env,
         variants: others.map((v) => ({ result: v, ratios: ratiosOf(v, baseline) })),
       };
+    });
+  }
+  if (only.has('handlers')) {
+    await scenario('handlers', async () => {
+      const sizes = HANDLER_SIZES[args.quick ? 'quick' : 'full'];
+      log(
+        `handlers: learners' handlers against the built-in endpoints (${sizes.sessions} sessions, ${sizes.sandboxes} sandboxes, ${sizes.streamS} s streams)`,
+      );
+      results.handlers = await runLearnerHandlers({ sizes, env, log });
     });
   }
   if (only.has('browser') || only.has('weight')) {

@@ -112,6 +112,9 @@ export const WS_ENDPOINTS: Readonly<Record<string, WsEndpoint>> = {
   echo: { readsFeed: false, prepare: ws(noOptions, echo) },
 };
 
-/** What a 404 lists. */
+/** What a 404 lists: the table above, and the learner's own server (mine.ts, answered before this table). */
 export const ENDPOINT_LIST =
-  'HTTP: GET time, GET news, GET poll, POST send, GET stream, GET sse; WebSocket: ws, echo (see the lab API reference)';
+  'HTTP: GET time, GET news, GET poll, POST send, GET stream, GET sse, PUT mine (your own handler), any method mine/…; WebSocket: ws, echo, mine/… (see the lab API reference)';
+
+/** What a WebSocket handshake to an unknown endpoint lists. */
+export const WS_ENDPOINT_LIST = 'ws, echo, mine/… (your own handler)';

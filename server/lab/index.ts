@@ -19,7 +19,7 @@ import { admit } from './admission.ts';
 import { answerText, refuseUpgrade } from './answer.ts';
 import { bound } from './bounds.ts';
 import { allowAnyOrigin, answerPreflight } from './cors.ts';
-import { ENDPOINT_LIST, HTTP_ENDPOINTS, WS_ENDPOINTS } from './endpoints.ts';
+import { ENDPOINT_LIST, HTTP_ENDPOINTS, WS_ENDPOINT_LIST, WS_ENDPOINTS } from './endpoints.ts';
 import { withFaults } from './faults.ts';
 import { createRooms, type Rooms } from './rooms.ts';
 import { createMine, isMine } from './mine.ts';
@@ -275,8 +275,8 @@ export function createLab(cfg: Config, hooks: LabHooks): Lab {
       const endpoint = Object.hasOwn(WS_ENDPOINTS, path.endpoint) ? WS_ENDPOINTS[path.endpoint] : undefined;
       if (!endpoint) {
         const text = Object.hasOwn(HTTP_ENDPOINTS, path.endpoint)
-          ? `${path.endpoint} is not a WebSocket endpoint: use fetch, XHR or EventSource. WebSocket endpoints: ws, echo.`
-          : `No WebSocket endpoint "${path.endpoint}" here. WebSocket endpoints: ws, echo.`;
+          ? `${path.endpoint} is not a WebSocket endpoint: use fetch, XHR or EventSource. WebSocket endpoints: ${WS_ENDPOINT_LIST}.`
+          : `No WebSocket endpoint "${path.endpoint}" here. WebSocket endpoints: ${WS_ENDPOINT_LIST}.`;
         refuseUpgrade(socket, 404, text);
         return;
       }

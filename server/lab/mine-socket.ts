@@ -1,8 +1,10 @@
 /**
  * WebSockets to a learner's handler (`onWebSocket({ open, message, close })`), on the lab's own
- * WebSocketServer: each text message goes to the sandbox, each `ws.send()` comes back as a frame.
- * Refusals accept the handshake and close at once (a browser can read a close code and reason,
- * never a refused handshake's status), as the lab's other WebSockets do.
+ * WebSocketServer: each message goes to the sandbox (a binary one as a Uint8Array), each
+ * `ws.send()` comes back as a frame (binary for bytes). The socket is pinged every `wsPingMs` like
+ * the lab's own (heartbeat.ts). Refusals accept the handshake and close at once (a browser can
+ * read a close code and reason, never a refused handshake's status), as the lab's other
+ * WebSockets do.
  */
 import type { IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
@@ -12,6 +14,7 @@ import type { SandboxPool } from '../sandbox/pool.ts';
 import type { GuestRequest } from '../sandbox/protocol.ts';
 import { bound } from './bounds.ts';
 import type { Feed } from './feed.ts';
+import { keepAlive } from './heartbeat.ts';
 import type { LabRuntime } from './request.ts';
 
 /** A WebSocket handshake to `mine/…`: `accept` completes it (the lab's WebSocketServer). */
@@ -66,9 +69,9 @@ export function serveSocket(ctx: MineUpgrade, side: SocketSide): void {
   accept((ws) => {
     let rid = 0;
     const sink = {
-      send(text: string) {
+      send(data: string | Uint8Array) {
         if (ws.readyState !== ws.OPEN) return;
-        ws.send(text);
+        ws.send(data, { binary: typeof data !== 'string' });
         if (ws.bufferedAmount > cfg.maxBufferedBytes) {
           lab.note(
             socket,
@@ -90,11 +93,18 @@ export function serveSocket(ctx: MineUpgrade, side: SocketSide): void {
       ws.close(1000, closeReason(`${bound(cfg, 'maxStreamMs')} reached`));
     }, cfg.maxStreamMs);
     const unregister = side.onShutdown(() => ws.close(1001, 'server shutting down'));
+    // The same keepalive as the lab's own WebSockets: an idle handler socket stays up behind a
+    // NAT or proxy, and a dead peer is cut (its handler's close() runs with 1006).
+    keepAlive(ws, cfg.wsPingMs, () => {
+      lab.note(socket, `${bound(cfg, 'wsPingMs')} reached — no pong to the last ping, connection cut`);
+      ws.terminate();
+    });
     ws.on('error', (err) => lab.note(socket, `WebSocket error: ${err.message}`));
     ws.on('message', (data: RawData, isBinary: boolean) => {
-      // RFC 6455 §7.4.1: 1003, "a type of data it cannot accept". The handler API is text only.
-      if (isBinary) ws.close(1003, 'your handler takes text messages only');
-      else pool.socketMessage(session, rid, (data as Buffer).toString('utf8'));
+      // A binary message (RFC 6455 §5.6, opcode 2) reaches the handler as a Uint8Array: a copy of
+      // exactly its bytes, never a view of a buffer Node may reuse.
+      const buf = data as Buffer; // the lab's WebSocketServer keeps ws's default binaryType, 'nodebuffer'
+      pool.socketMessage(session, rid, isBinary ? Uint8Array.from(buf) : buf.toString('utf8'));
     });
     ws.once('close', (code, reason) => {
       clearTimeout(lifetime);

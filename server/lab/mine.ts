@@ -214,7 +214,9 @@ export function createMine(cfg: Config, lab: LabRuntime, exists: (session: strin
     // From here on, the head is the learner's: no lab CORS header unless their code sets one.
     for (const name of Object.keys(CORS_HEADERS)) res.removeHeader(name);
     const request = guestRequest(req, rest, url, body.toString('utf8'));
-    const rid = p.request(session, request, responseSink(res, socket, lab));
+    // The exact bytes too (req.bodyBytes), copied so no pooled buffer of Node's crosses to the worker.
+    const bytes = body.length > 0 ? Uint8Array.from(body) : undefined;
+    const rid = p.request(session, request, responseSink(res, socket, lab), bytes);
     // At shutdown a stream under way ends properly (the last chunk), one not started is a 503.
     const unregister = lab.onShutdown(() => {
       if (res.headersSent) res.end();

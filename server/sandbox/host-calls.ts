@@ -4,7 +4,7 @@
  * sends, the feed and the console. Everything leaves as a message to the server's thread.
  */
 import type { FromWorker, GuestError, SandboxLimits } from './protocol.ts';
-import type { Entry, HostCalls, Runtime } from './runtime.ts';
+import type { Entry, EntryArg, HostCalls, Runtime } from './runtime.ts';
 
 /** One response being written: the output buffer waits for `flush()` (PHP's `ob_flush(); flush();`). */
 export interface Output {
@@ -41,7 +41,7 @@ export interface WorkerSide {
   send(message: FromWorker, transfer?: ArrayBuffer[]): void;
   log(session: string, level: 'log' | 'info' | 'warn' | 'error', text: string): void;
   /** Calls into the session's runtime (a timer fired). */
-  enter(session: string, entry: Entry, args: ReadonlyArray<number | string>): void;
+  enter(session: string, entry: Entry, args: ReadonlyArray<EntryArg>): void;
 }
 
 /** `bound sandboxCpuMsPerCallback (50)`: the same words as server/lab/bounds.ts. */
@@ -127,11 +127,14 @@ export function hostFor(session: string, state: SessionState, worker: WorkerSide
       out.headers.push([name, value]);
       return undefined;
     },
-    write(rid, text) {
+    write(rid, data) {
       const out = output(rid);
       if (!out) return undefined; // the client left: the response's timers are being cleared
       if (out.ended) return 'res.write() after res.end().';
-      const bytes = Buffer.from(text, 'utf8');
+      const bytes =
+        typeof data === 'string'
+          ? Buffer.from(data, 'utf8')
+          : Buffer.from(data.buffer, data.byteOffset, data.byteLength);
       if (out.total + bytes.length > limits.sandboxResponseBytes)
         return cut(
           rid,
@@ -156,12 +159,12 @@ export function hostFor(session: string, state: SessionState, worker: WorkerSide
       send({ type: 'flush', rid, status: out.status, headers: out.headers, chunk }, transferable(chunk));
       return undefined;
     },
-    end(rid, text) {
+    end(rid, data) {
       const out = output(rid);
       if (!out) return undefined;
       if (out.ended) return undefined;
-      if (text) {
-        const problem = this.write(rid, text);
+      if (data.length > 0) {
+        const problem = this.write(rid, data);
         if (problem) return problem;
       }
       const chunk = Buffer.concat(out.buffer);
@@ -170,10 +173,10 @@ export function hostFor(session: string, state: SessionState, worker: WorkerSide
       send({ type: 'end', rid, status: out.status, headers: out.headers, chunk }, transferable(chunk));
       return undefined;
     },
-    wsSend(rid, text) {
+    wsSend(rid, data) {
       const socket = state.sockets.get(rid);
       if (!socket) return 'This WebSocket is closed.';
-      const bytes = Buffer.byteLength(text);
+      const bytes = typeof data === 'string' ? Buffer.byteLength(data) : data.byteLength;
       if (socket.sent + bytes > limits.sandboxResponseBytes)
         return cutSocket(
           rid,
@@ -185,7 +188,8 @@ export function hostFor(session: string, state: SessionState, worker: WorkerSide
           `${bound('sandboxBytesPerSecond')} reached: your handler sent faster than ${limits.sandboxBytesPerSecond} bytes a second.`,
         );
       socket.sent += bytes;
-      send({ type: 'ws-send', rid, data: text });
+      // Bytes are a copy made for this send (runtime.ts): their buffer can move to the server's thread.
+      send({ type: 'ws-send', rid, data }, typeof data === 'string' ? [] : transferable(data));
       return undefined;
     },
     wsClose(rid, code, reason) {
@@ -253,7 +257,7 @@ function sendableCloseCode(code: number): boolean {
   );
 }
 
-function transferable(chunk: Buffer): ArrayBuffer[] {
+function transferable(chunk: Uint8Array): ArrayBuffer[] {
   // A fresh Buffer.concat owns its memory unless it came from Node's shared pool (small sizes).
   return chunk.byteOffset === 0 && chunk.buffer.byteLength === chunk.length
     ? [chunk.buffer as ArrayBuffer]

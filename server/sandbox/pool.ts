@@ -22,7 +22,8 @@ export interface Sink {
 
 /** Where a handler's WebSocket messages go (server/lab/mine.ts sends them as frames). */
 export interface SocketSink {
-  send(text: string): void;
+  /** A text frame for text, a binary frame for bytes. */
+  send(data: string | Uint8Array): void;
   close(code: number, reason: string): void;
   /** Closes with 1011 and `text` (shortened to fit a close frame). */
   fail(text: string): void;
@@ -48,11 +49,12 @@ export interface SandboxPool {
   /** Whether the session's runtime is alive (counts against `maxSandboxes`). */
   live(session: string): boolean;
   readonly liveCount: number;
-  /** Hands a request to the session's handler; returns its id (for `closed`). */
-  request(session: string, request: GuestRequest, sink: Sink): number;
+  /** Hands a request (and its body's exact bytes, a copy of their own) to the session's handler; returns its id (for `closed`). */
+  request(session: string, request: GuestRequest, sink: Sink, body?: Uint8Array): number;
   /** Hands a WebSocket to the session's `onWebSocket` handlers; returns its id. */
   socket(session: string, request: GuestRequest, sink: SocketSink): number;
-  socketMessage(session: string, rid: number, data: string): void;
+  /** A text message, or a binary one as bytes of their own. */
+  socketMessage(session: string, rid: number, data: string | Uint8Array): void;
   socketClosed(session: string, rid: number, code: number, reason: string): void;
   /** The client of request `rid` went away, or its response is over. */
   closed(session: string, rid: number): void;
@@ -227,12 +229,12 @@ export function createSandboxPool(
         deploys.delete(m.call);
         return;
       case 'flush':
-        httpSink(m.rid)?.flush(m.status, m.headers, Buffer.from(m.chunk));
+        httpSink(m.rid)?.flush(m.status, m.headers, asBuffer(m.chunk));
         return;
       case 'end': {
         const sink = httpSink(m.rid);
         sinks.delete(m.rid);
-        sink?.end(m.status, m.headers, Buffer.from(m.chunk));
+        sink?.end(m.status, m.headers, asBuffer(m.chunk));
         return;
       }
       case 'ws-send': {
@@ -294,6 +296,7 @@ export function createSandboxPool(
     session: string,
     request: GuestRequest,
     sink: Sink | SocketSink,
+    body?: Uint8Array,
   ): number => {
     const at = placed.get(session);
     const rid = nextRid++;
@@ -304,7 +307,8 @@ export function createSandboxPool(
     const host = hostOf(session, at.source);
     sinks.set(rid, { session, sink, host });
     liveSessions.add(session);
-    post(host, { type, session, rid, request });
+    if (type === 'request') post(host, { type, session, rid, request, ...(body ? { body } : {}) });
+    else post(host, { type, session, rid, request });
     return rid;
   };
 
@@ -331,7 +335,7 @@ export function createSandboxPool(
     get liveCount() {
       return liveSessions.size;
     },
-    request: (session, request, sink) => start('request', session, request, sink),
+    request: (session, request, sink, body) => start('request', session, request, sink, body),
     socket: (session, request, sink) => start('ws-open', session, request, sink),
     socketMessage(session, rid, data) {
       const at = placed.get(session);
@@ -370,4 +374,9 @@ export function createSandboxPool(
       await Promise.allSettled(hosts.map((h) => h.worker.terminate()));
     },
   };
+}
+
+/** A Buffer over the chunk's own memory: it came through postMessage (moved or copied), so it is this thread's alone. */
+function asBuffer(chunk: Uint8Array): Buffer {
+  return Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
 }

@@ -9,6 +9,11 @@
  * a forgotten `setInterval` cannot outlive the connection it served. Those started by top-level
  * code belong to the sandbox and end when it is disposed.
  *
+ * Bytes: \`res.write\`, \`res.end\` and \`ws.send\` take a Uint8Array (any typed array, DataView or
+ * ArrayBuffer) as well as text; the guest hands the host a fresh ArrayBuffer holding exactly those
+ * bytes, and the host copies them out (runtime.ts). Bytes coming in (\`req.bodyBytes\`, a binary
+ * WebSocket message) arrive as an ArrayBuffer of the guest's own, wrapped here in a Uint8Array.
+ *
  * The function is evaluated as a script whose value is a function of the host object; it returns
  * the entry points the worker calls (runtime.ts).
  */
@@ -17,6 +22,18 @@ export const PRELUDE = `(function (host) {
   // Taken now: the learner may replace the globals, and should break only their own code by it.
   const parse = JSON.parse;
   const freeze = Object.freeze;
+  const isView = ArrayBuffer.isView;
+  const Bytes = Uint8Array;
+  // slice() always makes a new ArrayBuffer: the host gets exactly these bytes, never a view's neighbours.
+  const sliceBuffer = Function.prototype.call.bind(ArrayBuffer.prototype.slice);
+  const isBuffer = (v) => {
+    try {
+      sliceBuffer(v, 0, 0);
+      return true;
+    } catch {
+      return false;
+    }
+  };
   const owned = new Map(); // owner (request id, 0 = the sandbox) -> { timers, subs, onClose }
   const timers = new Map(); // timer id -> { fn, args, owner, repeat }
   const subs = new Map(); // subscription id -> { fn, owner }
@@ -38,10 +55,12 @@ export const PRELUDE = `(function (host) {
     }
     return h;
   };
-  const text = (v) => {
+  /** What write/end/send carry: text as it is, bytes as an ArrayBuffer of their own, anything else as String(v). */
+  const payload = (v) => {
     if (typeof v === 'string') return v;
     if (v === undefined) return '';
-    if (v instanceof Uint8Array) throw new TypeError('write() takes text: bytes are not supported yet');
+    if (isView(v)) return sliceBuffer(v.buffer, v.byteOffset, v.byteOffset + v.byteLength);
+    if (v !== null && typeof v === 'object' && isBuffer(v)) return sliceBuffer(v, 0);
     return String(v);
   };
   const show = (v) => {
@@ -176,7 +195,8 @@ export const PRELUDE = `(function (host) {
         return res;
       },
       write(data) {
-        check(host.write(rid, text(data)));
+        const p = payload(data);
+        check(typeof p === 'string' ? host.write(rid, p) : host.writeBytes(rid, p));
         return res;
       },
       flush() {
@@ -185,7 +205,8 @@ export const PRELUDE = `(function (host) {
       },
       end(data) {
         if (ended) return;
-        check(host.end(rid, text(data)));
+        const p = payload(data);
+        check(typeof p === 'string' ? host.end(rid, p) : host.endBytes(rid, p));
         ended = true;
       },
       onClose(fn) {
@@ -196,13 +217,15 @@ export const PRELUDE = `(function (host) {
     return freeze(res);
   };
 
-  const request = (r) =>
+  // bodyBytes: the body exactly as it came (a copy of the guest's own), for what is not UTF-8 text.
+  const request = (r, bytes) =>
     freeze({
       method: r.method,
       path: r.path,
       query: freeze(r.query),
       headers: freeze(r.headers),
       body: r.body,
+      bodyBytes: bytes === undefined ? new Bytes(0) : new Bytes(bytes),
       lastEventId: r.lastEventId,
     });
 
@@ -217,7 +240,8 @@ export const PRELUDE = `(function (host) {
       const ws = freeze({
         id: rid,
         send(data) {
-          check(host.wsSend(rid, text(data)));
+          const p = payload(data);
+          check(typeof p === 'string' ? host.wsSend(rid, p) : host.wsSendBytes(rid, p));
         },
         close(code = 1000, reason = '') {
           check(host.wsClose(rid, Number(code), String(reason)));
@@ -230,7 +254,8 @@ export const PRELUDE = `(function (host) {
       const ws = sockets.get(rid);
       if (!ws) return;
       current = rid;
-      socketHandler('message', rid, [ws, data]);
+      // A binary message arrives as an ArrayBuffer: the handler gets it as a Uint8Array.
+      socketHandler('message', rid, [ws, typeof data === 'string' ? data : new Bytes(data)]);
     },
     wsClosed(rid, code, reason) {
       const ws = sockets.get(rid);
@@ -241,10 +266,10 @@ export const PRELUDE = `(function (host) {
       }
       release(rid);
     },
-    request(rid, json) {
+    request(rid, json, bytes) {
       current = rid;
       holdings(rid);
-      const req = request(parse(json));
+      const req = request(parse(json), bytes);
       if (!handler) {
         host.fail(rid, 'Error', 'Your code registered no request handler: call onRequest((req, res) => { … }).', '');
         return;

@@ -27,7 +27,7 @@ export interface GuestRequest {
   readonly query: Record<string, string>;
   /** Header names in lower case; repeated headers joined with ", " (as Node reads them). */
   readonly headers: Record<string, string>;
-  /** The body as UTF-8 text ('' when none). */
+  /** The body as UTF-8 text ('' when none); its exact bytes travel beside it (ToWorker 'request'). */
   readonly body: string;
   /** The `Last-Event-ID` header, or null. */
   readonly lastEventId: string | null;
@@ -44,11 +44,13 @@ export interface GuestError {
 /** The server's thread to a worker. */
 export type ToWorker =
   | { type: 'deploy'; session: string; source: string; call: number }
-  | { type: 'request'; session: string; rid: number; request: GuestRequest }
+  /** `body`: the request body's exact bytes (a copy of its own; absent when empty), the guest's `req.bodyBytes`. */
+  | { type: 'request'; session: string; rid: number; request: GuestRequest; body?: Uint8Array }
   | { type: 'closed'; session: string; rid: number }
   /** A WebSocket to the handler is open (`rid` names it from now on). */
   | { type: 'ws-open'; session: string; rid: number; request: GuestRequest }
-  | { type: 'ws-message'; session: string; rid: number; data: string }
+  /** A text message, or a binary one as bytes of its own. */
+  | { type: 'ws-message'; session: string; rid: number; data: string | Uint8Array }
   /** The client closed it (or it broke: 1006). */
   | { type: 'ws-closed'; session: string; rid: number; code: number; reason: string }
   | { type: 'feed'; session: string; message: string }
@@ -67,7 +69,8 @@ export type FromWorker =
   | { type: 'end'; rid: number; status: number; headers: Array<[string, string]>; chunk: Uint8Array }
   /** The response failed: a 500 if nothing was sent, else the connection is cut (a WebSocket: close 1011). `text` says why. */
   | { type: 'fail'; rid: number; text: string }
-  | { type: 'ws-send'; rid: number; data: string }
+  /** A text frame, or a binary frame for bytes. */
+  | { type: 'ws-send'; rid: number; data: string | Uint8Array }
   | { type: 'ws-close'; rid: number; code: number; reason: string }
   | { type: 'log'; session: string; level: 'log' | 'info' | 'warn' | 'error'; text: string }
   | { type: 'append'; session: string; data: string }

@@ -23,14 +23,18 @@ function threadCpuMs(): number {
 /** The file name the learner's code is evaluated under: stack lines read `mine.js:3:7`. */
 export const SOURCE_NAME = 'mine.js';
 
-/** What the prelude's host functions do; worker.ts implements them. A string return is an error thrown in the guest. */
+/**
+ * What the prelude's host functions do; worker.ts implements them. A string return is an error
+ * thrown in the guest. Bytes arrive as a Uint8Array copied out of the guest's memory: the host
+ * never keeps a view of it.
+ */
 export interface HostCalls {
   status(rid: number, status: number): string | undefined;
   getStatus(rid: number): number;
   header(rid: number, name: string, value: string): string | undefined;
-  write(rid: number, text: string): string | undefined;
+  write(rid: number, data: string | Uint8Array): string | undefined;
   flush(rid: number): string | undefined;
-  end(rid: number, text: string): string | undefined;
+  end(rid: number, data: string | Uint8Array): string | undefined;
   fail(owner: number, error: GuestError): void;
   log(level: string, text: string): void;
   setTimer(id: number, ms: number, repeat: boolean): string | undefined;
@@ -38,12 +42,15 @@ export interface HostCalls {
   append(json: string): string | undefined;
   read(call: number, since: number): string | undefined;
   subscribe(on: boolean): void;
-  wsSend(rid: number, text: string): string | undefined;
+  wsSend(rid: number, data: string | Uint8Array): string | undefined;
   wsClose(rid: number, code: number, reason: string): string | undefined;
 }
 
 /** The entry points of the prelude the worker calls. */
 export type Entry = 'request' | 'closed' | 'fire' | 'feed' | 'read' | 'wsOpen' | 'wsMessage' | 'wsClosed';
+
+/** An argument to an entry point: bytes become an ArrayBuffer of the guest's own (a copy). */
+export type EntryArg = number | string | Uint8Array;
 
 /**
  * How a call into the guest went. `limit`: a bound tripped (the runtime must go). `fault`: the
@@ -55,7 +62,7 @@ export type CallOutcome =
   | { kind: 'fault'; cpuMs: number; message: string };
 
 export interface Runtime {
-  call(entry: Entry, args: ReadonlyArray<number | string>): CallOutcome;
+  call(entry: Entry, args: ReadonlyArray<EntryArg>): CallOutcome;
   /** Frees the runtime (never after a fault). */
   dispose(): void;
 }
@@ -210,7 +217,14 @@ export function createRuntime(
         const target = entries;
         return guarded(() => {
           const fn = ctx.getProp(target, entry);
-          const handles = args.map((a) => (typeof a === 'number' ? ctx.newNumber(a) : ctx.newString(a)));
+          const handles = args.map((a) =>
+            typeof a === 'number'
+              ? ctx.newNumber(a)
+              : typeof a === 'string'
+                ? ctx.newString(a)
+                : // newArrayBuffer copies into the guest's heap (JS_NewArrayBufferCopy): no host memory is shared.
+                  ctx.newArrayBuffer(a.buffer.slice(a.byteOffset, a.byteOffset + a.byteLength)),
+          );
           const result = ctx.callFunction(fn, ctx.undefined, ...handles);
           for (const h of handles) h.dispose();
           fn.dispose();
@@ -257,9 +271,21 @@ function buildHost(ctx: QuickJSContext, host: HostCalls): QuickJSHandle {
   define('status', (rid, status) => answer(host.status(num(rid), num(status))));
   define('getStatus', (rid) => ctx.newNumber(host.getStatus(num(rid))));
   define('header', (rid, name, value) => answer(host.header(num(rid), str(name), str(value))));
+  /** The bytes of a guest ArrayBuffer, copied out: the view into WebAssembly memory is freed at once. */
+  const bytes = (h: QuickJSHandle | undefined): Uint8Array => {
+    if (h === undefined || ctx.typeof(h) !== 'object') return new Uint8Array(0);
+    const view = ctx.getArrayBuffer(h);
+    try {
+      return Uint8Array.from(view.value);
+    } finally {
+      view.dispose();
+    }
+  };
   define('write', (rid, text) => answer(host.write(num(rid), str(text))));
+  define('writeBytes', (rid, buf) => answer(host.write(num(rid), bytes(buf))));
   define('flush', (rid) => answer(host.flush(num(rid))));
   define('end', (rid, text) => answer(host.end(num(rid), str(text))));
+  define('endBytes', (rid, buf) => answer(host.end(num(rid), bytes(buf))));
   define('fail', (owner, name, message, stack) => {
     host.fail(num(owner), guestError(str(name), str(message), str(stack)));
     return undefined;
@@ -276,6 +302,7 @@ function buildHost(ctx: QuickJSContext, host: HostCalls): QuickJSHandle {
   define('append', (json) => answer(host.append(str(json))));
   define('read', (call, since) => answer(host.read(num(call), num(since))));
   define('wsSend', (rid, text) => answer(host.wsSend(num(rid), str(text))));
+  define('wsSendBytes', (rid, buf) => answer(host.wsSend(num(rid), bytes(buf))));
   define('wsClose', (rid, code, reason) => answer(host.wsClose(num(rid), num(code), str(reason))));
   define('subscribe', (on) => {
     host.subscribe(num(on) === 1);

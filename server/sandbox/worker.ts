@@ -15,7 +15,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { newQuickJSWASMModule, RELEASE_SYNC } from 'quickjs-emscripten';
 import { boundOf, errorText, hostFor, type SessionState, type WorkerSide } from './host-calls.ts';
 import type { FromWorker, SandboxLimits, ToWorker } from './protocol.ts';
-import { type CallOutcome, createRuntime, type Entry, type Runtime } from './runtime.ts';
+import { type CallOutcome, createRuntime, type Entry, type EntryArg, type Runtime } from './runtime.ts';
 
 const port = parentPort;
 if (!port) throw new Error('server/sandbox/worker.ts runs as a worker thread (pool.ts starts it).');
@@ -85,7 +85,7 @@ const FAULT_TEXT =
   'Your sandbox failed inside the engine (its native stack overflowed: data nested far too deep, e.g. JSON.stringify of 100,000 nested objects). It was thrown away; the next request starts a fresh one from your code.';
 
 /** Calls into the session's runtime and deals with what came out: bounds, faults, the CPU share. */
-function enter(session: string, entry: Entry, args: ReadonlyArray<number | string>): void {
+function enter(session: string, entry: Entry, args: ReadonlyArray<EntryArg>): void {
   const state = sessions.get(session);
   if (!state) return;
   if (!state.runtime) {
@@ -197,7 +197,9 @@ port.on('message', (message: ToWorker) => {
         flushed: false,
         ended: false,
       });
-      enter(message.session, 'request', [message.rid, JSON.stringify(message.request)]);
+      const args: EntryArg[] = [message.rid, JSON.stringify(message.request)];
+      if (message.body && message.body.byteLength > 0) args.push(message.body);
+      enter(message.session, 'request', args);
       return;
     }
     case 'ws-open': {

@@ -301,3 +301,24 @@ test('at shutdown a handler’s stream ends properly with its last chunk', async
   await client.waitClosed();
   assert.ok(client.received.toString('latin1').endsWith('\r\n0\r\n\r\n'), 'the last chunk, not a cut');
 });
+
+test('the 404 for an unknown lab endpoint lists mine beside the built-in endpoints, over HTTP and WebSocket', async () => {
+  const session = newSessionId();
+  const answer = await raw(s.port, request('GET', `/lab/${session}/nope`));
+  assert.equal(answer.status, 404);
+  const text = answer.body.toString();
+  assert.match(text, /GET time, .*GET sse/);
+  assert.match(text, /PUT mine \(your own handler\), any method mine\/…/);
+  assert.match(text, /WebSocket: ws, echo, mine\/…/);
+  const upgrade = await raw(
+    s.port,
+    request('GET', `/lab/${session}/nope`, {
+      Upgrade: 'websocket',
+      Connection: 'Upgrade',
+      'Sec-WebSocket-Key': 'dGhlIHNhbXBsZSBub25jZQ==',
+      'Sec-WebSocket-Version': '13',
+    }),
+  );
+  assert.equal(upgrade.status, 404);
+  assert.match(upgrade.body.toString(), /WebSocket endpoints: ws, echo, mine\/…/);
+});

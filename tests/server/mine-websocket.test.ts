@@ -1,7 +1,7 @@
 /**
  * A learner's WebSocket handler (`onWebSocket({ open, message, close })`) on the lab's WebSocket
  * server: echo, a broadcast through the session's feed, a close the handler asks for, and what a
- * mistake in it gets on the wire (close 1011 with the reason, 1003 for binary).
+ * mistake in it gets on the wire (close 1011 with the reason). Binary messages: mine-bytes.test.ts.
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
@@ -98,15 +98,6 @@ test('a throw in a WebSocket handler closes it 1011 with the reason, and the con
   assert.equal(c.closed.code, 1011);
   assert.match(c.closed.reason, /^Your handler threw TypeError/);
   await waitForConsole(s.port, session, /^Your handler threw TypeError: .* \(line 3/);
-});
-
-test('a binary message is refused with 1003: the handler API takes text', async () => {
-  const session = newSessionId();
-  await deployOk(s.port, session, `onWebSocket({ message(ws, data) { ws.send(data); } });`);
-  const c = await open(session);
-  c.ws.send(Buffer.from([1, 2, 3]));
-  await until(() => c.closed.done, 'the close', 15_000);
-  assert.equal(c.closed.code, 1003);
 });
 
 test('without onWebSocket, a handshake is accepted and closed 1011 saying what to call', async () => {
