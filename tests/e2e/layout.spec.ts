@@ -7,8 +7,9 @@
  */
 import fs from 'node:fs';
 import { expect, type Locator, type Page, test } from '@playwright/test';
-import { openLesson, run, stop } from './helpers.ts';
 import { lessonAfterEveryKind } from './every-kind.ts';
+import { openLesson, run, stop } from './helpers.ts';
+import { lessons } from './lesson-walk.ts';
 
 const PHONE = { width: 390, height: 844 };
 const SHOTS = 'test-results/layout';
@@ -63,7 +64,7 @@ test.describe('on a phone (390 px)', () => {
       await shot(page, `phone-lesson-${lang}`);
       await page.locator('.lesson-sidebar summary').click();
       await expect(list).toBeVisible();
-      await expect(list.getByRole('link')).toHaveCount(11);
+      await expect(list.getByRole('link')).toHaveCount(lessons.length);
     });
   }
 
