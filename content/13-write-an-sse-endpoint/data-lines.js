@@ -1,4 +1,4 @@
-// Reads the stream your handler (the Server tab) writes.
+// Reads the stream your own handler writes (your server code, in the step's second editor).
 const es = new EventSource('mine/clock');
 let received = 0;
 

@@ -1,4 +1,4 @@
-// 读取你的处理函数（服务端标签页）写出的流。
+// 读取你自己的处理函数写出的流（你的服务端代码，在这一步的第二个编辑器里）。
 const es = new EventSource('mine/clock');
 let received = 0;
 
