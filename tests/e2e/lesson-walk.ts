@@ -4,7 +4,7 @@
  * lessons.spec.ts (on localhost) and lan.spec.ts (on a plain-http LAN name).
  */
 import fs from 'node:fs';
-import { expect, type Locator, type Page } from '@playwright/test';
+import { expect, type Locator, type Page, test } from '@playwright/test';
 import { loadSolution, run, stop } from './helpers.ts';
 
 /** Every lesson's folder name (its slug), in course order. */
@@ -51,6 +51,18 @@ export async function walkLesson(
   const config = JSON.parse((await page.locator('.playground').getAttribute('data-config')) ?? '{}') as {
     steps: StepConfig[];
   };
+  // A lesson whose steps give the learner the server to write (`server:` in the frontmatter)
+  // needs a playground that deploys it, which puts the handler (its file name or its code) in
+  // the step's config. A build without that cannot walk such a lesson; once it has it, the walk
+  // runs as for every other lesson.
+  const serverFile = /^\s+server: (\S+)$/m.exec(
+    fs.readFileSync(new URL(`../../content/${slug}/en.md`, import.meta.url), 'utf8'),
+  )?.[1];
+  const shown = JSON.stringify(config);
+  test.skip(
+    serverFile !== undefined && !shown.includes(serverFile) && !shown.includes('onRequest('),
+    `${slug}: the playground does not deploy a step's server code yet`,
+  );
   const card = page.locator('.exercise-card');
   await expect(card, 'every lesson has an exercise').toHaveCount(1);
   const exercise = await card.getAttribute('data-step');
