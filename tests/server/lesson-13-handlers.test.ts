@@ -8,6 +8,7 @@
  */
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
+import net from 'node:net';
 import { describe, it } from 'node:test';
 import lesson13 from '../../content/13-write-an-sse-endpoint/checks.ts';
 import { factsFromRecords } from '../../src/checks/facts.ts';
@@ -50,6 +51,47 @@ async function readWithReconnects(session: string): Promise<string[]> {
     for (const e of parser.push(r.body.toString('utf8'))) ids.push(e.id);
     parser.reset();
   }
+  return ids;
+}
+
+/**
+ * The same, the way Chromium does it: every stream ends with its last chunk, so the connection
+ * stays open and the reconnect goes out on it (keep-alive). Three requests, one connection.
+ */
+async function readOnOneConnection(session: string): Promise<string[]> {
+  const socket = net.connect(server.port, '127.0.0.1');
+  socket.setEncoding('latin1');
+  let received = '';
+  socket.on('data', (text: string) => {
+    received += text;
+  });
+  const parser = new SseParser();
+  const ids: string[] = [];
+  for (let i = 0; i < 3; i++) {
+    const headers = Object.entries(eventSourceHeaders).map(([k, v]) => `${k}: ${v}\r\n`);
+    if (parser.lastEventId) headers.push(`Last-Event-ID: ${parser.lastEventId}\r\n`);
+    received = '';
+    socket.write(
+      `GET /lab/${session}/mine/headlines?drop=3 HTTP/1.1\r\nHost: 127.0.0.1\r\n${headers.join('')}\r\n`,
+    );
+    const deadline = Date.now() + 20_000;
+    while (!received.endsWith('\r\n0\r\n\r\n')) {
+      assert.ok(Date.now() < deadline, `no end of response ${i + 1}: ${received.slice(0, 300)}`);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    // De-chunk (RFC 9112 §7.1): size line, data, CRLF; the event stream is UTF-8.
+    let body = received.slice(received.indexOf('\r\n\r\n') + 4);
+    let data = '';
+    for (;;) {
+      const eol = body.indexOf('\r\n');
+      const size = Number.parseInt(body.slice(0, eol), 16);
+      if (size === 0) break;
+      data += body.slice(eol + 2, eol + 2 + size);
+      body = body.slice(eol + 2 + size + 2);
+    }
+    for (const e of parser.push(Buffer.from(data, 'latin1').toString('utf8'))) ids.push(e.id);
+  }
+  socket.destroy();
   return ids;
 }
 
@@ -167,6 +209,38 @@ describe('lesson 13 exercise: resume after Last-Event-ID, with the exact origin'
     );
     await readWithReconnects(session);
     assertFails(lesson13.exercise!.check(await facts(session)), /Vary: Origin/, /Vary: Origin/);
+  });
+
+  it('fails for a handler that skips the event after the id received', async () => {
+    const skips = lessonFile('resume.server.solution.js').replace(
+      '? after : 0) + 1;',
+      '? after + 1 : 0) + 1;',
+    );
+    assert.notEqual(skips, lessonFile('resume.server.solution.js'));
+    const session = newSessionId();
+    await deployOk(server.port, session, skips);
+    assert.deepEqual((await readWithReconnects(session)).slice(0, 4), ['1', '2', '3', '5']);
+    assertFails(
+      lesson13.exercise!.check(await facts(session)),
+      /resume after 3, and your handler began at 5: 4 never arrived/,
+      /从 3 之后继续，你的处理函数却从 5 开始：4 就这样丢了/,
+    );
+  });
+
+  it('reads each response apart when the reconnects share one kept-alive connection, as in Chromium', async () => {
+    const session = newSessionId();
+    await deployOk(server.port, session, lessonFile('resume.server.solution.js'));
+    assert.deepEqual(await readOnOneConnection(session), ['1', '2', '3', '4', '5', '6', '7', '8', '9']);
+    const wire = await facts(session);
+    const streams = wire.exchanges.filter((e) => e.endpoint.startsWith('mine/'));
+    assert.equal(new Set(streams.map((e) => e.conn)).size, 1, 'one connection');
+    assert.equal(streams.length, 3);
+    assert.equal(lesson13.exercise!.check(wire), true);
+
+    const again = newSessionId();
+    await deployOk(server.port, again, restartsFromOne);
+    assert.deepEqual((await readOnOneConnection(again)).slice(0, 4), ['1', '2', '3', '1']);
+    assertFails(lesson13.exercise!.check(await facts(again)), /started again from 1/, /又从 1 开始/);
   });
 
   for (const name of ['resume.server.solution.js', 'resume.server.solution.zh.js']) {
