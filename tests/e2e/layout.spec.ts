@@ -134,6 +134,21 @@ test.describe('on a phone (390 px)', () => {
     // The playground's own toolbar too: Reset, Solution and Share keep their words and fit.
     const pgOut = await page.locator('.pg-toolbar').evaluate((bar) => bar.scrollWidth - bar.clientWidth);
     expect(pgOut).toBeLessThanOrEqual(0);
+    // The timeline's zoom buttons sit over the timeline's own head, never over a column header,
+    // and every header shown is inside the list.
+    const heads = await page.locator('.cl-head').evaluate((head) => {
+      const zoom = document.querySelector('.insp-zoom')?.getBoundingClientRect();
+      const list = head.getBoundingClientRect();
+      return [...head.querySelectorAll<HTMLElement>(':scope > span:not(.cl-lane)')]
+        .filter((el) => el.offsetParent !== null && el.textContent !== '')
+        .map((el) => {
+          const r = el.getBoundingClientRect();
+          const covered = !!zoom && r.right > zoom.left + 0.5 && r.left < zoom.right - 0.5;
+          return { header: el.textContent, covered, inside: r.right <= list.right + 0.5 };
+        })
+        .filter((h) => h.covered || !h.inside);
+    });
+    expect(heads, 'column headers covered by the zoom buttons or cut off').toEqual([]);
     await page.locator('.playground').scrollIntoViewIfNeeded();
     await shot(page, 'phone-playground-after-run-zh');
   });
