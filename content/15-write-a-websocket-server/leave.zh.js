@@ -12,7 +12,7 @@ function join(name) {
     line.textContent = e.data;
     column.append(line);
   };
-  ws.onclose = (e) => console.log(`${name}：连接已关闭`, e.code, e.reason);
+  ws.onclose = (e) => console.log(`${name}：连接已关闭`, e.code, JSON.stringify(e.reason));
   return new Promise((resolve) => (ws.onopen = () => resolve(ws)));
 }
 

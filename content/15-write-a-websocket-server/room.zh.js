@@ -14,7 +14,7 @@ function join(name) {
     line.textContent = e.data; // 当作纯文本：房间里的任何人都能发任何东西
     column.append(line);
   };
-  ws.onclose = (e) => console.log(`${name}：连接已关闭`, e.code, e.reason);
+  ws.onclose = (e) => console.log(`${name}：连接已关闭`, e.code, JSON.stringify(e.reason));
   return new Promise((resolve) => (ws.onopen = () => resolve(ws)));
 }
 

@@ -174,25 +174,28 @@ async function leaveRun(
 }
 
 describe('lesson 15, exercise: leaving the room', () => {
-  it('fails for the starter: the next broadcast sends to the socket that left, throws, and the server closes 1011', async () => {
-    const session = newSessionId();
-    await deployOk(server.port, session, source('leave.server.js'));
-    const [, bob, cy] = await leaveRun(session, () =>
-      waitForConsole(server.port, session, /left with 1000 gone home/),
-    );
-    // Ada comes first in the Set: every broadcast after she left throws before it reaches anyone.
-    await until(() => bob.closed !== null && cy.closed !== null, 'both cut', 15_000);
-    assert.equal(bob.closed!.code, 1011);
-    assert.deepEqual(chats(bob), ['Ada: I have to go, bye!']);
-    await waitForConsole(server.port, session, /^Your handler threw Error: This WebSocket is closed/);
-    const wire = await facts(session);
-    assert.equal(traffic.leave!(wire), true);
-    assertFails(
-      exercise.check(wire),
-      /with 1011 .*take it out of the room in close\(\)/,
-      /以 1011 关闭了连接/,
-    );
-  });
+  for (const [lang, file, left] of [
+    ['en', 'leave.server.js', /left with 1000 gone home/],
+    ['zh', 'leave.server.zh.js', /离开了，关闭码 1000 原因 gone home/],
+  ] as const) {
+    it(`fails for the starter: the next broadcast sends to the socket that left, throws, and the server closes 1011 (${lang})`, async () => {
+      const session = newSessionId();
+      await deployOk(server.port, session, source(file));
+      const [, bob, cy] = await leaveRun(session, () => waitForConsole(server.port, session, left));
+      // Ada comes first in the Set: every broadcast after she left throws before it reaches anyone.
+      await until(() => bob.closed !== null && cy.closed !== null, 'both cut', 15_000);
+      assert.equal(bob.closed!.code, 1011);
+      assert.deepEqual(chats(bob), ['Ada: I have to go, bye!']);
+      await waitForConsole(server.port, session, /^Your handler threw Error: This WebSocket is closed/);
+      const wire = await facts(session);
+      assert.equal(traffic.leave!(wire), true);
+      assertFails(
+        exercise.check(wire),
+        /with 1011 .*take it out of the room in close\(\)/,
+        /以 1011 关闭了连接/,
+      );
+    });
+  }
 
   it('fails for a room that takes the socket out but never says who left', async () => {
     const session = newSessionId();
