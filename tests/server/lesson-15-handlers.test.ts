@@ -161,7 +161,7 @@ describe('lesson 15, step room', () => {
 async function leaveRun(
   session: string,
   handlerSawTheClose: (stayed: Person) => Promise<unknown>,
-): Promise<Person[]> {
+): Promise<[Person, Person, Person]> {
   const [ada, bob, cy] = (await joinAll(session, 3)) as [Person, Person, Person];
   ada.ws.send('Ada: I have to go, bye!');
   await until(() => chats(bob).length === 1 && chats(cy).length === 1, 'the goodbye', 15_000);
@@ -231,7 +231,7 @@ describe('lesson 15, exercise: leaving the room', () => {
       );
       await until(() => chats(bob).length === 3 && chats(cy).length === 3, 'the two lines', 15_000);
       // Ada learnt her id from her own join announcement; the leave names it, with her close frame's code and reason.
-      const adaId = (JSON.parse(ada!.heard[0]!) as { id: number }).id;
+      const adaId = (JSON.parse(ada.heard[0]!) as { id: number }).id;
       assert.deepEqual(JSON.parse(leaves(cy)[0]!), {
         type: 'leave',
         id: adaId,
