@@ -112,7 +112,7 @@ export default defineChecks({
       if (!socket)
         return fail(
           "No WebSocket to mine/…: deploy your handler, then open new WebSocket('mine/echo').",
-          "没有连到 mine/… 的 WebSocket：先部署你的处理函数，再打开 new WebSocket('mine/echo')。",
+          "没有连到 mine/… 的 WebSocket：先部署你的处理程序，再打开 new WebSocket('mine/echo')。",
         );
       const frames = framesOf(wire, socket.conn);
       const said = frames.find((f) => f.dir === 'in' && f.opcode === TEXT);
@@ -131,12 +131,12 @@ export default defineChecks({
       if (!first)
         return fail(
           'No close frame yet: the handler closes with ws.close(code, reason).',
-          '还没有关闭帧：处理函数应当调用 ws.close(code, reason) 关闭连接。',
+          '还没有关闭帧：处理程序应当调用 ws.close(code, reason) 关闭连接。',
         );
       if (first.dir === 'in')
         return fail(
           `The browser closed first (code ${first.closeCode ?? 'none'}); in this step the handler closes, with a code of its own.`,
-          `是浏览器先关闭的（关闭码 ${first.closeCode ?? '无'}）；这一步应当由处理函数用自己选的关闭码先关闭。`,
+          `是浏览器先关闭的（关闭码 ${first.closeCode ?? '无'}）；这一步应当由处理程序用自己选的关闭码先关闭。`,
         );
       if (first.closeCode === undefined)
         return fail(
@@ -188,7 +188,7 @@ export default defineChecks({
       if (cut)
         return fail(
           `The server closed connection ${cut.conn} with 1011 ("${cut.text ?? ''}"): your handler threw while answering it (the console has the line). Sending on a socket that has left throws: take it out of the room in close().`,
-          `服务器以 1011 关闭了连接 ${cut.conn}（"${cut.text ?? ''}"）：处理它的消息时，你的处理函数抛出了异常（控制台里有出错的行）。往已经离开的连接上发送会抛出异常：请在 close() 里把它移出房间。`,
+          `服务器以 1011 关闭了连接 ${cut.conn}（"${cut.text ?? ''}"）：处理它的消息时，你的处理程序抛出了异常（控制台里有出错的行）。往已经离开的连接上发送会抛出异常：请在 close() 里把它移出房间。`,
         );
       const { verdict } = roomDelivery(wire);
       if (verdict !== true) return verdict;

@@ -7,6 +7,6 @@ ws.onmessage = (e) => {
   if (e.data === '你好') ws.send('再见'); // 回显回来了：现在请服务器关闭
 };
 ws.onclose = (e) => {
-  // 关闭码和原因，就是你的处理函数在 ws.close(code, reason) 里选的那两个。
+  // 关闭码和原因，就是你的处理程序在 ws.close(code, reason) 里选的那两个。
   console.log('close 事件：e.code', e.code, 'e.reason', JSON.stringify(e.reason), 'e.wasClean', e.wasClean);
 };

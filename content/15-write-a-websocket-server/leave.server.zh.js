@@ -1,5 +1,5 @@
 // 还是那个房间，这回有人要走了。
-const room = new Set(); // 放在顶层：这个处理函数服务的所有连接共用这一个房间
+const room = new Set(); // 放在顶层：这个处理程序服务的所有连接共用这一个房间
 
 /** 把 message 发给房间里的每个成员：每条连接上各一个文本帧。 */
 function broadcast(message) {
