@@ -677,6 +677,10 @@ export const en = {
   'playground.runner.slow':
     'The runner is taking longer than usual to start (the computer or the network is busy). Your code runs as soon as it is ready.',
   'exercise.soFar': 'So far: {reason}',
+  // ---- a learner's handler threw (server/sandbox/host-calls.ts): the lab's note on the connection it cut
+  'wire.mine.threwAt': 'Your handler threw {error} (line {n}, column {count}).',
+  'wire.mine.threwLine': 'Your handler threw {error} (line {n}).',
+  'wire.mine.threw': 'Your handler threw {error}.',
 } as const;
 
 export type UiKey = keyof typeof en;

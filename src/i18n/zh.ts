@@ -641,4 +641,9 @@ export const zh: Record<UiKey, string> = {
   'playground.runner.noStart': '运行页面加载了，但没有启动。请刷新本页，然后再次点击“运行”。',
   'playground.runner.slow': '运行页面启动得比平时慢（电脑或网络正忙）。它一准备好，你的代码就会运行。',
   'exercise.soFar': '目前为止：{reason}',
+  // ---- 学习者的处理程序抛出异常（server/sandbox/host-calls.ts）：实验服务器记在被它切断的连接上的说明
+  // 异常本身（名字和消息）照原样放在引号里：那是 JavaScript 给出的原文。
+  'wire.mine.threwAt': '你的处理程序抛出了异常“{error}”（第 {n} 行，第 {count} 列）。',
+  'wire.mine.threwLine': '你的处理程序抛出了异常“{error}”（第 {n} 行）。',
+  'wire.mine.threw': '你的处理程序抛出了异常“{error}”。',
 };

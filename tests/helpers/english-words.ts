@@ -56,6 +56,9 @@ export const CODE_WORDS = new Set([
   // lesson 8 names the two handshake values by the headers' last words
   'key', 'accept', 'Key', 'Accept',
   'hello', 'deadbeef', 'de', 'ad', 'be', 'ef',
+  // lesson 15's room messages, {"type":"join"|"chat"|"leave","id","from","text","members","code","reason"},
+  // cut short in the inspector's frame previews where no closing brace is left to mark them as JSON
+  'join', 'leave', 'from', 'members', 'code', 'reason',
 ]);
 
 /** A token that is code, bytes or a header name rather than a word of prose. */

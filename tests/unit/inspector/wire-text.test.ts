@@ -128,6 +128,20 @@ test("the lab's fault notes read in Chinese", () => {
   }
 });
 
+test("a learner's handler that threw is noted in Chinese, the exception quoted as JavaScript gave it", () => {
+  assert.equal(
+    wireText('Your handler threw Error: This WebSocket is closed. (line 7, column 41).', 'zh'),
+    '你的处理程序抛出了异常“Error: This WebSocket is closed.”（第 7 行，第 41 列）。',
+  );
+  for (const note of [
+    "Your handler threw TypeError: cannot read property 'x' of undefined (line 3).",
+    'Your handler threw Error: Your code registered no WebSocket handler: call onWebSocket({ open, message, close }).',
+  ]) {
+    const shown = wireText(note, 'zh');
+    assert.deepEqual(englishWords(shown), [], `${note} → ${shown}`);
+  }
+});
+
 test('each wire template has the same placeholders in both languages', () => {
   const names = (s: string) => [...s.matchAll(/\{(\w+)\}/g)].map((m) => m[1]).sort();
   for (const key of Object.keys(en) as (keyof typeof en)[]) {
