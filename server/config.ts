@@ -306,6 +306,7 @@ export const config = {
    * zlib deflate and inflate stream for its life, about 260 KB against 35 KB for a plain one, with
    * or without context takeover (docs/performance.md): 128 of them ≈ 33 MB. Beyond, the handshake
    * declines the extension (the socket works, uncompressed) and the inspector says which bound.
+   * 0 turns compression off.
    */
   maxDeflateSockets: readInt('WIRELAB_MAX_DEFLATE_SOCKETS', 128, 0, 100_000),
   /** Compressed WebSockets one session may have open at once (beyond: declined, as above). */
