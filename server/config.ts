@@ -313,6 +313,18 @@ export const config = {
    * the learners and `localhost` to the teacher. Set it behind a proxy that changes scheme or name.
    */
   publicOrigin: readOrigin('WIRELAB_PUBLIC_ORIGIN'),
+
+  // ---- compressed WebSocket frames: `ws?deflate=` (server/lab/deflate.ts, docs/lab-api.md "WS ws")
+  /**
+   * WebSockets with permessage-deflate (RFC 7692) open at once on the whole server. Each keeps a
+   * zlib deflate and inflate stream for its life, about 260 KB against 35 KB for a plain one, with
+   * or without context takeover (docs/performance.md): 128 of them ≈ 33 MB. Beyond, the handshake
+   * declines the extension (the socket works, uncompressed) and the inspector says which bound.
+   * 0 turns compression off.
+   */
+  maxDeflateSockets: readInt('WIRELAB_MAX_DEFLATE_SOCKETS', 128, 0, 100_000),
+  /** Compressed WebSockets one session may have open at once (beyond: declined, as above). */
+  maxDeflateSocketsPerSession: readInt('WIRELAB_MAX_DEFLATE_SOCKETS_PER_SESSION', 2, 0, 1_000),
 } as const;
 
 export type Config = typeof config;

@@ -67,6 +67,47 @@ export default defineChecks({
       return true;
     },
 
+    deflate: (wire) => {
+      const ok = maskedRightly(wire);
+      if (ok !== true) return ok;
+      const handshake = wire.exchanges.find((x) => x.endpoint === 'ws' && x.query.deflate !== undefined);
+      if (!handshake)
+        return fail(
+          "No handshake to ws?deflate=1: open new WebSocket('ws?deflate=1').",
+          "没有看到对 ws?deflate=1 的握手：请打开 new WebSocket('ws?deflate=1')。",
+        );
+      // RFC 7692 §5: the extension is in use only when the server's answer names it.
+      if (!/^permessage-deflate\b/.test(handshake.responseHeaders['sec-websocket-extensions'] ?? ''))
+        return fail(
+          "The server's answer agreed no permessage-deflate (no Sec-WebSocket-Extensions): the inspector's note names the bound that declined it; run again once other compressed sockets have closed.",
+          '服务器的回应没有同意 permessage-deflate（没有 Sec-WebSocket-Extensions）：检查器的说明里写着是哪个上限拒绝了它；等其他压缩连接关闭后再运行一次。',
+        );
+      const compressed = (fs: WsFrame[]) => fs.filter((f) => f.conn === handshake.conn && f.rsv1 === true);
+      if (compressed(sent(wire)).length === 0)
+        return fail(
+          'No compressed frame (RSV1 set) from the browser.',
+          '没有看到浏览器发出的压缩帧（RSV1 为 1）。',
+        );
+      if (compressed(received(wire)).length === 0)
+        return fail(
+          'No compressed frame (RSV1 set) from the server.',
+          '没有看到服务器发出的压缩帧（RSV1 为 1）。',
+        );
+      // The 1000 repetitive bytes cross as a small fraction of their size.
+      const shrunk = wire.wsFrames.some(
+        (f) =>
+          f.conn === handshake.conn &&
+          (f.inflatedLength ?? 0) >= 1000 &&
+          f.length * 4 < (f.inflatedLength ?? 0),
+      );
+      if (!shrunk)
+        return fail(
+          'Expected a message of at least 1000 bytes that crossed as less than a quarter of its size: send something repetitive.',
+          '应当有一条至少 1000 字节、在线路上不到原来四分之一大小的消息：请发送重复很多的内容。',
+        );
+      return true;
+    },
+
     close: (wire) => {
       const ok = maskedRightly(wire);
       if (ok !== true) return ok;

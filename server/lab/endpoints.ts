@@ -3,6 +3,7 @@
  * handler (one file each, read by learners beside their client code).
  */
 import type { Config } from '../config.ts';
+import type { DeflateAsk } from './deflate.ts';
 import { echo } from './echo.ts';
 import { faultOptions, type Faults } from './faults.ts';
 import { news, newsOptions } from './news.ts';
@@ -18,7 +19,14 @@ import { wsFeed, wsFeedOptions } from './ws-feed.ts';
 
 /** A request whose query is read: the options every endpoint shares, and a handler to run. */
 export type Prepared<C> =
-  | { ok: true; faults: Faults; room: string | undefined; run: (ctx: C) => void | Promise<void> }
+  | {
+      ok: true;
+      faults: Faults;
+      room: string | undefined;
+      /** A WebSocket asked for permessage-deflate (`ws?deflate=`: deflate.ts). */
+      deflate?: DeflateAsk;
+      run: (ctx: C) => void | Promise<void>;
+    }
   | { ok: false; error: string };
 
 export interface HttpEndpoint {
@@ -76,10 +84,12 @@ function ws<S extends QuerySpec>(
   return (params, cfg) => {
     const read = readOptions(params, cfg, own);
     if (!read.ok) return read;
+    const { deflate } = read.query as { deflate?: DeflateAsk };
     return {
       ok: true,
       faults: read.faults,
       room: read.room,
+      ...(deflate === undefined ? {} : { deflate }),
       run: (ctx) => handle({ ...ctx, query: read.query }),
     };
   };

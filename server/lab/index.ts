@@ -19,6 +19,7 @@ import { admit } from './admission.ts';
 import { answerText, refuseUpgrade } from './answer.ts';
 import { bound } from './bounds.ts';
 import { allowAnyOrigin, answerPreflight } from './cors.ts';
+import { createDeflate } from './deflate.ts';
 import { ENDPOINT_LIST, HTTP_ENDPOINTS, WS_ENDPOINT_LIST, WS_ENDPOINTS } from './endpoints.ts';
 import { withFaults } from './faults.ts';
 import { createRooms, type Rooms } from './rooms.ts';
@@ -103,13 +104,15 @@ export function createLab(cfg: Config, hooks: LabHooks): Lab {
     },
   };
 
-  const wss = new WebSocketServer({
+  const wsOptions = {
     noServer: true,
-    maxPayload: cfg.maxMessageBytes, // ws's default is 100 MiB
+    maxPayload: cfg.maxMessageBytes, // ws's default is 100 MiB; with deflate, the inflated size
     maxFragments: cfg.maxMessageFragments, // a flood of tiny fragments: close 1008
-    perMessageDeflate: false, // zlib per socket fragments memory under load
     WebSocket: labWebSocketClass(cfg),
-  });
+  };
+  // zlib per socket fragments memory under load: compression only when asked (`ws?deflate=`).
+  const wss = new WebSocketServer({ ...wsOptions, perMessageDeflate: false });
+  const deflate = createDeflate(cfg, wsOptions, lab.note);
 
   // The learner's own server (mine.ts): its sandboxes start on the first deploy.
   const mine = createMine(cfg, lab, (id) => sessions.get(id) !== undefined);
@@ -313,7 +316,11 @@ export function createLab(cfg: Config, hooks: LabHooks): Lab {
       socket.once('close', sessions.countOpen(session, path.endpoint, address));
       sessions.prove(session); // a WebSocket is real work
       withFaults({ kind: 'upgrade', socket }, prepared.faults, lab, () => {
-        wss.handleUpgrade(req, socket, head, (ws) => {
+        const server =
+          prepared.deflate === undefined
+            ? wss
+            : (deflate.pick(prepared.deflate, session.id, req, socket) ?? wss);
+        server.handleUpgrade(req, socket, head, (ws) => {
           ws.on('error', (err: NodeJS.ErrnoException) => lab.note(socket, webSocketErrorNote(cfg, err)));
           Promise.resolve()
             .then(() => prepared.run({ ws, req, socket, session, feed, faults: prepared.faults, lab }))
@@ -382,8 +389,10 @@ export function createLab(cfg: Config, hooks: LabHooks): Lab {
       shutdownHooks.clear();
       const deadline = Date.now() + 1_000;
       while (sessions.connections() > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
-      for (const ws of wss.clients) ws.terminate(); // whoever did not answer the close frame in time
-      wss.close();
+      for (const server of [wss, ...deflate.servers]) {
+        for (const ws of server.clients) ws.terminate(); // whoever did not answer the close frame in time
+        server.close();
+      }
       await mine.close();
       sessions.close();
       rooms.close();

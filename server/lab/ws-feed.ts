@@ -7,16 +7,19 @@
  *   → hello
  *   ← {"id":44,"type":"chat","time":"…","data":"hello"}
  *
- * With `echo=1` the client's messages, text and binary, come straight back instead.
+ * With `echo=1` the client's messages, text and binary, come straight back instead. With
+ * `deflate=1` (or `deflate=notakeover`) the frames are compressed: the handshake and the choice
+ * of server are in deflate.ts; this handler sends and reads messages the same either way.
  */
 import type { RawData } from 'ws';
 import { bound } from './bounds.ts';
+import { deflateOption } from './deflate.ts';
 import type { FeedMessage } from './feed.ts';
 import { openPushSocket } from './push-socket.ts';
 import { int, MAX_INT } from './query.ts';
 import type { LabSocket } from './request.ts';
 
-export const wsFeedOptions = () => ({ since: int(0, MAX_INT), echo: int(0, 1) });
+export const wsFeedOptions = () => ({ since: int(0, MAX_INT), echo: int(0, 1), deflate: deflateOption() });
 
 /** Follows the feed (after `since`, or only new messages) and appends what the client says. */
 export function wsFeed(ctx: LabSocket<{ since?: number; echo?: number }>): void {

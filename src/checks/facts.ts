@@ -9,6 +9,7 @@ import type {
   HttpResponse,
   SseEvent as WireSseEvent,
   WsFrame as WireWsFrame,
+  WsMessage as WireWsMessage,
 } from '../wire/index.ts';
 import { ConnectionDissector } from '../wire/index.ts';
 import type { ConnectionFacts, ConsoleEntry, HttpExchange, SseEvent, WireFacts, WsFrame } from './types.ts';
@@ -196,6 +197,7 @@ function readItems(
           masked: f.masked,
           length: f.length,
         };
+        if (f.rsv1) frame.rsv1 = true;
         const payload = f.children?.find((c) => c.kind === 'ws-payload');
         if (f.opcode === 0x8) {
           const code = payload?.children?.find((c) => c.kind === 'ws-close-code')?.value;
@@ -206,6 +208,17 @@ function readItems(
           if (payload?.value !== undefined) frame.text = payload.value;
         }
         facts.wsFrames.push(frame);
+        break;
+      }
+      case 'ws-message': {
+        // A compressed message: its last frame (just pushed) gets the inflated size and text.
+        const m = item as WireWsMessage;
+        if (!m.compressed) break;
+        const last = facts.wsFrames.findLast((x) => x.conn === conn && x.dir === m.dir);
+        if (!last) break;
+        last.inflatedLength = m.length;
+        if (m.type === 'text' && m.value !== undefined) last.text = m.value;
+        else delete last.text;
         break;
       }
       default:

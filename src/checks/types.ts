@@ -66,9 +66,13 @@ export interface WsFrame {
   masked: boolean;
   /** Payload length in bytes. */
   length: number;
-  /** Payload as text, for text frames and close reasons. */
+  /** Payload as text, for text frames and close reasons (a compressed message's: inflated, on its last frame). */
   text?: string;
   closeCode?: number;
+  /** RSV1 is set: the first frame of a compressed message (permessage-deflate, RFC 7692 §6). */
+  rsv1?: boolean;
+  /** On the last frame of a compressed message: the message's size once inflated (`length` is what crossed). */
+  inflatedLength?: number;
 }
 
 /** One TCP connection of the Run. */

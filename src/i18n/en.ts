@@ -681,6 +681,20 @@ export const en = {
   'wire.mine.threwAt': 'Your handler threw {error} (line {n}, column {count}).',
   'wire.mine.threwLine': 'Your handler threw {error} (line {n}).',
   'wire.mine.threw': 'Your handler threw {error}.',
+  // ---- compressed WebSocket messages (permessage-deflate) in the inspector, and lesson 9's step
+  'wire.ws.ext.carry': 'permessage-deflate, context takeover',
+  'wire.ws.ext.fresh': 'permessage-deflate, no context takeover',
+  'wire.ws.ext.carryNote':
+    'agreed in the handshake (Sec-WebSocket-Extensions, RFC 7692 §7.1.1): a message may refer back to the 32 KiB before it',
+  'wire.ws.ext.freshNote':
+    'agreed in the handshake (Sec-WebSocket-Extensions, RFC 7692 §7.1.1): each message is compressed on its own',
+  'wire.ws.rsv1First': 'RSV1 1 on the first frame',
+  'wire.ws.deflated': 'compressed payload, {size}',
+  'wire.ws.deflatedNote': 'raw DEFLATE as sent: the sender removed the final 00 00 ff ff (RFC 7692 §7.2.1)',
+  'wire.ws.inflatedText': 'inflated text, {size}',
+  'wire.ws.inflatedData': 'inflated data, {size}',
+  'wire.ws.inflateBudget':
+    'not inflated: this direction already inflated {n} bytes, the most the inspector inflates per connection',
 } as const;
 
 export type UiKey = keyof typeof en;

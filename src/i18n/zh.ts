@@ -646,4 +646,17 @@ export const zh: Record<UiKey, string> = {
   'wire.mine.threwAt': '你的处理程序抛出了异常“{error}”（第 {n} 行，第 {count} 列）。',
   'wire.mine.threwLine': '你的处理程序抛出了异常“{error}”（第 {n} 行）。',
   'wire.mine.threw': '你的处理程序抛出了异常“{error}”。',
+  // ---- 检查器中的压缩 WebSocket 消息（permessage-deflate），以及第 9 课的一步
+  'wire.ws.ext.carry': 'permessage-deflate，沿用上下文（context takeover）',
+  'wire.ws.ext.fresh': 'permessage-deflate，不沿用上下文（no context takeover）',
+  'wire.ws.ext.carryNote':
+    '在握手时商定（Sec-WebSocket-Extensions，RFC 7692 §7.1.1）：一条消息可以引用它前面 32 KiB 的内容',
+  'wire.ws.ext.freshNote': '在握手时商定（Sec-WebSocket-Extensions，RFC 7692 §7.1.1）：每条消息单独压缩',
+  'wire.ws.rsv1First': '第一帧的 RSV1 为 1',
+  'wire.ws.deflated': '压缩后的载荷，{size}',
+  'wire.ws.deflatedNote':
+    '发送时的原始压缩数据（RFC 1951 格式）：发送方去掉了末尾的 00 00 ff ff（RFC 7692 §7.2.1）',
+  'wire.ws.inflatedText': '解压后的文本，{size}',
+  'wire.ws.inflatedData': '解压后的数据，{size}',
+  'wire.ws.inflateBudget': '没有解压：这个方向已经解压了 {n} 字节，检查器对每个连接最多只解压这么多',
 };

@@ -19,6 +19,13 @@ export interface WireLimits {
   maxInflateInput: number;
   /** Inflated bytes produced for one message before giving up (a deflate bomb stays cheap). */
   maxInflateOutput: number;
+  /**
+   * Inflated bytes produced for one direction of one connection: past it, its messages are listed
+   * compressed, not inflated. A peer that keeps sending messages just under `maxInflateOutput`
+   * (after its server already closed 1009, the bytes still cross the socket) costs the inspector
+   * this much work at most, not that much per message.
+   */
+  maxInflateTotal: number;
   /** Lines listed inside one SSE event item; more are counted, not listed. */
   maxSseLines: number;
   /** Byte ranges listed for one field; past it the last range is widened. */
@@ -37,7 +44,9 @@ export const DEFAULT_LIMITS: Readonly<WireLimits> = {
   maxUnanswered: 1000,
   maxPendingBytes: 1 * MiB,
   maxInflateInput: 1 * MiB,
-  maxInflateOutput: 8 * MiB,
+  // 16× the lab's message bound (64 KiB): a bomb stops after ~10 ms of inflating, in any browser.
+  maxInflateOutput: 1 * MiB,
+  maxInflateTotal: 16 * MiB,
   maxSseLines: 1000,
   maxRanges: 256,
   longPollMicros: 1_000_000,

@@ -3,7 +3,7 @@
  * text checked as UTF-8 across fragments, control frames read (Close in ws-close.ts), and
  * permessage-deflate messages inflated for display (RFC 7692 §7.2.2).
  */
-import type { Direction, Field } from './bytes.ts';
+import type { Direction, Field, Range } from './bytes.ts';
 import {
   byteCount,
   concat,
@@ -71,6 +71,8 @@ const DEFLATE_TAIL = new Uint8Array([0x00, 0x00, 0xff, 0xff]);
 interface Pending {
   type: 'text' | 'binary';
   t: number | undefined;
+  /** Where the first frame starts: its first byte holds RSV1. */
+  start: number;
   frames: number;
   compressed: boolean;
   ranges: RangeList;
@@ -89,6 +91,8 @@ export class MessageAssembler {
   private readonly deflate: { fresh: boolean } | undefined;
   private readonly inflater = new RawInflater();
   private windowLost = false;
+  /** Bytes inflated so far in this direction, against `limits.maxInflateTotal`. */
+  private inflatedTotal = 0;
   private msg: Pending | undefined;
   private control = false;
   private frame: Retained;
@@ -125,6 +129,7 @@ export class MessageAssembler {
         this.msg = {
           type: h.opcode === 1 ? 'text' : 'binary',
           t: h.t,
+          start: h.start,
           frames: 0,
           compressed: h.rsv1,
           ranges: new RangeList(this.limits.maxRanges),
@@ -199,8 +204,10 @@ export class MessageAssembler {
     let bytes = m.kept.bytes();
     let total = m.kept.total;
     let note = m.frames > 1 ? `reassembled from ${m.frames} frames (RFC 6455 §5.4)` : undefined;
+    let wasInflated = false;
     if (m.compressed) {
       const inflated = this.inflate(m);
+      wasInflated = inflated.kept !== undefined;
       note = [note, inflated.note].filter(Boolean).join('; ');
       bytes = inflated.kept?.bytes() ?? new Uint8Array(0);
       total = inflated.kept?.total ?? 0;
@@ -224,6 +231,9 @@ export class MessageAssembler {
       note: notes,
       t: m.t,
       exchange: this.exchange,
+      children: m.compressed
+        ? this.compressedParts(m, ranges, wasInflated ? { value: shownMessage.value, total } : undefined)
+        : undefined,
     });
     const message: WsMessage = {
       ...base,
@@ -236,6 +246,52 @@ export class MessageAssembler {
     if (result.error) markError(message, result.error);
     result.message = message;
     return result;
+  }
+
+  /**
+   * A compressed message's parts side by side: what the handshake agreed, the RSV1 bit that
+   * marks it, the bytes as sent and the message they inflate to.
+   */
+  private compressedParts(
+    m: Pending,
+    ranges: Range[],
+    inflated: { value: string; total: number } | undefined,
+  ): Field[] {
+    const dir = this.dir;
+    const fresh = this.deflate?.fresh === true;
+    const deflated = m.deflated.bytes();
+    const parts = [
+      rangedField(
+        'ws-extension',
+        fresh ? 'permessage-deflate, no context takeover' : 'permessage-deflate, context takeover',
+        dir,
+        ranges,
+        {
+          note: fresh
+            ? 'agreed in the handshake (Sec-WebSocket-Extensions, RFC 7692 §7.1.1): each message is compressed on its own'
+            : 'agreed in the handshake (Sec-WebSocket-Extensions, RFC 7692 §7.1.1): a message may refer back to the 32 KiB before it',
+        },
+      ),
+      field('ws-rsv', 'RSV1 1 on the first frame', dir, m.start, m.start + 1, {
+        bits: [1, 1],
+        note: 'RSV1: compressed message (permessage-deflate, RFC 7692 §6)',
+      }),
+      rangedField('ws-deflated', `compressed payload, ${byteCount(m.deflated.total)}`, dir, ranges, {
+        value: hexBytes(deflated, 256),
+        note: 'raw DEFLATE as sent: the sender removed the final 00 00 ff ff (RFC 7692 §7.2.1)',
+      }),
+    ];
+    if (inflated)
+      parts.push(
+        rangedField(
+          'ws-inflated',
+          `${m.type === 'text' ? 'inflated text' : 'inflated data'}, ${byteCount(inflated.total)}`,
+          dir,
+          ranges,
+          { value: inflated.value },
+        ),
+      );
+    return parts;
   }
 
   /** RFC 7692 §7.2.2: append 00 00 ff ff, inflate with the window kept from earlier messages. */
@@ -252,6 +308,12 @@ export class MessageAssembler {
       this.windowLost = true;
       return { note: `not inflated: more than ${this.limits.maxInflateInput} compressed bytes` };
     }
+    if (this.inflatedTotal >= this.limits.maxInflateTotal) {
+      this.windowLost = true;
+      return {
+        note: `not inflated: this direction already inflated ${this.inflatedTotal} bytes, the most the inspector inflates per connection`,
+      };
+    }
     const input = concat([m.deflated.bytes(), DEFLATE_TAIL]);
     const kept = new Retained(this.limits.maxValueBytes);
     const check = new Utf8Validator();
@@ -267,6 +329,7 @@ export class MessageAssembler {
       },
       this.limits.maxInflateOutput,
     );
+    this.inflatedTotal += r.outputBytes;
     const note = `inflated ${m.deflated.total} → ${r.outputBytes} bytes (permessage-deflate: payload + 00 00 ff ff, RFC 7692 §7.2.2)`;
     if (r.error) {
       this.windowLost = true;

@@ -59,6 +59,8 @@ export function closePayload(code: number, reason = ''): Buffer {
 
 export interface ServerFrame {
   fin: boolean;
+  /** RSV1: a compressed message (permessage-deflate, RFC 7692 §6). */
+  rsv1: boolean;
   opcode: number;
   payload: Buffer;
 }
@@ -174,7 +176,12 @@ export class RawWebSocket {
       }
       if (b1 & 0x80) at += 4;
       if (at + len > data.length) break;
-      out.push({ fin: (b0 & 0x80) !== 0, opcode: b0 & 0x0f, payload: data.subarray(at, at + len) });
+      out.push({
+        fin: (b0 & 0x80) !== 0,
+        rsv1: (b0 & 0x40) !== 0,
+        opcode: b0 & 0x0f,
+        payload: data.subarray(at, at + len),
+      });
       pos = at + len;
     }
     return out;

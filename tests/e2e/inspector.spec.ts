@@ -110,6 +110,46 @@ test.describe('the inspector', () => {
     await expect(page.locator('.cl-row.sel .cl-state')).toHaveText('1000', { timeout: 10_000 });
   });
 
+  test('a compressed WebSocket message shows the agreement, RSV1, the compressed bytes and the inflated text, in both languages', async ({
+    page,
+  }) => {
+    test.slow(); // a build of two lessons' pages and two runs on a busy machine
+    const code = [
+      "const ws = new WebSocket('ws?deflate=1');",
+      "ws.onopen = () => ws.send('tick tock '.repeat(100));",
+      "ws.onmessage = (e) => { if (JSON.parse(e.data).type === 'chat') { console.log('chat back'); ws.close(1000); } };",
+    ].join('\n');
+    for (const [url, words] of [
+      [
+        undefined,
+        [
+          'Sec-WebSocket-Extensions',
+          'permessage-deflate, context takeover',
+          'RSV1 1 on the first frame',
+          'compressed payload,',
+          'inflated text, 1000 bytes',
+        ],
+      ],
+      [
+        '/zh/lessons/01-reading-the-wire/',
+        ['permessage-deflate，沿用上下文', '第一帧的 RSV1 为 1', '压缩后的载荷，', '解压后的文本，1000 字节'],
+      ],
+    ] as const) {
+      await openLesson(page, url);
+      await setCode(page, code);
+      await run(page);
+      await expect(page.locator('.pg-console-list')).toContainText('chat back', { timeout: 30_000 });
+      await selectConnection(page, 'ws?deflate=1');
+      await expect.poll(() => treeText(page), { timeout: 20_000 }).toContain(words[words.length - 1]!);
+      const tree = await treeText(page);
+      for (const w of words) expect(tree, w).toContain(w);
+      // The inflated text sits beside the compressed bytes, which are far fewer.
+      expect(tree).toContain('tick tock tick tock');
+      const sizes = /(?:compressed payload, |压缩后的载荷，)(\d+)/.exec(tree);
+      expect(Number(sizes?.[1])).toBeLessThan(100);
+    }
+  });
+
   test('hovering a field lights its bytes, and hovering a byte lights its field', async ({ page }) => {
     test.slow(); // several live connections on a busy two-core machine
     await openLesson(page);

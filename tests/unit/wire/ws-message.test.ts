@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { constants, deflateRawSync } from 'node:zlib';
 import type { Field, WsMessage } from '../../../src/wire/index.ts';
 import { DEFAULT_LIMITS } from '../../../src/wire/index.ts';
 import { decodeFrames, find, join, kinds, ofKind, utf8Bytes, wsFrame } from './conversation.ts';
@@ -190,6 +191,66 @@ describe('permessage-deflate (RFC 7692)', () => {
     const notes = ofKind(items, 'ws-message').map((m) => m.note);
     assert.match(notes[0] ?? '', /not inflated: more than 4 compressed bytes/);
     assert.match(notes[1] ?? '', /shared window .* is unknown/);
+    assert.deepEqual(errorsOf(items), []);
+  });
+
+  it('a compressed message lists the agreement, RSV1, the compressed bytes and the inflated text side by side', () => {
+    const items = decodeFrames('out', [join(bytes(0xc1, 0x07), HELLO)], deflate);
+    const message = items[1] as WsMessage;
+    const parts = message.children ?? [];
+    assert.deepEqual(
+      parts.map((p) => [p.kind, p.label]),
+      [
+        ['ws-extension', 'permessage-deflate, context takeover'],
+        ['ws-rsv', 'RSV1 1 on the first frame'],
+        ['ws-deflated', 'compressed payload, 7 bytes'],
+        ['ws-inflated', 'inflated text, 5 bytes'],
+      ],
+    );
+    // RSV1 is the second bit of the frame's first byte; the payload sits after the 2-byte header.
+    assert.deepEqual([parts[1]?.start, parts[1]?.end, parts[1]?.bits], [0, 1, [1, 1]]);
+    assert.deepEqual([parts[2]?.value, parts[2]?.start, parts[2]?.end], ['f2 48 cd c9 c9 07 00', 2, 9]);
+    assert.equal(parts[3]?.value, 'Hello');
+    const fresh = decodeFrames('out', [join(bytes(0xc1, 0x07), HELLO)], { fresh: true })[1];
+    assert.equal(fresh?.children?.[0]?.label, 'permessage-deflate, no context takeover');
+  });
+
+  it('an inflate bomb from either side stops at maxInflateOutput with 1009, keeping only what is shown', () => {
+    // 64 MiB of zeros in one frame of ~64 KiB: what a peer could send under the lab's message bound.
+    const bomb = deflateRawSync(new Uint8Array(64 * 1024 * 1024), { finishFlush: constants.Z_SYNC_FLUSH });
+    const payload = bomb.subarray(0, bomb.length - 4);
+    for (const [dir, mask] of [
+      ['out', undefined],
+      ['in', KEY],
+    ] as const) {
+      const items = decodeFrames(dir, [wsFrame(payload, { opcode: 1, rsv1: true, mask })], deflate);
+      assert.deepEqual(errorsOf(items), [1009], dir);
+      const message = ofKind<WsMessage>(items, 'ws-message')[0];
+      assert.equal(
+        message?.error?.message,
+        `inflated message larger than ${DEFAULT_LIMITS.maxInflateOutput} bytes`,
+      );
+      assert.equal(message?.value?.length, DEFAULT_LIMITS.maxValueBytes, 'only the shown part is kept');
+      assert.ok(DEFAULT_LIMITS.maxInflateOutput <= 1024 * 1024, 'a bomb costs at most 1 MiB of inflating');
+    }
+  });
+
+  it('past maxInflateTotal a direction stops inflating: many messages just under the bound stay cheap', () => {
+    const limits = { ...DEFAULT_LIMITS, maxInflateOutput: 1000, maxInflateTotal: 3000 };
+    const one = deflateRawSync(new Uint8Array(900), { finishFlush: constants.Z_SYNC_FLUSH });
+    const frame = wsFrame(one.subarray(0, one.length - 4), { opcode: 2, rsv1: true });
+    const items = decodeFrames(
+      'out',
+      Array.from({ length: 6 }, () => frame),
+      { fresh: true },
+      limits,
+    );
+    const messages = ofKind<WsMessage>(items, 'ws-message');
+    assert.deepEqual(
+      messages.map((m) => m.children?.some((c) => c.kind === 'ws-inflated')),
+      [true, true, true, true, false, false],
+    );
+    assert.match(messages[4]?.note ?? '', /not inflated: this direction already inflated 3600 bytes/);
     assert.deepEqual(errorsOf(items), []);
   });
 });
