@@ -60,6 +60,8 @@ export interface EditorOptions {
   value: string;
   /** Model per step, so each keeps its own undo history. */
   step: string;
+  /** Folder of the models' URIs: `steps` for the learner's page, `server` for their handler (a model of its own per step). */
+  models?: string;
   dark: boolean;
   jquery: boolean;
   ariaLabel: string;
@@ -107,7 +109,7 @@ export function createEditor(host: HTMLElement, options: EditorOptions): CodeEdi
       model = monaco.editor.createModel(
         code,
         'javascript',
-        monaco.Uri.parse(`file:///steps/${encodeURIComponent(step)}.js`),
+        monaco.Uri.parse(`file:///${options.models ?? 'steps'}/${encodeURIComponent(step)}.js`),
       );
       const m = model;
       model.onDidChangeContent(() => {

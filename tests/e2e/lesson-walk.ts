@@ -1,6 +1,8 @@
 /**
- * Walking a lesson as a learner does: every step's starter is run, and its traffic check must
- * pass; the exercise must fail for its starter and pass for its solution. Shared by
+ * Walking a lesson as a learner does: every step's starter is run (its handler too, on a step
+ * where the learner writes the server: Run deploys it first), and its traffic check must pass;
+ * the exercise must fail for its starter and pass for its solution (the page's, the handler's, or
+ * both, as the solution dialog loads them). Shared by
  * lessons.spec.ts (on localhost) and lan.spec.ts (on a plain-http LAN name).
  */
 import fs from 'node:fs';
@@ -17,6 +19,8 @@ export const lessons = fs
 interface StepConfig {
   id: string;
   solution: string | null;
+  /** The handler's solution, on a step where the learner writes the server. */
+  serverSolution?: string | null;
 }
 
 /** The attribute the exercise card keeps a step's traffic verdict in. */
@@ -65,7 +69,10 @@ export async function walkLesson(
       // The starter's run has had time to show its bytes: the exercise must not pass on it.
       await page.waitForTimeout(3_000);
       await expect(card).not.toHaveAttribute('data-state', 'pass');
-      expect(step.solution, `the exercise step "${step.id}" has a solution`).toBeTruthy();
+      expect(
+        step.solution || step.serverSolution,
+        `the exercise step "${step.id}" has a solution (client or server)`,
+      ).toBeTruthy();
       await stop(page);
       await loadSolution(page);
       await run(page);
