@@ -306,8 +306,11 @@ export function initPlayground(root: HTMLElement): void {
     return guardModule;
   };
 
+  /** True while Run deploys the learner's handler: a second Run waits for the first. */
+  let deploying = false;
+
   async function run(): Promise<void> {
-    if (root.dataset.state === 'stopping') return;
+    if (root.dataset.state === 'stopping' || deploying) return;
     const code = surface.getValue();
     if (saveTimer) saveNow();
     const { prepareCode } = await loadGuard();
@@ -320,9 +323,9 @@ export function initPlayground(root: HTMLElement): void {
       showSyntaxError(prepared.syntaxError);
       return;
     }
-    runStart = performance.now();
     if (serverCode.active && !(await startServer())) return;
     previewEmpty.hidden = true;
+    runStart = performance.now();
     void ensureInspector().then((h) => h?.runStarted());
     // Before the runner exists, so every connection it opens comes after this mark.
     document.dispatchEvent(new CustomEvent('wl-run', { detail: { step: step.id } }));
@@ -349,8 +352,19 @@ export function initPlayground(root: HTMLElement): void {
     serverCode.flush();
     serverCode.mark(null);
     announce(s('status.deploying'));
-    const { deployServer } = await import('./server-deploy.ts');
-    const outcome = await deployServer(session, serverCode.getValue(), s);
+    deploying = true;
+    const outcome = await import('./server-deploy.ts')
+      .then(({ deployServer }) => deployServer(session, serverCode.getValue(), s))
+      .catch((err: unknown) => ({
+        // The module itself did not load (the server restarting): as if the PUT had failed.
+        ok: false as const,
+        text: s('server.unreachable').replace('{error}', String(err)),
+        status: s('status.serverFailed'),
+        mark: null,
+      }))
+      .finally(() => {
+        deploying = false;
+      });
     if (outcome.ok) {
       serverConsole.start(outcome.seq);
       return true;

@@ -3,18 +3,19 @@
  * `GET /lab/<session>/mine?after=<seq>` (docs/lab-api.md, "Your own server") read again and again,
  * each line marked as the server's (console-view.ts draws the badge).
  *
- * Bounded, for a class of 300 on one server: one request at a time; a second between reads while
- * lines come, backing off to `IDLE_CAP_MS` while none do (and to `ERROR_CAP_MS` while the server
+ * Bounded, for a class of 300 on one server: one request at a time; half a second between reads
+ * while lines come (at most 2 a second per learner whose page runs), backing off to `IDLE_CAP_MS`
+ * while none do (and to `ERROR_CAP_MS` while the server
  * cannot be reached), each wait spread by a little jitter so a class does not ask in step; no more
  * than `MAX_POLL_MS` per Run. The caller stops it at Stop, a new Run and a step change; it stops by
  * itself when the page is hidden or goes away, and picks up where it was when the page is back.
  */
 import type { ConsoleEntry } from './console-view.ts';
 
-/** Wait between reads while the handler is printing. */
-const BASE_MS = 1_000;
-/** Longest wait while it prints nothing. */
-const IDLE_CAP_MS = 4_000;
+/** Wait between reads while the handler is printing: its lines land beside the page's. */
+const BASE_MS = 500;
+/** Longest wait while it prints nothing (reached after two empty reads). */
+const IDLE_CAP_MS = 2_000;
 /** Longest wait while the reads fail (the server restarting, the Wi-Fi gone). */
 const ERROR_CAP_MS = 8_000;
 /** A Run's reads end after this long: a handler left running in a forgotten tab costs nothing. */
@@ -83,7 +84,7 @@ export class ServerConsole {
     this.paused = document.visibilityState === 'hidden';
     this.idle = 0;
     this.failures = 0;
-    if (!this.paused) this.schedule(BASE_MS / 2);
+    if (!this.paused) this.schedule(BASE_MS);
   }
 
   stop(): void {
@@ -145,6 +146,6 @@ export class ServerConsole {
     } else {
       this.idle += 1;
     }
-    this.schedule(Math.min(IDLE_CAP_MS, BASE_MS * 2 ** Math.min(this.idle, 4)));
+    this.schedule(Math.min(IDLE_CAP_MS, BASE_MS * 2 ** Math.min(this.idle, 2)));
   }
 }
