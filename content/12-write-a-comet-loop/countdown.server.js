@@ -3,6 +3,7 @@
 // response after "liftoff".
 onRequest((req, res) => {
   res.setHeader('Content-Type', 'text/plain; charset=utf-8');
+  res.setHeader('X-Content-Type-Options', 'nosniff');
   res.setHeader('Access-Control-Allow-Origin', '*');
   const from = Number(req.query.from ?? 5);
   const line = (text) => `${JSON.stringify({ success: 'ok', text })}\n`;

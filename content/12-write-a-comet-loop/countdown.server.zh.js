@@ -2,6 +2,7 @@
 // 最后是 "liftoff"，每秒一行 JSON，每一行单独冲刷成一个块；发完 "liftoff" 后结束响应。
 onRequest((req, res) => {
   res.setHeader('Content-Type', 'text/plain; charset=utf-8');
+  res.setHeader('X-Content-Type-Options', 'nosniff');
   res.setHeader('Access-Control-Allow-Origin', '*');
   const from = Number(req.query.from ?? 5);
   const line = (text) => `${JSON.stringify({ success: 'ok', text })}\n`;

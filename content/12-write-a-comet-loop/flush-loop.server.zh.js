@@ -2,6 +2,8 @@
 // 每一行一写出来就立刻推到线路上。
 onRequest((req, res) => {
   res.setHeader('Content-Type', 'text/plain; charset=utf-8'); // header('Content-Type: …');
+  // 不加这一行，Chromium 会先扣住 text/plain 消息体的前 1024 字节，用来猜它到底是不是文本
+  res.setHeader('X-Content-Type-Options', 'nosniff');
   res.setHeader('Access-Control-Allow-Origin', '*'); // 运行器页面的源是不透明的
   let i = 0;
   const send = () => {

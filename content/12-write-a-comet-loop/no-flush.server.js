@@ -2,6 +2,7 @@
 // does without ob_flush(); flush();
 onRequest((req, res) => {
   res.setHeader('Content-Type', 'text/plain; charset=utf-8');
+  res.setHeader('X-Content-Type-Options', 'nosniff');
   res.setHeader('Access-Control-Allow-Origin', '*');
   let i = 0;
   const send = () => {
