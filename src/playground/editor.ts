@@ -52,7 +52,9 @@ monaco.editor.defineTheme('wl-light', {
 monaco.editor.defineTheme('wl-dark', {
   base: 'vs-dark',
   inherit: true,
-  rules: [],
+  // vs-dark's comment green (#608b4e) is 4.39:1 on this background; 6a9955 is 5.2:1 (WCAG 1.4.3 AA).
+  // Starters are mostly comments where they explain the lesson (the server files of lesson 12).
+  rules: [{ token: 'comment', foreground: '6a9955' }],
   colors: { 'editor.background': '#171a22', 'editorGutter.background': '#171a22' },
 });
 
