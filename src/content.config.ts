@@ -20,27 +20,47 @@ export const ENDPOINTS = ['time', 'news', 'poll', 'send', 'stream', 'sse', 'ws',
  * the step needs. Declared in each language's
  * frontmatter with the same ids; only `title` differs. See docs/playground.md.
  */
-const step = z.object({
-  id: z
-    .string()
-    .regex(/^[a-z0-9][a-z0-9-]{0,39}$/, 'A step id is 1–40 of a-z, 0-9 and "-", e.g. "fetch-time".'),
-  /** Shown in the step picker after "Step N"; optional. */
-  title: z
-    .string()
-    .min(1, 'A step title cannot be empty: give it a few words, or leave the field out.')
-    .optional(),
-  starter: z
-    .string()
-    .regex(/^[\w.-]+\.js$/, 'starter is the name of a .js file in the lesson folder, e.g. "starter.js".'),
-  solution: z
-    .string()
-    .regex(/^[\w.-]+\.js$/, 'solution is the name of a .js file in the lesson folder, e.g. "solution.js".')
-    .optional(),
-  endpoints: z
-    .array(z.enum(ENDPOINTS, { error: `endpoints are lab endpoint names: ${ENDPOINTS.join(', ')}.` }))
-    .optional(),
-  jquery: z.boolean().optional(),
-});
+const step = z
+  .object({
+    id: z
+      .string()
+      .regex(/^[a-z0-9][a-z0-9-]{0,39}$/, 'A step id is 1–40 of a-z, 0-9 and "-", e.g. "fetch-time".'),
+    /** Shown in the step picker after "Step N"; optional. */
+    title: z
+      .string()
+      .min(1, 'A step title cannot be empty: give it a few words, or leave the field out.')
+      .optional(),
+    starter: z
+      .string()
+      .regex(/^[\w.-]+\.js$/, 'starter is the name of a .js file in the lesson folder, e.g. "starter.js".'),
+    solution: z
+      .string()
+      .regex(/^[\w.-]+\.js$/, 'solution is the name of a .js file in the lesson folder, e.g. "solution.js".')
+      .optional(),
+    /** The learner's own handler (docs/lab-api.md, "Your own server"): edited in the playground's server tab, deployed by Run. */
+    server: z
+      .string()
+      .regex(
+        /^[\w.-]+\.server\.js$/,
+        'server is the name of a .server.js file in the lesson folder, e.g. "flush-loop.server.js".',
+      )
+      .optional(),
+    serverSolution: z
+      .string()
+      .regex(
+        /^[\w.-]+\.server\.solution\.js$/,
+        'serverSolution is the name of a .server.solution.js file in the lesson folder, e.g. "flush-loop.server.solution.js".',
+      )
+      .optional(),
+    endpoints: z
+      .array(z.enum(ENDPOINTS, { error: `endpoints are lab endpoint names: ${ENDPOINTS.join(', ')}.` }))
+      .optional(),
+    jquery: z.boolean().optional(),
+  })
+  .refine((s) => !s.serverSolution || s.server, {
+    message: 'serverSolution needs a server: name the starter handler (server: <name>.server.js) too.',
+    path: ['serverSolution'],
+  });
 
 const lessons = defineCollection({
   loader: glob({

@@ -21,5 +21,10 @@ export function sessionOfTarget(target: string): string | null {
   }
   if (!path.startsWith('/lab/')) return null;
   const lab = parseLabPath(path);
-  return lab.ok ? lab.session : null;
+  if (!lab.ok) return null;
+  // `mine` itself (PUT the handler, GET its console) is the playground's own housekeeping, asked
+  // by the lesson page each Run and each second while it runs: not the learner's traffic. What
+  // the handler answers, `mine/<path>`, is.
+  if (lab.endpoint === 'mine') return null;
+  return lab.session;
 }

@@ -14,7 +14,8 @@ export interface ConsoleLine {
 }
 
 export interface Consoles {
-  add(session: string, level: ConsoleLine['level'], text: string): void;
+  /** Keeps a line; returns its `seq`. */
+  add(session: string, level: ConsoleLine['level'], text: string): number;
   /** The kept lines after `seq`, oldest first. */
   after(session: string, seq: number): ConsoleLine[];
   drop(session: string): void;
@@ -33,6 +34,7 @@ export function createConsoles(keep: number): Consoles {
       c.seq += 1;
       c.lines.push({ seq: c.seq, time: new Date().toISOString(), level, text });
       if (c.lines.length > keep) c.lines.splice(0, c.lines.length - keep);
+      return c.seq;
     },
     after(session, seq) {
       return (table.get(session)?.lines ?? []).filter((line) => line.seq > seq);

@@ -178,9 +178,11 @@ export function createMine(cfg: Config, lab: LabRuntime, exists: (session: strin
           text: `${error.name}: ${error.message}${error.line ? ` (line ${error.line}${error.column ? `, column ${error.column}` : ''})` : ''}`,
         }
       : { ok: true };
-    if (error) consoles.add(session, 'error', `Your code did not start: ${json.text}`);
-    else consoles.add(session, 'info', 'Your handler is deployed.');
-    answerJson(res, error ? 400 : 200, json);
+    const seq = error
+      ? consoles.add(session, 'error', `Your code did not start: ${json.text}`)
+      : consoles.add(session, 'info', 'Your handler is deployed.');
+    // `seq` of that console line: the playground reads `?after=<seq>`, what this deploy's code says.
+    answerJson(res, error ? 400 : 200, { ...json, seq });
   }
 
   async function serve({ req, res, socket, session, feed, rest, url }: MineRequest): Promise<void> {

@@ -170,6 +170,10 @@ function readItems(
         if (!ex) break;
         const data = item.kind === 'body' ? item : item.children?.find((c) => c.kind === 'chunk-data');
         if (data) bodies.get(ex)?.[item.dir].push(wire[item.dir].slice(data.start, data.end));
+        if (data && item.kind === 'chunk' && item.dir === 'out' && data.end > data.start) {
+          ex.chunkData ??= [];
+          ex.chunkData.push({ t: item.t ?? 0, text: decodeUtf8([wire.out.slice(data.start, data.end)]) });
+        }
         break;
       }
       case 'sse-event': {

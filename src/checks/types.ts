@@ -33,6 +33,11 @@ export interface HttpExchange {
   framing?: 'length' | 'chunked' | 'close' | 'none';
   /** Data chunks received so far (chunked bodies). */
   chunks: number;
+  /**
+   * The response's data chunks one by one (chunked bodies): when each one's first byte was sent
+   * (server µs) and its data as text (each decoded alone). The last, zero-size chunk is not one.
+   */
+  chunkData?: { t: number; text: string }[];
   /** The body as text, de-chunked and decoded as UTF-8 (may be cut short for very long bodies). */
   responseBody: string;
   /** How many bytes of body the response carried so far (de-chunked: chunk data only). */

@@ -695,6 +695,32 @@ export const en = {
   'wire.ws.inflatedData': 'inflated data, {size}',
   'wire.ws.inflateBudget':
     'not inflated: this direction already inflated {n} bytes, the most the inspector inflates per connection',
+  // The learner's own server: the "Your server" editor (src/playground/server-*.ts).
+  'playground.tab.serverMine': 'Your server',
+  'playground.server.mineIntro':
+    'Your handler. Run sends it to the Wire Lab server, which answers mine/… with it, then runs your page.',
+  'playground.server.api': 'What a handler can use',
+  'playground.server.apiAnchor': 'the-handler-api',
+  'playground.server.editorLabel': 'Your server code (Run deploys it first, then runs your page)',
+  'playground.server.builtins': 'Built-in handlers this step also uses (read-only)',
+  'playground.server.notStarted':
+    'Your server did not start: {what} (line {line}, column {col}). Your page was not run.',
+  'playground.server.notStartedNowhere': 'Your server did not start: {what}. Your page was not run.',
+  'playground.server.tooLarge':
+    'Your server code is larger than the server takes (bound sandboxSourceBytes, 413). Make it shorter, then press Run again.',
+  'playground.server.busy':
+    'Your handler is answering as many requests as it may at once (429). Stop the page that keeps them open, then press Run again.',
+  'playground.server.unavailable':
+    'The server cannot start your handler right now (503: it is full, or it stopped a handler of yours that ran away). Press Run again in {s} s.',
+  'playground.server.failed':
+    'Your server could not be started: the server answered {status}. Press Run again in a moment.',
+  'playground.server.unreachable':
+    'Your server could not be sent: the Wire Lab server cannot be reached ({error}). Check that it is running, then press Run again.',
+  'playground.server.threw': 'Your handler threw {what}',
+  'playground.console.server': 'server',
+  'playground.status.deploying': 'Starting your server…',
+  'playground.status.serverNotStarted': 'Not run: your server did not start (line {line}, column {col}).',
+  'playground.status.serverFailed': 'Not run: your server did not start.',
 } as const;
 
 export type UiKey = keyof typeof en;

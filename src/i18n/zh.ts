@@ -659,4 +659,29 @@ export const zh: Record<UiKey, string> = {
   'wire.ws.inflatedText': '解压后的文本，{size}',
   'wire.ws.inflatedData': '解压后的数据，{size}',
   'wire.ws.inflateBudget': '没有解压：这个方向已经解压了 {n} 字节，检查器对每个连接最多只解压这么多',
+  // 学习者自己的服务器：“你的服务器”编辑器（src/playground/server-*.ts）。
+  'playground.tab.serverMine': '你的服务器',
+  'playground.server.mineIntro':
+    '这是你的处理程序。点“运行”时，它先被送到 Wire Lab 服务器上，由它来应答 mine/… 的请求，然后才运行你的页面。',
+  'playground.server.api': '处理程序能用什么',
+  'playground.server.apiAnchor': '处理程序能用什么',
+  'playground.server.editorLabel': '你的服务器代码（点“运行”会先部署它，再运行你的页面）',
+  'playground.server.builtins': '这一步还用到的内置处理程序（只读）',
+  'playground.server.notStarted':
+    '你的服务器没有启动：{what}（第 {line} 行，第 {col} 列）。页面代码没有运行。',
+  'playground.server.notStartedNowhere': '你的服务器没有启动：{what}。页面代码没有运行。',
+  'playground.server.tooLarge':
+    '你的服务器代码超出了服务器能接受的大小（上限 sandboxSourceBytes，413）。删短一些，再点“运行”。',
+  'playground.server.busy':
+    '你的处理程序同时应答的请求已到上限（429）。先停掉一直占着连接的页面，再点“运行”。',
+  'playground.server.unavailable':
+    '服务器现在启动不了你的处理程序（503：服务器已满，或者它刚刚拦下了你失控的处理程序）。请 {s} 秒后再点“运行”。',
+  'playground.server.failed': '你的服务器没能启动：服务器返回了 {status}。稍等一下再点“运行”。',
+  'playground.server.unreachable':
+    '你的服务器代码发不出去：连不上 Wire Lab 服务器（{error}）。确认服务器还在运行，再点“运行”。',
+  'playground.server.threw': '你的处理程序抛出了异常：{what}',
+  'playground.console.server': '服务器',
+  'playground.status.deploying': '正在启动你的服务器…',
+  'playground.status.serverNotStarted': '没有运行：你的服务器没有启动（第 {line} 行，第 {col} 列）。',
+  'playground.status.serverFailed': '没有运行：你的服务器没有启动。',
 };

@@ -17,9 +17,11 @@ export interface ConsoleEntry {
   t?: number;
   kind: 'console' | 'uncaught' | 'rejection' | 'system';
   args: Preview[];
-  /** Where an uncaught error happened, in the learner's code. */
+  /** Where an uncaught error happened, in the learner's code (their handler's, for the server's lines). */
   line?: number;
   col?: number;
+  /** Printed by the learner's handler on the server (server-console.ts), not by their page: drawn with a badge. */
+  source?: 'server';
 }
 
 export interface ConsoleStrings {
@@ -34,6 +36,8 @@ export interface ConsoleStrings {
   /** "{n} more characters". */
   moreChars: string;
   circular: string;
+  /** The badge of a line from the learner's server, e.g. "server". */
+  server: string;
 }
 
 interface Row {
@@ -140,6 +144,13 @@ export class ConsoleView {
     li.append(time);
     const body = document.createElement('div');
     body.className = 'message';
+    if (entry.source === 'server') {
+      li.classList.add('from-server');
+      const badge = document.createElement('span');
+      badge.className = 'badge-server';
+      badge.textContent = this.strings.server;
+      body.append(badge, ' ');
+    }
     if (entry.kind === 'uncaught' || entry.kind === 'rejection') {
       const label = document.createElement('span');
       label.className = 'label';

@@ -3,7 +3,7 @@
  * lab handler sources the "Server code" tab shows. Used by the lesson layout, never shipped to
  * the browser.
  *
- * A step's `starter` and `solution` name files in the lesson's folder (`content/<slug>/`);
+ * A step's `starter`, `solution`, `server` and `serverSolution` name files in the lesson's folder (`content/<slug>/`);
  * a Chinese page reads `<name>.zh.js` instead when the folder has it (`step-files.ts`). Its
  * `endpoints` name lab endpoints, whose handlers are `server/lab/<endpoint>.ts`. See
  * docs/playground.md.
@@ -33,6 +33,8 @@ export interface StepDeclaration {
   title?: string | undefined;
   starter: string;
   solution?: string | undefined;
+  server?: string | undefined;
+  serverSolution?: string | undefined;
   endpoints?: string[] | undefined;
   jquery?: boolean | undefined;
 }
@@ -44,6 +46,9 @@ export interface PlaygroundStep {
   title: string;
   starter: string;
   solution: string | null;
+  /** The learner's handler (a starter the server tab edits and Run deploys), or null. */
+  server: string | null;
+  serverSolution: string | null;
   jquery: boolean;
   endpoints: string[];
 }
@@ -72,6 +77,8 @@ export function lessonSteps(
         title: scratch.title,
         starter: scratch.starter,
         solution: null,
+        server: null,
+        serverSolution: null,
         jquery: false,
         endpoints: [],
       },
@@ -82,6 +89,8 @@ export function lessonSteps(
     title: step.title ?? '',
     starter: readLessonFile(slug, step.id, step.starter, lang),
     solution: step.solution ? readLessonFile(slug, step.id, step.solution, lang) : null,
+    server: step.server ? readLessonFile(slug, step.id, step.server, lang) : null,
+    serverSolution: step.serverSolution ? readLessonFile(slug, step.id, step.serverSolution, lang) : null,
     jquery: step.jquery ?? false,
     endpoints: step.endpoints ?? [],
   }));
@@ -102,7 +111,7 @@ function readLessonFile(slug: string, step: string, declaredName: string, lang: 
   if (text === undefined) {
     throw new Error(
       `Lesson "${slug}", step "${step}": the file content/${slug}/${name} does not exist. ` +
-        'Create it, or fix the file name in the step (starter/solution are file names in the lesson folder).',
+        'Create it, or fix the file name in the step (starter, solution, server and serverSolution are file names in the lesson folder).',
     );
   }
   return text;

@@ -17,6 +17,8 @@ import { LEARNER_FILE, type LogEntry, type LogLevel, type Preview, type RunActiv
 import { type RunnerProblem, RunnerHost, type StopResult } from './runner.ts';
 import { runSessionId, showsHandIn } from './run-session.ts';
 import { type RunPhase, runPhase, runStatusText } from './run-status.ts';
+import { ServerCode } from './server-code.ts';
+import { ServerConsole, serverEntry } from './server-console.ts';
 import { decodeShare, encodeShare, isHandInLink, MAX_ENCODED } from './share.ts';
 import { attachSplitter } from './splitter.ts';
 import { explainSyntaxError, type LearnerSyntaxError } from './syntax-error.ts';
@@ -27,6 +29,9 @@ interface StepConfig {
   title: string;
   starter: string;
   solution: string | null;
+  /** The learner's handler (its starter) on a step where they write the server too, and its solution. */
+  server: string | null;
+  serverSolution: string | null;
   jquery: boolean;
   endpoints: string[];
   /** The exercise's hint, on the exercise's step: shown before its solution. */
@@ -90,6 +95,7 @@ export function initPlayground(root: HTMLElement): void {
   const consoleEmpty = $('.pg-console-empty');
   const count = $('.pg-count');
   const clearButton = $<HTMLButtonElement>('.pg-clear');
+  const serverPanel = $('#pg-panel-server');
 
   slot.dataset.session = session;
   if (/Mac|iPhone|iPad/.test(navigator.platform)) {
@@ -106,6 +112,16 @@ export function initPlayground(root: HTMLElement): void {
   );
   let prepared: PreparedCode | null = null;
   let runStart = 0;
+  // The learner's own handler, on a step with a `server` file (server-code.ts, server-deploy.ts).
+  const serverCode = new ServerCode(root.querySelector<HTMLElement>('.pg-server-editor'), {
+    slug: config.slug,
+    step,
+    keepDrafts: !handIn,
+    onSaveFailed: () => announce(s('status.saveFailed')),
+  });
+  const serverConsole = new ServerConsole(session, (lines) =>
+    consoleView.add(lines.map((line) => serverEntry(line, performance.now() - runStart, s))),
+  );
 
   // ---- status, announced to screen readers through the role="status" region
 
@@ -152,6 +168,7 @@ export function initPlayground(root: HTMLElement): void {
       more: s('console.more'),
       moreChars: s('console.moreChars'),
       circular: s('console.circular'),
+      server: s('console.server'),
     },
     mapStack,
     (n, errors) => {
@@ -289,8 +306,11 @@ export function initPlayground(root: HTMLElement): void {
     return guardModule;
   };
 
+  /** True while Run deploys the learner's handler: a second Run waits for the first. */
+  let deploying = false;
+
   async function run(): Promise<void> {
-    if (root.dataset.state === 'stopping') return;
+    if (root.dataset.state === 'stopping' || deploying) return;
     const code = surface.getValue();
     if (saveTimer) saveNow();
     const { prepareCode } = await loadGuard();
@@ -303,6 +323,7 @@ export function initPlayground(root: HTMLElement): void {
       showSyntaxError(prepared.syntaxError);
       return;
     }
+    if (serverCode.active && !(await startServer())) return;
     previewEmpty.hidden = true;
     runStart = performance.now();
     void ensureInspector().then((h) => h?.runStarted());
@@ -323,7 +344,45 @@ export function initPlayground(root: HTMLElement): void {
     announce(s('status.running'));
   }
 
+  /**
+   * Deploys the learner's handler before their page runs; false (and the console, the status and
+   * a mark in the server editor say why) when it did not start. Its console is read while the page runs.
+   */
+  async function startServer(): Promise<boolean> {
+    serverCode.flush();
+    serverCode.mark(null);
+    announce(s('status.deploying'));
+    deploying = true;
+    const outcome = await import('./server-deploy.ts')
+      .then(({ deployServer }) => deployServer(session, serverCode.getValue(), s))
+      .catch((err: unknown) => ({
+        // The module itself did not load (the server restarting): as if the PUT had failed.
+        ok: false as const,
+        text: s('server.unreachable').replace('{error}', String(err)),
+        status: s('status.serverFailed'),
+        mark: null,
+      }))
+      .finally(() => {
+        deploying = false;
+      });
+    if (outcome.ok) {
+      serverConsole.start(outcome.seq);
+      return true;
+    }
+    const where = outcome.mark ? { line: outcome.mark.line, col: outcome.mark.col } : {};
+    consoleView.add([
+      { level: 'error', kind: 'console', source: 'server', args: [{ k: 'str', v: outcome.text }], ...where },
+    ]);
+    if (outcome.mark) {
+      selectCodeTab('server');
+      serverCode.mark(outcome.mark);
+    }
+    announce(outcome.status);
+    return false;
+  }
+
   async function stop(quiet = false): Promise<void> {
+    serverConsole.stop();
     if (!runner.running || root.dataset.state === 'stopping') return;
     setState('stopping');
     if (!quiet) announce(s('status.stopping'));
@@ -443,8 +502,15 @@ export function initPlayground(root: HTMLElement): void {
     if (saveTimer) saveNow();
     step = next;
     surface.showStep(step.id, codeOf(step), step.jquery);
-    solutionButton.hidden = !step.solution;
-    serverTab.hidden = step.endpoints.length === 0;
+    serverConsole.stop();
+    serverCode.showStep(step);
+    solutionButton.hidden = !step.solution && !step.serverSolution;
+    const mine = step.server !== null;
+    serverTab.hidden = step.endpoints.length === 0 && !mine;
+    $('.pg-tab-builtin').hidden = mine;
+    $('.pg-tab-mine').hidden = !mine;
+    serverPanel.toggleAttribute('data-mine', mine);
+    $('.pg-server-builtins').hidden = step.endpoints.length === 0;
     for (const f of serverFiles) f.hidden = !step.endpoints.includes(f.dataset.endpoint ?? '');
     if (serverTab.hidden) selectCodeTab('code');
   }
@@ -473,24 +539,31 @@ export function initPlayground(root: HTMLElement): void {
   $('.pg-reset').addEventListener('click', () => {
     surface.replace(step.starter);
     saveNow();
+    if (step.server !== null) serverCode.replace(step.server);
     announce(s('status.reset'));
   });
   // The solution: the exercise's hint first, then the answer only if the learner confirms. Their
   // code stays recoverable twice over: "Back to my code" (kept here) and the editor's undo stack.
   const solutionDialog = $<HTMLDialogElement>('.pg-solution-dialog');
   solutionButton.addEventListener('click', () => {
-    if (!step.solution) return;
+    if (!step.solution && !step.serverSolution) return;
     $('.pg-solution-hint').hidden = !step.hint;
     $('.pg-solution-hint-text').textContent = step.hint ?? '';
     solutionDialog.returnValue = '';
     solutionDialog.showModal();
   });
   solutionDialog.addEventListener('close', () => {
-    if (solutionDialog.returnValue !== 'solution' || !step.solution) return;
+    if (solutionDialog.returnValue !== 'solution' || (!step.solution && !step.serverSolution)) return;
+    // Whichever the step has: the page's solution, the handler's, or both.
     const mine = surface.getValue();
-    if (mine !== step.solution) keptCode = { step, code: mine };
-    surface.replace(step.solution);
-    saveNow();
+    const myServer = serverCode.active ? serverCode.getValue() : null;
+    if (mine !== step.solution || myServer !== step.serverSolution)
+      keptCode = { step, code: mine, server: myServer };
+    if (step.solution) {
+      surface.replace(step.solution);
+      saveNow();
+    }
+    if (step.serverSolution) serverCode.replace(step.serverSolution);
     announce(s('status.solution'));
     showNotice('solution', s('solution.shown'));
     surface.focus();
@@ -499,8 +572,9 @@ export function initPlayground(root: HTMLElement): void {
   // ---- share links
 
   $('.pg-share').addEventListener('click', async () => {
-    const fragment = await encodeShare(step.id, surface.getValue());
-    if (fragment.length > MAX_ENCODED + 64) {
+    const server = serverCode.active ? serverCode.getValue() : null;
+    const fragment = await encodeShare(step.id, surface.getValue(), false, server);
+    if (fragment.length > (server === null ? 1 : 2) * MAX_ENCODED + 80) {
       announce(s('share.tooLong'));
       return;
     }
@@ -522,7 +596,7 @@ export function initPlayground(root: HTMLElement): void {
   });
 
   /** The learner's own code, while a shared link's or the solution is in the editor ("Back to my code"). */
-  let keptCode: { step: StepConfig; code: string } | null = null;
+  let keptCode: { step: StepConfig; code: string; server: string | null } | null = null;
   const showNotice = (kind: 'shared' | 'solution' | 'error', text: string) => {
     notice.dataset.kind = kind;
     $('.pg-notice-text').textContent = text;
@@ -537,6 +611,7 @@ export function initPlayground(root: HTMLElement): void {
     if (keptCode.step !== step) showStep(keptCode.step);
     surface.replace(keptCode.code);
     saveNow();
+    if (keptCode.server !== null) serverCode.replace(keptCode.server);
     keptCode = null;
     notice.hidden = true;
     surface.focus();
@@ -565,9 +640,13 @@ export function initPlayground(root: HTMLElement): void {
       showStep(target);
     }
     const mine = surface.getValue();
-    keptCode = handIn || mine === shared.code ? null : { step: target, code: mine };
+    const myServer = serverCode.active ? serverCode.getValue() : null;
+    const same = mine === shared.code && (shared.server === null || myServer === shared.server);
+    keptCode = handIn || same ? null : { step: target, code: mine, server: myServer };
     surface.replace(shared.code);
     saveNow();
+    // A link from before the server editor (no server=) leaves the learner's handler as it is.
+    if (shared.server !== null && serverCode.active) serverCode.replace(shared.server);
     showNotice('shared', handIn ? s('shared.handIn') : s('shared.notice'));
   }
   addEventListener('hashchange', () => void openSharedLink());
@@ -577,6 +656,7 @@ export function initPlayground(root: HTMLElement): void {
   document.addEventListener('wl-theme', (event) => {
     const dark = Boolean((event as CustomEvent<{ dark: boolean }>).detail?.dark);
     surface.setDark(dark);
+    serverCode.setDark(dark);
     runner.setTheme(dark);
   });
 
@@ -601,6 +681,11 @@ export function initPlayground(root: HTMLElement): void {
       });
       surface = editor;
       textarea.remove();
+      serverCode.attachMonaco(createEditor, {
+        dark: isDark(),
+        ariaLabel: s('server.editorLabel'),
+        onRun: () => void run(),
+      });
       root.dataset.editor = 'monaco';
       if (hadFocus) editor.focus();
     })()

@@ -1,7 +1,9 @@
 /**
  * Share links: the code travels in the URL fragment (`#step=<id>&code=<data>`), deflated
- * (`CompressionStream('deflate-raw')`) and base64url-encoded. The fragment never reaches the
- * server, so nothing is stored anywhere.
+ * (`CompressionStream('deflate-raw')`) and base64url-encoded. On a step where the learner writes
+ * the server too, its handler travels beside it the same way (`&server=<data>`); links made
+ * before that (no `server=`) open as they always did. The fragment never reaches the server, so
+ * nothing is stored anywhere.
  *
  * A link is untrusted input. Decoding is bounded (encoded length, inflated size, valid UTF-8)
  * and the result is only ever put into the editor as text; it runs only when the learner
@@ -20,10 +22,24 @@ export const MAX_CODE_BYTES = 128 * 1024;
  */
 const HAND_IN = 'from=hand-in';
 
-/** The fragment of a link that carries `code` for the step `step`; `handIn` for the dashboard's links. */
-export async function encodeShare(step: string, code: string, handIn = false): Promise<string> {
-  const packed = await pipe(new TextEncoder().encode(code), new CompressionStream('deflate-raw'), Infinity);
-  return `#step=${encodeURIComponent(step)}&code=${base64url(packed)}${handIn ? `&${HAND_IN}` : ''}`;
+/**
+ * The fragment of a link that carries `code` for the step `step`; `handIn` for the dashboard's
+ * links; `server`, the learner's handler on a step that has one.
+ */
+export async function encodeShare(
+  step: string,
+  code: string,
+  handIn = false,
+  server: string | null = null,
+): Promise<string> {
+  const withServer = server === null ? '' : `&server=${await pack(server)}`;
+  return `#step=${encodeURIComponent(step)}&code=${await pack(code)}${withServer}${handIn ? `&${HAND_IN}` : ''}`;
+}
+
+async function pack(text: string): Promise<string> {
+  return base64url(
+    await pipe(new TextEncoder().encode(text), new CompressionStream('deflate-raw'), Infinity),
+  );
 }
 
 /** Whether a fragment is a link to a hand-in. */
@@ -32,8 +48,10 @@ export function isHandInLink(hash: string): boolean {
 }
 
 export type SharedCode =
-  | { ok: true; step: string | null; code: string }
+  | { ok: true; step: string | null; code: string; server: string | null }
   | { ok: false; reason: 'damaged' | 'too-large' };
+
+type Unpacked = { ok: true; text: string } | { ok: false; reason: 'damaged' | 'too-large' };
 
 /** Reads a fragment; `null` when it carries no code at all. */
 export async function decodeShare(hash: string): Promise<SharedCode | null> {
@@ -41,6 +59,17 @@ export async function decodeShare(hash: string): Promise<SharedCode | null> {
   const data = params.get('code');
   if (data === null) return null;
   const step = params.get('step');
+  const code = await unpack(data);
+  if (!code.ok) return code;
+  const serverData = params.get('server');
+  if (serverData === null) return { ok: true, step, code: code.text, server: null };
+  const server = await unpack(serverData);
+  if (!server.ok) return server;
+  return { ok: true, step, code: code.text, server: server.text };
+}
+
+/** One `code=` or `server=` value back to text, within the bounds above. */
+async function unpack(data: string): Promise<Unpacked> {
   if (data.length > MAX_ENCODED) return { ok: false, reason: 'too-large' };
   if (!/^[A-Za-z0-9_-]*$/.test(data)) return { ok: false, reason: 'damaged' };
   let bytes: Uint8Array;
@@ -57,7 +86,7 @@ export async function decodeShare(hash: string): Promise<SharedCode | null> {
     return { ok: false, reason: err instanceof RangeError ? 'too-large' : 'damaged' };
   }
   try {
-    return { ok: true, step, code: new TextDecoder('utf-8', { fatal: true }).decode(inflated) };
+    return { ok: true, text: new TextDecoder('utf-8', { fatal: true }).decode(inflated) };
   } catch {
     return { ok: false, reason: 'damaged' };
   }

@@ -1,3 +1,11 @@
+/** A mistake to mark in the code: 1-based line and columns (end exclusive), and what to say. */
+export interface CodeMark {
+  line: number;
+  col: number;
+  endCol: number;
+  message: string;
+}
+
 /**
  * A syntax error in the learner's code, found by acorn before anything runs, told in the page's
  * language at the learner's own line and column.

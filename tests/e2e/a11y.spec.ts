@@ -6,7 +6,7 @@
  */
 import AxeBuilder from '@axe-core/playwright';
 import { expect, type Page, test } from '@playwright/test';
-import { openLesson, showConsole } from './helpers.ts';
+import { openLesson, run, showConsole, stop } from './helpers.ts';
 import { lessonAfterEveryKind } from './every-kind.ts';
 
 type Impact = 'critical' | 'serious' | 'moderate' | 'minor';
@@ -64,6 +64,26 @@ test.describe('accessibility (axe-core)', () => {
     await expect(page.locator('.pg-console-list li').first()).toBeVisible();
     await expectNoSeriousViolations(page, 'console tab (en)');
   });
+
+  for (const [lang, scheme] of [
+    ['en', 'light'],
+    ['zh', 'dark'],
+  ] as const) {
+    test(`a lesson where the learner writes the server, after a Run (${lang}, ${scheme}), has no serious or critical violations`, async ({
+      page,
+    }) => {
+      await page.emulateMedia({ colorScheme: scheme });
+      await openLesson(page, `/${lang}/lessons/12-write-a-comet-loop/`);
+      await run(page);
+      await page.locator('#pg-tab-console').click();
+      // The handler's own lines, with their badge, beside the page's.
+      await expect(page.locator('.pg-console-list .from-server').first()).toBeVisible({ timeout: 20_000 });
+      await page.locator('#pg-tab-server').click();
+      await expect(page.locator('.pg-server-editor .monaco-host')).toBeVisible();
+      await expectNoSeriousViolations(page, `lesson 12 after a Run, server tab (${lang}, ${scheme})`);
+      await stop(page);
+    });
+  }
 
   test('a phone (390 px) has no serious or critical violations on the home page and a lesson', async ({
     page,

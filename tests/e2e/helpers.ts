@@ -39,7 +39,9 @@ export async function editorText(page: Page): Promise<string> {
 /** Presses Run (found by its class: the pages are in English and Chinese) and waits until the playground runs. */
 export async function run(page: Page): Promise<void> {
   await page.locator('.pg-run').click();
-  await expect(page.locator('.playground')).toHaveAttribute('data-state', 'running');
+  // On a step with a server file, Run first deploys the handler: the server's first deploy starts
+  // its sandbox workers, which takes seconds on a busy machine.
+  await expect(page.locator('.playground')).toHaveAttribute('data-state', 'running', { timeout: 20_000 });
 }
 
 /** Presses Stop when a run is going, and waits until the playground is idle. */

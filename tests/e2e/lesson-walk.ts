@@ -1,11 +1,13 @@
 /**
- * Walking a lesson as a learner does: every step's starter is run, and its traffic check must
- * pass; the exercise must fail for its starter and pass for its solution. Shared by
- * lan.spec.ts (every lesson in English, on a plain-http LAN name: the origin a classroom uses) and
- * zh-everywhere.spec.ts (every lesson in Chinese, on 127.0.0.1).
+ * Walking a lesson as a learner does: every step's starter is run (its handler too, on a step
+ * where the learner writes the server: Run deploys it first), and its traffic check must pass;
+ * the exercise must fail for its starter and pass for its solution (the page's, the handler's, or
+ * both, as the solution dialog loads them). Shared by lan.spec.ts (every lesson in English, on a
+ * plain-http LAN name: the origin a classroom uses) and zh-everywhere.spec.ts (every lesson in
+ * Chinese, on 127.0.0.1).
  */
 import fs from 'node:fs';
-import { expect, type Locator, type Page, test } from '@playwright/test';
+import { expect, type Locator, type Page } from '@playwright/test';
 import { loadSolution, run, stop } from './helpers.ts';
 
 /** Every lesson's folder name (its slug), in course order. */
@@ -18,6 +20,8 @@ export const lessons = fs
 interface StepConfig {
   id: string;
   solution: string | null;
+  /** The handler's solution, on a step where the learner writes the server. */
+  serverSolution?: string | null;
 }
 
 /** The attribute the exercise card keeps a step's traffic verdict in. */
@@ -52,15 +56,6 @@ export async function walkLesson(
   const config = JSON.parse((await page.locator('.playground').getAttribute('data-config')) ?? '{}') as {
     steps: StepConfig[];
   };
-  // A step whose frontmatter names a handler (`server:`) runs only once the playground deploys
-  // it on Run: until the page's config carries that field, such a lesson cannot be walked here,
-  // and its tests/server/lesson-<NN>-handlers.test.ts proves its handlers below the UI.
-  const frontmatter = fs.readFileSync(new URL(`../../content/${slug}/${lang}.md`, import.meta.url), 'utf8');
-  const deploysHandlers = config.steps.some((s) => Object.keys(s).some((k) => /server/i.test(k)));
-  test.skip(
-    /^\s+server:/m.test(frontmatter.split(/^---$/m)[1] ?? '') && !deploysHandlers,
-    `${slug} has steps with a server handler, which this playground does not deploy yet`,
-  );
   const card = page.locator('.exercise-card');
   await expect(card, 'every lesson has an exercise').toHaveCount(1);
   const exercise = await card.getAttribute('data-step');
@@ -75,7 +70,10 @@ export async function walkLesson(
       // The starter's run has had time to show its bytes: the exercise must not pass on it.
       await page.waitForTimeout(3_000);
       await expect(card).not.toHaveAttribute('data-state', 'pass');
-      expect(step.solution, `the exercise step "${step.id}" has a solution`).toBeTruthy();
+      expect(
+        step.solution || step.serverSolution,
+        `the exercise step "${step.id}" has a solution (client or server)`,
+      ).toBeTruthy();
       await stop(page);
       await loadSolution(page);
       await run(page);

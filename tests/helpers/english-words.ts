@@ -44,7 +44,7 @@ export const PROTOCOL_WORDS = new Set([
  * What a learner also reads in Latin script on a zh lesson page: the lab's event types, JSON
  * keys and endpoints (as URL paths), the event names of the browser APIs (open, message, error,
  * close), their constants, and the few payloads a lesson's check requires ("hello" in lesson 8,
- * the bytes de ad be ef of lesson 9).
+ * the bytes de ad be ef of lesson 9, "liftoff" in lesson 12).
  */
 // biome-ignore format: a word list reads better packed than one word a line
 export const CODE_WORDS = new Set([
@@ -59,6 +59,8 @@ export const CODE_WORDS = new Set([
   // lesson 15's room messages, {"type":"join"|"chat"|"leave","id","from","text","members","code","reason"},
   // cut short in the inspector's frame previews where no closing brace is left to mark them as JSON
   'join', 'leave', 'from', 'members', 'code', 'reason',
+  // the learner's own server's endpoint, and the last line of lesson 12's countdown
+  'mine', 'liftoff',
 ]);
 
 /** A token that is code, bytes or a header name rather than a word of prose. */

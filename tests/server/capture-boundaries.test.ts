@@ -160,6 +160,11 @@ test('targets name a session the way the lab reads them (WHATWG URL path)', () =
   assert.equal(sessionOfTarget(`/lab/${A}/time?x=1.5`), A);
   assert.equal(sessionOfTarget(`/lab/${A}`), A);
   assert.equal(sessionOfTarget(`http://host:1/lab/${A}/sse`), A);
+  // The playground's deploy and console polls are not the learner's bytes; the handler's answers are.
+  assert.equal(sessionOfTarget(`/lab/${A}/mine`), null);
+  assert.equal(sessionOfTarget(`/lab/${A}/mine?after=3`), null);
+  assert.equal(sessionOfTarget(`/lab/${A}/mine/stream`), A);
+  assert.equal(sessionOfTarget(`/lab/${A}/mine/`), A);
   assert.equal(sessionOfTarget(`/lab/${A}/../${B}/time`), B);
   assert.equal(sessionOfTarget(`/lab/${A}/%2e%2e/${B}/time`), B);
   assert.equal(sessionOfTarget(`/x/../lab/${A}/time`), A);

@@ -213,6 +213,51 @@ test('console.log lines are kept per session and read after a sequence number', 
   assert.deepEqual(await consoleOf(s.port, newSessionId()), [], 'another session sees nothing of it');
 });
 
+test('a deploy answers the seq of its console line, so a reader asks only for what its code says', async () => {
+  const session = newSessionId();
+  const broken = await deploy(s.port, session, 'onRequest((req, res) => {');
+  assert.equal(broken.status, 400);
+  assert.equal(typeof broken.body.seq, 'number');
+  const good = await deploy(
+    s.port,
+    session,
+    `onRequest((req, res) => { console.log('fresh'); res.end(); });`,
+  );
+  assert.equal(good.status, 200);
+  assert.ok((good.body.seq ?? 0) > (broken.body.seq ?? 0), 'a later deploy has a later seq');
+  await getMine(s.port, session, '/x');
+  await waitForConsole(s.port, session, /^fresh$/);
+  assert.deepEqual(
+    (await consoleOf(s.port, session, good.body.seq)).map((l) => l.text),
+    ['fresh'],
+    'after the deploy’s seq: only what the deployed code logged',
+  );
+});
+
+test('the deploy and the console reads are not in the session’s capture; the handler’s answers are', async () => {
+  const session = newSessionId();
+  const inspector = await InspectorClient.open(s.port, session);
+  await deployOk(s.port, session, `onRequest((req, res) => { res.end('hello from mine'); });`);
+  await consoleOf(s.port, session);
+  await getMine(s.port, session, '/seen');
+  await until(
+    () => inspector.records.some((r) => r.kind === 'close'),
+    'the handler’s connection closed in the capture',
+    15_000,
+  );
+  const conns = new Set(inspector.records.filter((r) => r.kind === 'open').map((r) => r.conn));
+  const ins = [...conns].map((c) => inspector.bytes(c, 'in').toString('latin1'));
+  assert.ok(
+    ins.some((i) => i.includes(`GET /lab/${session}/mine/seen`)),
+    'the handler’s request is shown',
+  );
+  assert.ok(
+    !ins.some((i) => /^(PUT|GET) \/lab\/[^/]+\/mine[ ?]/m.test(i)),
+    'no PUT or console read is shown',
+  );
+  inspector.ws.close();
+});
+
 test('res.onClose runs when the client leaves, and the request’s timers stop with it', async () => {
   const session = newSessionId();
   await deployOk(

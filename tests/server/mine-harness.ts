@@ -9,6 +9,8 @@ export interface Deployed {
   readonly body: {
     ok?: boolean;
     text?: string;
+    /** The seq of the console line that tells of this deploy. */
+    seq?: number;
     error?: { name: string; message: string; line: number | null; column: number | null };
   };
 }

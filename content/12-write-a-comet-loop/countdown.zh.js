@@ -1,0 +1,14 @@
+// 还是同一个读取方式，这次请你的处理程序从 5 开始倒数。
+const xhr = new XMLHttpRequest();
+xhr.open('GET', 'mine/countdown?from=5');
+let seen = 0;
+xhr.onprogress = () => {
+  const end = xhr.responseText.lastIndexOf('\n') + 1;
+  const fresh = xhr.responseText.slice(seen, end);
+  seen = end;
+  for (const line of fresh.split('\n')) {
+    if (line) console.log(`readyState ${xhr.readyState}：${JSON.parse(line).text}`);
+  }
+};
+xhr.onload = () => console.log(`readyState ${xhr.readyState}：结束，状态码 ${xhr.status}`);
+xhr.send();
