@@ -19,25 +19,32 @@ interface Words {
   tokenize(sentence: string): string[];
 }
 
+// Typographic apostrophes, dashes and an emoji: beyond ASCII, so a cut can fall inside a character
+// (’ and — are 3 bytes in UTF-8, 🙂 is 4) in English too.
 const ENGLISH: Words = {
-  openers: ['Good question!', 'Happy to help.', 'Let me think about that.', 'Here is a short answer.'],
+  openers: [
+    'Good question! 🙂',
+    'Happy to help — here goes.',
+    'Let’s think about that.',
+    'Here’s a short answer.',
+  ],
   sentences: [
     'A server can answer in pieces, long before it knows the whole reply.',
     'Each piece is a small event, and the page shows it the moment it arrives.',
-    'That is why the words seem to appear one by one, as if someone were typing.',
+    'That’s why the words seem to appear one by one, as if someone were typing.',
     'The connection stays open until the last token has been sent.',
-    'Nothing is lost as long as the reader keeps what it has not finished yet.',
-    'Bytes do not care where a word ends: a read may stop halfway through one.',
+    'Nothing is lost as long as the reader keeps what it hasn’t finished yet.',
+    'Bytes don’t care where a word ends — a read may stop halfway through one.',
     'A blank line tells the reader that one event is complete.',
     'If you no longer want the answer, close the connection and the server stops writing.',
     'Every token costs only a few bytes on the wire, so patience is cheap.',
     'The same prompt in the same session always gets the same answer, so runs can be compared.',
   ],
-  closers: ['I hope that helps!', 'Happy streaming.', 'Try it, and watch the inspector.'],
+  closers: ['I hope that helps! 🙂', 'Happy streaming. ✨', 'Try it, and watch the inspector.'],
   tokenize(sentence) {
     const tokens: string[] = [];
     // A word with the space before it, or one other character: " server", ",", "."
-    for (const [piece] of sentence.matchAll(/ ?[A-Za-z']+| ?[^ A-Za-z']/g)) {
+    for (const [piece] of sentence.matchAll(/ ?[A-Za-z'’]+| ?[^ A-Za-z'’]/gu)) {
       // Long words come in two tokens, as a tokenizer's vocabulary splits rare words: " connect" "ion".
       if (piece.trim().length >= 8) {
         const at = Math.ceil(piece.length / 2) + 1;
