@@ -677,6 +677,9 @@ export const en = {
   'playground.runner.slow':
     'The runner is taking longer than usual to start (the computer or the network is busy). Your code runs as soon as it is ready.',
   'exercise.soFar': 'So far: {reason}',
+  // ---- POST complete: what the lab tells the inspector (server/lab/complete.ts)
+  'wire.lab.completeStopped':
+    'the client closed the connection: generation stopped after {n} of {count} tokens',
 } as const;
 
 export type UiKey = keyof typeof en;

@@ -641,4 +641,6 @@ export const zh: Record<UiKey, string> = {
   'playground.runner.noStart': '运行页面加载了，但没有启动。请刷新本页，然后再次点击“运行”。',
   'playground.runner.slow': '运行页面启动得比平时慢（电脑或网络正忙）。它一准备好，你的代码就会运行。',
   'exercise.soFar': '目前为止：{reason}',
+  // ---- POST complete：实验服务器告诉检查器的话（server/lab/complete.ts）
+  'wire.lab.completeStopped': '客户端关闭了连接：服务器不再生成，{count} 个词元只生成了 {n} 个',
 };
