@@ -56,6 +56,8 @@ export const CODE_WORDS = new Set([
   // lesson 8 names the two handshake values by the headers' last words
   'key', 'accept', 'Key', 'Accept',
   'hello', 'deadbeef', 'de', 'ad', 'be', 'ef',
+  // lesson 16's endpoint (complete?pace=…)
+  'complete',
 ]);
 
 /** A token that is code, bytes or a header name rather than a word of prose. */
