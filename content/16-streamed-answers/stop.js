@@ -7,7 +7,7 @@ const p = document.createElement('p');
 p.style.whiteSpace = 'pre-wrap';
 document.body.append(button, p);
 
-const res = await fetch('complete?pace=200', {
+const res = await fetch('complete?pace=150', {
   method: 'POST',
   headers: { 'Content-Type': 'application/json' },
   body: JSON.stringify({ prompt: 'Tell me a long story about bytes.', max_tokens: 60 }),
@@ -45,8 +45,8 @@ try {
       if (text === '[DONE]') break read;
       answer += name === 'text' ? text : JSON.parse(text).token;
       p.textContent = answer;
-      // Nobody clicks in a walk-through: after 8 tokens, press the button ourselves.
-      if (++tokens === 8) button.click();
+      // Nobody clicks in a walk-through: after 15 tokens, press the button ourselves.
+      if (++tokens === 15) button.click();
     }
   }
   console.log('the answer came whole:', answer);

@@ -7,7 +7,7 @@ const p = document.createElement('p');
 p.style.whiteSpace = 'pre-wrap';
 document.body.append(button, p);
 
-const res = await fetch('complete?pace=200', {
+const res = await fetch('complete?pace=150', {
   method: 'POST',
   headers: { 'Content-Type': 'application/json' },
   body: JSON.stringify({ prompt: '给我讲一个关于字节的长故事。', max_tokens: 60 }),
@@ -45,8 +45,8 @@ try {
       if (text === '[DONE]') break read;
       answer += name === 'text' ? text : JSON.parse(text).token;
       p.textContent = answer;
-      // 自动演示时没人点按钮：收到 8 个词元后，我们替你按一下。
-      if (++tokens === 8) button.click();
+      // 自动演示时没人点按钮：收到 15 个词元后，我们替你按一下。
+      if (++tokens === 15) button.click();
     }
   }
   console.log('回答完整地到达了：', answer);

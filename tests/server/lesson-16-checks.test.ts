@@ -123,7 +123,7 @@ for (const lang of ['en', 'zh'] as const) {
       const session = newSessionId();
       const console = await runLessonCode(session, file(name('stop')));
       assert.ok(
-        console.some((c) => /stopped after 8 tokens|收到 8 个词元后停下了/.test(c.text)),
+        console.some((c) => /stopped after 15 tokens|收到 15 个词元后停下了/.test(c.text)),
         JSON.stringify(console),
       );
       const f = await facts(session, console);
