@@ -237,6 +237,25 @@ export const config = {
    */
   splitGapMs: readInt('WIRELAB_SPLIT_GAP_MS', 50, 0, 1_000),
 
+  // ---- POST complete: an answer streamed token by token (server/lab/complete.ts, docs/lab-api.md "POST complete")
+  /** Bytes of UTF-8 a prompt may hold (413 beyond); the request body as a whole is held to `maxMessageBytes`. */
+  completePromptBytes: readInt('WIRELAB_COMPLETE_PROMPT_BYTES', 4 * KiB, 16, 64 * KiB),
+  /** Largest `max_tokens` a prompt may ask for (400 beyond, naming the bound). */
+  completeMaxTokens: readInt('WIRELAB_COMPLETE_MAX_TOKENS', 200, 1, 10_000),
+  /** Tokens an answer carries when the prompt names no `max_tokens`. */
+  completeTokens: readInt('WIRELAB_COMPLETE_TOKENS', 40, 1, 10_000),
+  /** Fastest `pace=` (ms per token) a request may ask for: no faster than a real model types. */
+  completePaceMinMs: readInt('WIRELAB_COMPLETE_PACE_MIN_MS', 10, 0, 10_000),
+  /** Slowest `pace=` (ms per token): slow enough to watch, fast enough to finish within `completeMaxMs`. */
+  completePaceMaxMs: readInt('WIRELAB_COMPLETE_PACE_MAX_MS', 2_000, 1, 60_000),
+  /** `pace=` when the request names none: about how fast a chat model's words appear. */
+  completePaceMs: readInt('WIRELAB_COMPLETE_PACE_MS', 60, 0, 60_000),
+  /**
+   * Longest life of one answer (ms), in a class too: the answer ends with a comment saying so and
+   * no `[DONE]`. 200 tokens at the slowest pace would take 400 s; a minute is enough to watch one.
+   */
+  completeMaxMs: readInt('WIRELAB_COMPLETE_MAX_MS', 60_000, 1_000, 3_600_000),
+
   // ---- learners' own server code (server/sandbox/, server/lab/mine.ts, docs/lab-api.md "Your own server")
   /**
    * Worker threads that host the QuickJS sandboxes (each hosts many sessions' runtimes). A host

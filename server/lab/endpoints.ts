@@ -4,6 +4,7 @@
  */
 import type { Config } from '../config.ts';
 import type { DeflateAsk } from './deflate.ts';
+import { complete, completeOptions } from './complete.ts';
 import { echo } from './echo.ts';
 import { faultOptions, type Faults } from './faults.ts';
 import { news, newsOptions } from './news.ts';
@@ -95,16 +96,18 @@ function ws<S extends QuerySpec>(
   };
 }
 
-/** `stream`'s `prepare`: `split=` cuts the stream into many writes, `buffer=1` makes it one, so not both. */
-const prepareStream: HttpEndpoint['prepare'] = (params, cfg) => {
-  const prepared = http(streamOptions, stream)(params, cfg);
-  if (prepared.ok && prepared.faults.buffer && params.has('split'))
-    return {
-      ok: false,
-      error: `Query parameters split=${JSON.stringify(params.get('split'))} and buffer=1 do not go together: buffer=1 sends the stream in one write, split= cuts it into many. Give one of them.`,
-    };
-  return prepared;
-};
+/** A `prepare` for an endpoint taking `split=`: it cuts the stream into many writes, `buffer=1` makes it one, so not both. */
+function splitOrBuffer(prepare: HttpEndpoint['prepare']): HttpEndpoint['prepare'] {
+  return (params, cfg) => {
+    const prepared = prepare(params, cfg);
+    if (prepared.ok && prepared.faults.buffer && params.has('split'))
+      return {
+        ok: false,
+        error: `Query parameters split=${JSON.stringify(params.get('split'))} and buffer=1 do not go together: buffer=1 sends the stream in one write, split= cuts it into many. Give one of them.`,
+      };
+    return prepared;
+  };
+}
 
 /** The HTTP endpoints, by the name after `/lab/<session>/`. */
 export const HTTP_ENDPOINTS: Readonly<Record<string, HttpEndpoint>> = {
@@ -112,8 +115,19 @@ export const HTTP_ENDPOINTS: Readonly<Record<string, HttpEndpoint>> = {
   news: { methods: ['GET'], shape: 'one-shot', readsFeed: true, prepare: http(newsOptions, news) },
   poll: { methods: ['GET'], shape: 'one-shot', readsFeed: true, prepare: http(pollOptions, poll) },
   send: { methods: ['POST'], shape: 'one-shot', readsFeed: true, prepare: http(noOptions, send) },
-  stream: { methods: ['GET'], shape: 'stream', readsFeed: true, prepare: prepareStream },
+  stream: {
+    methods: ['GET'],
+    shape: 'stream',
+    readsFeed: true,
+    prepare: splitOrBuffer(http(streamOptions, stream)),
+  },
   sse: { methods: ['GET'], shape: 'stream', readsFeed: true, prepare: http(sseOptions, sse) },
+  complete: {
+    methods: ['POST'],
+    shape: 'stream',
+    readsFeed: false,
+    prepare: splitOrBuffer(http(completeOptions, complete)),
+  },
 };
 
 /** The WebSocket endpoints. */
@@ -124,7 +138,7 @@ export const WS_ENDPOINTS: Readonly<Record<string, WsEndpoint>> = {
 
 /** What a 404 lists: the table above, and the learner's own server (mine.ts, answered before this table). */
 export const ENDPOINT_LIST =
-  'HTTP: GET time, GET news, GET poll, POST send, GET stream, GET sse, PUT mine (your own handler), any method mine/…; WebSocket: ws, echo, mine/… (see the lab API reference)';
+  'HTTP: GET time, GET news, GET poll, POST send, GET stream, GET sse, POST complete, PUT mine (your own handler), any method mine/…; WebSocket: ws, echo, mine/… (see the lab API reference)';
 
 /** What a WebSocket handshake to an unknown endpoint lists. */
 export const WS_ENDPOINT_LIST = 'ws, echo, mine/… (your own handler)';

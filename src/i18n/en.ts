@@ -721,6 +721,9 @@ export const en = {
   'playground.status.deploying': 'Starting your server…',
   'playground.status.serverNotStarted': 'Not run: your server did not start (line {line}, column {col}).',
   'playground.status.serverFailed': 'Not run: your server did not start.',
+  // ---- POST complete: what the lab tells the inspector (server/lab/complete.ts)
+  'wire.lab.completeStopped':
+    'the client closed the connection: generation stopped after {n} of {count} tokens',
 } as const;
 
 export type UiKey = keyof typeof en;

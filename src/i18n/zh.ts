@@ -684,4 +684,6 @@ export const zh: Record<UiKey, string> = {
   'playground.status.deploying': '正在启动你的服务器…',
   'playground.status.serverNotStarted': '没有运行：你的服务器没有启动（第 {line} 行，第 {col} 列）。',
   'playground.status.serverFailed': '没有运行：你的服务器没有启动。',
+  // ---- POST complete：实验服务器告诉检查器的话（server/lab/complete.ts）
+  'wire.lab.completeStopped': '客户端关闭了连接：服务器不再生成，{count} 个词元只生成了 {n} 个',
 };

@@ -61,6 +61,8 @@ export const CODE_WORDS = new Set([
   'join', 'leave', 'from', 'members', 'code', 'reason',
   // the learner's own server's endpoint, and the last line of lesson 12's countdown
   'mine', 'liftoff',
+  // lesson 16's endpoint (complete?pace=…)
+  'complete',
 ]);
 
 /** A token that is code, bytes or a header name rather than a word of prose. */
