@@ -1,7 +1,7 @@
 // A page that comes back after a cut, but not all at once.
 // plan= scripts this page's connections: the first is cut after 2 messages (drop2), then the
-// server is restarting three times (down: it accepts, then closes at once with 1013).
-const PLAN = 'plan=drop2,down,down,down';
+// server is restarting for three attempts (down3: each is accepted, then closed at once with 1013).
+const PLAN = 'plan=drop2,down3';
 let last = null; // id of the last message received: where to resume
 let ticks = 0;
 let attempt = 0; // failed attempts in a row

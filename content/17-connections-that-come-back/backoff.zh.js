@@ -1,7 +1,7 @@
 // 断了还能回来，但不是所有人一起回来。
 // plan= 给这个页面的几条连接排好剧本：第一条传完 2 条消息就被切断（drop2），
-// 接下来服务器连续三次正在重启（down：先接受握手，随即以 1013 关闭）。
-const PLAN = 'plan=drop2,down,down,down';
+// 接下来服务器在重启，连续三次尝试（down3：每次都先接受握手，随即以 1013 关闭）。
+const PLAN = 'plan=drop2,down3';
 let last = null; // 收到的最后一条消息的 id：从这里续传
 let ticks = 0;
 let attempt = 0; // 连续失败的次数

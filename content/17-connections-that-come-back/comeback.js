@@ -1,5 +1,5 @@
 // A ticker that must come back from everything: plan= scripts this page's connections.
-// The first is cut after 2 messages, then the server is restarting twice (closed 1013 at once),
+// The first is cut after 2 messages, then the server is restarting for 3 attempts (closed 1013 at once),
 // then it goes quiet after 2 messages without closing, then it cuts after 2 again.
 // Print every tick once, in order, none missing, until 9 have arrived.
 // TODO 1: this page comes back at once, every time. Wait before each attempt: a ceiling that
@@ -7,7 +7,7 @@
 // TODO 2: it never notices a server that went quiet. Add a heartbeat: send ping every second,
 //         and close a connection that has said nothing (not even pong) for a few seconds.
 // Keep plan= and since= in the URL, and the console lines as they are.
-const PLAN = 'plan=drop2,down,down,mute2,drop2';
+const PLAN = 'plan=drop2,down3,mute2,drop2';
 let last = null; // id of the last message received: where to resume
 let ticks = 0;
 

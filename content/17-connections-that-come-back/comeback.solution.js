@@ -1,8 +1,8 @@
 // A ticker that must come back from everything: plan= scripts this page's connections.
-// The first is cut after 2 messages, then the server is restarting twice (closed 1013 at once),
+// The first is cut after 2 messages, then the server is restarting for 3 attempts (closed 1013 at once),
 // then it goes quiet after 2 messages without closing, then it cuts after 2 again.
 // Print every tick once, in order, none missing, until 9 have arrived.
-const PLAN = 'plan=drop2,down,down,mute2,drop2';
+const PLAN = 'plan=drop2,down3,mute2,drop2';
 let last = null; // id of the last message received: where to resume
 let ticks = 0;
 let attempt = 0; // failed attempts in a row

@@ -677,6 +677,10 @@ export const en = {
   'playground.runner.slow':
     'The runner is taking longer than usual to start (the computer or the network is busy). Your code runs as soon as it is ready.',
   'exercise.soFar': 'So far: {reason}',
+  // ---- lesson 17: a server that goes quiet, a scripted restart (server/lab/push-socket.ts, ws-plan.ts)
+  'wire.lab.mute':
+    'fault: mute={n} — after {count} messages the server says nothing more and answers nothing, but keeps the connection open',
+  'wire.lab.planDown': 'plan: down — the server is restarting; try again later',
 } as const;
 
 export type UiKey = keyof typeof en;

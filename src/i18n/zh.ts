@@ -641,4 +641,7 @@ export const zh: Record<UiKey, string> = {
   'playground.runner.noStart': '运行页面加载了，但没有启动。请刷新本页，然后再次点击“运行”。',
   'playground.runner.slow': '运行页面启动得比平时慢（电脑或网络正忙）。它一准备好，你的代码就会运行。',
   'exercise.soFar': '目前为止：{reason}',
+  // ---- 第 17 课：不出声的服务器、剧本里的重启（server/lab/push-socket.ts、ws-plan.ts）
+  'wire.lab.mute': '故障 mute={n}：发出 {count} 条消息后，服务器不再说话，什么也不回应，但连接仍然开着',
+  'wire.lab.planDown': '剧本中的重启：服务器正在重启，请稍后再试',
 };

@@ -32,7 +32,9 @@ const bad: Array<[string, RegExp]> = [
   ['mute=abc', /mute="abc": expected a whole number/],
   ['mute=-1', /mute="-1"/],
   ['plan=drop2,boom', /plan="drop2,boom": expected 1 to 3 comma-separated steps \(bound maxPlanSteps\)/],
-  ['plan=drop2,down,ok,mute1', /bound maxPlanSteps/],
+  ['plan=drop2,down1,mute1,drop1', /bound maxPlanSteps/],
+  ['plan=down0', /downN \(N from 1 to 9999\)/],
+  ['plan=drop2,down', /plan="drop2,down"/],
   ['plan=drop12345', /N from 0 to 9999/],
   ['plan=', /plan="": expected/],
 ];

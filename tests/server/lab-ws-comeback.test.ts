@@ -111,7 +111,7 @@ test('ws?mute=2 goes quiet after 2 messages: no message, no ping, no pong, no cl
 
 test('ws?plan= scripts successive connections, and since= resumes each without loss or repeat', async () => {
   const id = newSession();
-  const plan = 'plan=drop2,down,mute1';
+  const plan = 'plan=drop2,down1,mute1';
   const first = open(`/lab/${id}/ws?${plan}`);
   await first.opened;
   for (const t of ['a', 'b', 'c', 'd', 'e']) await send(id, t);
@@ -119,7 +119,7 @@ test('ws?plan= scripts successive connections, and since= resumes each without l
   assert.deepEqual(first.ids(), [1, 2]);
 
   const down = open(`/lab/${id}/ws?${plan}&since=2`);
-  assert.equal(await down.closed, 1013, 'down: closed 1013 at once, as a restarting server');
+  assert.equal(await down.closed, 1013, 'down1: closed 1013 at once, as a restarting server');
   assert.deepEqual(down.ids(), []);
 
   const quiet = open(`/lab/${id}/ws?${plan}&since=2`);
