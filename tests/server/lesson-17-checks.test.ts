@@ -94,6 +94,15 @@ function assertFails(v: Verdict, en: RegExp, zh: RegExp): void {
   assert.match(v.zh, zh);
 }
 
+/** An `enough` for runClient: true from its `n + 1`th call on (runClient asks every 50 ms). */
+function calls(n: number): () => boolean {
+  let count = 0;
+  return () => {
+    count += 1;
+    return count > n;
+  };
+}
+
 /** The lesson's backoff: a ceiling of 300 ms doubling per failed attempt, half of it random. */
 const equalJitter = (attempt: number) => {
   const ceiling = 300 * 2 ** attempt;
@@ -111,8 +120,7 @@ describe('lesson 17: come back from everything', () => {
   it('fails for the starter, which comes back at once', async () => {
     const session = newSessionId();
     // It comes back at once, then waits on the muted connection: the run has shown it all by then.
-    let started = 0;
-    const console = await runClient(session, { wait: () => 0 }, () => (started += 1) > 40);
+    const console = await runClient(session, { wait: () => 0 }, calls(40));
     assertFails(await verdict(session, console), /at once/, /马上重连/);
   });
 
@@ -132,8 +140,7 @@ describe('lesson 17: come back from everything', () => {
 
   it('fails for a client with backoff but no heartbeat, which never notices the silence', async () => {
     const session = newSessionId();
-    let polls = 0;
-    const console = await runClient(session, { wait: equalJitter }, () => (polls += 1) > 80); // 4 s: 80 ticks
+    const console = await runClient(session, { wait: equalJitter }, calls(80)); // 4 s: 80 ticks
     assertFails(await verdict(session, console), /never noticed/, /一直没有察觉/);
   });
 });
