@@ -324,6 +324,16 @@ export const config = {
    */
   maxFinWaits: readInt('WIRELAB_MAX_FIN_WAITS', 1_000, 0, 100_000),
 
+  // ---- a server that stops answering, for lesson 17 (server/lab/ws-plan.ts, docs/lab-api.md "WS ws")
+  /**
+   * A `ws` muted with `mute=N` (or a plan's `muteN`) sends nothing and answers nothing, pings
+   * included, so neither `wsPingMs` nor, in a class, `maxStreamMs` would ever end it: it is cut
+   * (no close frame) this many ms after it went quiet. A page's heartbeat notices within seconds.
+   */
+  maxMuteMs: readInt('WIRELAB_MAX_MUTE_MS', 60_000, 100, 600_000),
+  /** Steps a `ws?plan=` may list: each is one more connection the page opens, so few are plenty. */
+  maxPlanSteps: readInt('WIRELAB_MAX_PLAN_STEPS', 8, 1, 64),
+
   // ---- absolute URLs in pages (src/page-origin.ts)
   /**
    * The origin written into pages' absolute links (`hreflang` alternates), e.g.

@@ -4,6 +4,8 @@
  * `maxStreamMs` (outside a class: push-lifetime.ts); closes a reader that falls `maxBufferedBytes`
  * behind with a reason, cutting it if it does not catch up within `slowReaderGraceMs`; pings every
  * `wsPingMs` and cuts a peer that did not answer; and closes with 1001 when the server shuts down.
+ * With `mute` (ws-plan.ts) it goes quiet after that many messages: no message, no ping, no answer,
+ * and no close either, until `maxMuteMs` cuts it.
  */
 import { bound } from './bounds.ts';
 import { isCapped, startLifetime } from './push-lifetime.ts';
@@ -17,14 +19,27 @@ export interface PushSocket {
   /** Runs `fn` once when the socket is closed, however it closed. */
   onClose(fn: () => void): void;
   readonly open: boolean;
+  /** Sends one frame that is not a feed message (not counted): nothing once closed or muted. */
+  reply(text: string): void;
+  /** True once `mute` silenced it: whatever the client sends is ignored. */
+  readonly muted: boolean;
+}
+
+/** Per-connection faults that override the query's (a `ws?plan=` step). */
+export interface PushFaults {
+  readonly drop?: number;
+  /** After this many messages, go quiet without closing. */
+  readonly mute?: number;
 }
 
 /** Watches the WebSocket of `ctx` against the bounds. */
-export function openPushSocket(ctx: LabSocket<unknown>): PushSocket {
-  const { ws, socket, lab, faults } = ctx;
+export function openPushSocket(ctx: LabSocket<unknown>, own: PushFaults = {}): PushSocket {
+  const { ws, socket, lab } = ctx;
+  const faults = { ...ctx.faults, ...own };
   const { cfg } = lab;
   const capped = isCapped(ctx.session);
   let sent = 0;
+  let muted = false;
 
   const cut = (why: string): void => {
     if (!life.open) return;
@@ -74,9 +89,28 @@ export function openPushSocket(ctx: LabSocket<unknown>): PushSocket {
   });
   life.onClose(() => clearInterval(pinger));
 
+  // A half-open connection, played: the server goes quiet but keeps its socket, as one that hangs
+  // or a NAT box that forgot the connection would. The page sees no close event; only a heartbeat
+  // of its own finds out. `ws` would still answer a protocol ping by itself: that is turned off.
+  const mute = (): void => {
+    muted = true;
+    clearInterval(pinger);
+    (ws as unknown as { _autoPong: boolean })._autoPong = false;
+    lab.note(
+      socket,
+      `fault: mute=${faults.mute} — after ${sent} messages the server says nothing more and answers nothing, but keeps the connection open`,
+    );
+    const timer = setTimeout(
+      () => cut(`${bound(cfg, 'maxMuteMs')} reached — the muted connection was still open, connection cut`),
+      cfg.maxMuteMs,
+    );
+    life.onClose(() => clearTimeout(timer));
+  };
+  if (faults.mute === 0) mute();
+
   return {
     send(data, binary = false) {
-      if (!life.open) return;
+      if (!life.open || muted) return;
       sent += 1;
       ctx.session.delivered += 1;
       if (faults.drop !== undefined && sent >= faults.drop) {
@@ -101,7 +135,13 @@ export function openPushSocket(ctx: LabSocket<unknown>): PushSocket {
         );
       } else if (capped && sent >= cfg.maxStreamMessages) {
         close(1008, `${bound(cfg, 'maxStreamMessages')} reached`);
-      }
+      } else if (sent === faults.mute) mute();
+    },
+    reply(text) {
+      if (life.open && !muted) ws.send(text);
+    },
+    get muted() {
+      return muted;
     },
     close,
     onClose: life.onClose,

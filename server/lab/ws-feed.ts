@@ -7,24 +7,46 @@
  *   → hello
  *   ← {"id":44,"type":"chat","time":"…","data":"hello"}
  *
- * With `echo=1` the client's messages, text and binary, come straight back instead. With
+ * With `echo=1` the client's messages, text and binary, come straight back instead. The text `ping`
+ * is answered `pong` on this socket alone: a heartbeat page code can see, unlike protocol pings.
+ * `mute=N` and `plan=` play a server that stops answering or restarts (ws-plan.ts). With
  * `deflate=1` (or `deflate=notakeover`) the frames are compressed: the handshake and the choice
  * of server are in deflate.ts; this handler sends and reads messages the same either way.
  */
 import type { RawData } from 'ws';
+import type { Config } from '../config.ts';
 import { bound } from './bounds.ts';
 import { deflateOption } from './deflate.ts';
 import type { FeedMessage } from './feed.ts';
 import { openPushSocket } from './push-socket.ts';
 import { int, MAX_INT } from './query.ts';
 import type { LabSocket } from './request.ts';
+import { nextPlanStep, planOption } from './ws-plan.ts';
 
-export const wsFeedOptions = () => ({ since: int(0, MAX_INT), echo: int(0, 1), deflate: deflateOption() });
+export const wsFeedOptions = (cfg: Config) => ({
+  since: int(0, MAX_INT),
+  echo: int(0, 1),
+  deflate: deflateOption(),
+  mute: int(0, MAX_INT),
+  plan: planOption(cfg),
+});
 
 /** Follows the feed (after `since`, or only new messages) and appends what the client says. */
-export function wsFeed(ctx: LabSocket<{ since?: number; echo?: number }>): void {
+export function wsFeed(
+  ctx: LabSocket<{ since?: number; echo?: number; mute?: number; plan?: string }>,
+): void {
   const { ws, feed, query } = ctx;
-  const push = openPushSocket(ctx);
+  const step =
+    query.plan === undefined ? undefined : nextPlanStep(ctx.session, query.plan, query.since !== undefined);
+  const push = openPushSocket(ctx, {
+    mute: step?.kind === 'mute' ? step.after : query.mute,
+    ...(step?.kind === 'drop' ? { drop: step.after } : {}),
+  });
+  if (step?.kind === 'down') {
+    // RFC 6455 §7.4.1 (IANA registry): 1013 Try Again Later — as a server that is restarting.
+    push.close(1013, 'plan: down — the server is restarting; try again later');
+    return;
+  }
 
   const forward = (m: FeedMessage): void => push.send(JSON.stringify(m)); // one message, one text frame
   for (const m of feed.after(query.since ?? feed.lastId).messages) forward(m);
@@ -32,6 +54,7 @@ export function wsFeed(ctx: LabSocket<{ since?: number; echo?: number }>): void 
   push.onClose(unsubscribe);
 
   ws.on('message', (data: RawData, isBinary: boolean) => {
+    if (push.muted) return; // a server that stopped answering: nothing it is sent has any effect
     const bytes = data as Buffer; // binaryType 'nodebuffer': always one Buffer per message
     if (query.echo === 1) {
       // back as it came: same bytes, same opcode
@@ -53,6 +76,8 @@ export function wsFeed(ctx: LabSocket<{ since?: number; echo?: number }>): void 
       );
       return;
     }
-    feed.append('chat', bytes.toString('utf8'));
+    const text = bytes.toString('utf8');
+    if (text === 'ping') push.reply('pong');
+    else feed.append('chat', text);
   });
 }

@@ -724,6 +724,10 @@ export const en = {
   // ---- POST complete: what the lab tells the inspector (server/lab/complete.ts)
   'wire.lab.completeStopped':
     'the client closed the connection: generation stopped after {n} of {count} tokens',
+  // ---- lesson 17: a server that goes quiet, a scripted restart (server/lab/push-socket.ts, ws-plan.ts)
+  'wire.lab.mute':
+    'fault: mute={n} — after {count} messages the server says nothing more and answers nothing, but keeps the connection open',
+  'wire.lab.planDown': 'plan: down — the server is restarting; try again later',
 } as const;
 
 export type UiKey = keyof typeof en;

@@ -686,4 +686,7 @@ export const zh: Record<UiKey, string> = {
   'playground.status.serverFailed': '没有运行：你的服务器没有启动。',
   // ---- POST complete：实验服务器告诉检查器的话（server/lab/complete.ts）
   'wire.lab.completeStopped': '客户端关闭了连接：服务器不再生成，{count} 个词元只生成了 {n} 个',
+  // ---- 第 17 课：不出声的服务器、剧本里的重启（server/lab/push-socket.ts、ws-plan.ts）
+  'wire.lab.mute': '故障 mute={n}：发出 {count} 条消息后，服务器不再说话，什么也不回应，但连接仍然开着',
+  'wire.lab.planDown': '剧本中的重启：服务器正在重启，请稍后再试',
 };
