@@ -58,7 +58,7 @@ function checkOrigin(req: IncomingMessage, cfg: Config): GateRefusal | null {
   if (!sameSite(origin, req, cfg))
     return refuse(
       403,
-      `origin=check: Origin ${origin.slice(0, 100)} is not this site (${cfg.publicOrigin || `host ${req.headers.host ?? '?'}`}). A page of another site may not open this WebSocket.`,
+      `origin=check: Origin ${origin.slice(0, 100)} is not this site (${cfg.publicOrigin || (req.headers.host ?? '?')}). A page of another site may not open this WebSocket.`,
     );
   return null;
 }

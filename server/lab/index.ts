@@ -221,7 +221,7 @@ export function createLab(cfg: Config, hooks: LabHooks): Lab {
       const { session, feed } = admission;
       const gated = checkGate(path.endpoint, url.searchParams, req, session.id, lab.tickets, cfg);
       if (gated) {
-        lab.note(socket, gated.text);
+        if (gated.status !== 400) lab.note(socket, gated.text);
         answerText(res, gated.status, gated.text, gated.headers);
         return;
       }
@@ -322,7 +322,7 @@ export function createLab(cfg: Config, hooks: LabHooks): Lab {
       // Lesson 18's ticket= / auth= / origin=: refused with a real HTTP status, before any 101.
       const gated = checkGate(path.endpoint, url.searchParams, req, session.id, lab.tickets, cfg);
       if (gated) {
-        lab.note(socket, gated.text);
+        if (gated.status !== 400) lab.note(socket, gated.text);
         refuseUpgrade(socket, gated.status, gated.text, gated.headers);
         return;
       }

@@ -23,8 +23,9 @@ export function firstMessageAuth<Q>(handle: Handler<Q>): Handler<Q> {
     const url = new URL(ctx.req.url ?? '/', 'http://lab.invalid');
     if (url.searchParams.get('auth') !== 'first') return handle(ctx);
     const { ws, lab, socket, session } = ctx;
-    const refuse = (reason: string): void => {
-      lab.note(socket, `auth=first: ${reason}`);
+    /** Closes with `reason`; the inspector is told `note` (the whole story), or the reason. */
+    const refuse = (reason: string, note = `auth=first: ${reason}`): void => {
+      lab.note(socket, note);
       if (ws.readyState === WebSocket.OPEN) ws.close(1008, reason);
     };
     const timer = setTimeout(
@@ -54,8 +55,7 @@ export function firstMessageAuth<Q>(handle: Handler<Q>): Handler<Q> {
       }
       const redeemed = lab.tickets.redeem(session.id, ticket);
       if (!redeemed.ok) {
-        lab.note(socket, redeemed.text);
-        refuse(redeemed.short);
+        refuse(redeemed.short, redeemed.text);
         return;
       }
       ws.send(JSON.stringify({ type: 'auth', ok: true }));
