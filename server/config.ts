@@ -354,6 +354,23 @@ export const config = {
   maxDeflateSockets: readInt('WIRELAB_MAX_DEFLATE_SOCKETS', 128, 0, 100_000),
   /** Compressed WebSockets one session may have open at once (beyond: declined, as above). */
   maxDeflateSocketsPerSession: readInt('WIRELAB_MAX_DEFLATE_SOCKETS_PER_SESSION', 2, 0, 1_000),
+  // ---- who is on the other end: tickets for `ws` and `sse` (server/lab/tickets.ts, lesson 18)
+  /**
+   * How long (ms) a ticket from `POST ticket` stays good. Short, because a ticket rides in a URL
+   * (`ws?ticket=`, `sse?ticket=`), and URLs end up in logs: one that expired in seconds is worth
+   * little to whoever reads it there.
+   */
+  ticketTtlMs: readInt('WIRELAB_TICKET_TTL_MS', 30_000, 1_000, 600_000),
+  /**
+   * Tickets one session may hold unused and unexpired at once: past it, `POST ticket` is a 429
+   * until the oldest one expires or is used. A page needs one per connection it is about to open.
+   */
+  maxTicketsPerSession: readInt('WIRELAB_MAX_TICKETS_PER_SESSION', 5, 1, 1_000),
+  /**
+   * With `ws?auth=first`, how long (ms) the server waits for the `{"type":"auth",…}` message
+   * after the handshake before it closes the socket with 1008.
+   */
+  authFirstMessageMs: readInt('WIRELAB_AUTH_FIRST_MESSAGE_MS', 5_000, 100, 60_000),
 } as const;
 
 export type Config = typeof config;

@@ -12,7 +12,18 @@ import { z } from 'astro/zod';
 export const TECHNIQUES = ['basics', 'polling', 'comet', 'sse', 'websocket', 'mixed'] as const;
 
 /** Lab endpoints a step may name; their handlers are shown in the playground's "Server code" tab. */
-export const ENDPOINTS = ['time', 'news', 'poll', 'send', 'stream', 'sse', 'ws', 'echo', 'complete'] as const;
+export const ENDPOINTS = [
+  'time',
+  'news',
+  'poll',
+  'send',
+  'stream',
+  'sse',
+  'ws',
+  'echo',
+  'complete',
+  'ticket',
+] as const;
 
 /**
  * A playground step: the code the learner starts from, in a file of the lesson's folder

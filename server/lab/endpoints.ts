@@ -15,7 +15,9 @@ import { ROOM_CODE_PATTERN } from './rooms.ts';
 import { send } from './send.ts';
 import { sse, sseOptions } from './sse.ts';
 import { stream, streamOptions } from './stream.ts';
+import { ticket } from './ticket.ts';
 import { time, timeOptions } from './time.ts';
+import { firstMessageAuth } from './ws-auth.ts';
 import { wsFeed, wsFeedOptions } from './ws-feed.ts';
 
 /** A request whose query is read: the options every endpoint shares, and a handler to run. */
@@ -128,17 +130,18 @@ export const HTTP_ENDPOINTS: Readonly<Record<string, HttpEndpoint>> = {
     readsFeed: false,
     prepare: splitOrBuffer(http(completeOptions, complete)),
   },
+  ticket: { methods: ['POST'], shape: 'one-shot', readsFeed: false, prepare: http(noOptions, ticket) },
 };
 
 /** The WebSocket endpoints. */
 export const WS_ENDPOINTS: Readonly<Record<string, WsEndpoint>> = {
-  ws: { readsFeed: true, prepare: ws(wsFeedOptions, wsFeed) },
+  ws: { readsFeed: true, prepare: ws(wsFeedOptions, firstMessageAuth(wsFeed)) },
   echo: { readsFeed: false, prepare: ws(noOptions, echo) },
 };
 
 /** What a 404 lists: the table above, and the learner's own server (mine.ts, answered before this table). */
 export const ENDPOINT_LIST =
-  'HTTP: GET time, GET news, GET poll, POST send, GET stream, GET sse, POST complete, PUT mine (your own handler), any method mine/…; WebSocket: ws, echo, mine/… (see the lab API reference)';
+  'HTTP: GET time, GET news, GET poll, POST send, GET stream, GET sse, POST complete, POST ticket, PUT mine (your own handler), any method mine/…; WebSocket: ws, echo, mine/… (see the lab API reference)';
 
 /** What a WebSocket handshake to an unknown endpoint lists. */
 export const WS_ENDPOINT_LIST = 'ws, echo, mine/… (your own handler)';

@@ -26,6 +26,8 @@ import { createRooms, type Rooms } from './rooms.ts';
 import { createMine, isMine } from './mine.ts';
 import type { LabRuntime } from './request.ts';
 import { createSessions } from './sessions.ts';
+import { checkGate } from './auth-gate.ts';
+import { createTickets } from './tickets.ts';
 
 export type { Feed, FeedMessage } from './feed.ts';
 export type { Rooms } from './rooms.ts';
@@ -90,6 +92,7 @@ export function createLab(cfg: Config, hooks: LabHooks): Lab {
 
   const lab: LabRuntime = {
     cfg,
+    tickets: createTickets(cfg),
     note(socket, text) {
       try {
         hooks.note(socket, text);
@@ -219,6 +222,12 @@ export function createLab(cfg: Config, hooks: LabHooks): Lab {
         return;
       }
       const { session, feed } = admission;
+      const gated = checkGate(path.endpoint, url.searchParams, req, session.id, lab.tickets, cfg);
+      if (gated) {
+        if (gated.status !== 400) lab.note(socket, gated.text);
+        answerText(res, gated.status, gated.text, gated.headers);
+        return;
+      }
       res.once('close', sessions.countOpen(session, path.endpoint, address));
       // A stream or a held poll is real work: a made-up id asking once for news is not.
       if (endpoint.shape === 'stream' || path.endpoint === 'poll') sessions.prove(session);
@@ -313,6 +322,13 @@ export function createLab(cfg: Config, hooks: LabHooks): Lab {
         return;
       }
       const { session, feed } = admission;
+      // Lesson 18's ticket= / auth= / origin=: refused with a real HTTP status, before any 101.
+      const gated = checkGate(path.endpoint, url.searchParams, req, session.id, lab.tickets, cfg);
+      if (gated) {
+        if (gated.status !== 400) lab.note(socket, gated.text);
+        refuseUpgrade(socket, gated.status, gated.text, gated.headers);
+        return;
+      }
       socket.once('close', sessions.countOpen(session, path.endpoint, address));
       sessions.prove(session); // a WebSocket is real work
       withFaults({ kind: 'upgrade', socket }, prepared.faults, lab, () => {

@@ -8,6 +8,7 @@ import type { Config } from '../config.ts';
 import type { Faults } from './faults.ts';
 import type { Feed } from './feed.ts';
 import type { Session } from './sessions.ts';
+import type { Tickets } from './tickets.ts';
 
 /** The lab itself, as handlers see it. */
 export interface LabRuntime {
@@ -16,6 +17,8 @@ export interface LabRuntime {
   note(socket: Socket, text: string): void;
   /** Registers what to do when the server shuts down; returns the function that unregisters it. */
   onShutdown(fn: () => void): () => void;
+  /** One-time tickets for `ws` and `sse` (tickets.ts). */
+  readonly tickets: Tickets;
 }
 
 /** One HTTP request to a lab endpoint. */

@@ -728,6 +728,30 @@ export const en = {
   'wire.lab.mute':
     'fault: mute={n} — after {count} messages the server says nothing more and answers nothing, but keeps the connection open',
   'wire.lab.planDown': 'plan: down — the server is restarting; try again later',
+  // ---- lesson 18: tickets, auth=first, origin=check (server/lab/tickets.ts, auth-gate.ts, ws-auth.ts)
+  'wire.lab.ticketUsed':
+    'This ticket was already used {n} s ago: a ticket opens one connection only (a reconnect needs a new one); fetch a new one (POST ticket) and open the connection with it.',
+  'wire.lab.ticketExpired':
+    'This ticket expired {n} s ago ({rule}): fetch a new one (POST ticket) and open the connection with it.',
+  'wire.lab.ticketOther':
+    'This ticket was issued to another session: a ticket opens a connection only for the session that asked for it. It is now spent.',
+  'wire.lab.ticketOtherSpent':
+    'This ticket was issued to another session, and it is spent anyway: fetch a new one (POST ticket) and open the connection with it.',
+  'wire.lab.ticketSpent':
+    'This ticket was spent when another session showed it: fetch a new one (POST ticket) and open the connection with it.',
+  'wire.lab.ticketUnknown':
+    'No such ticket: this server never issued it (forged or mistyped), or it is too old to remember; fetch a new one (POST ticket) and open the connection with it.',
+  'wire.lab.ticketsFull':
+    'bound maxTicketsPerSession ({n}) reached: this session holds {count} unused tickets. Use one, or retry in {a} s when the oldest expires.',
+  'wire.lab.originNone':
+    'origin=check: this handshake has no Origin header. Browsers always send one; the lab refuses a handshake that does not name this site.',
+  'wire.lab.originNull':
+    'origin=check: Origin: null is an opaque origin (a sandboxed frame such as the playground runner, a file: page, a redirect). It names no site, so it is not this site.',
+  'wire.lab.originForeign':
+    'origin=check: Origin {origin} is not this site ({site}). A page of another site may not open this WebSocket.',
+  'wire.lab.authTimeout':
+    'auth=first: bound authFirstMessageMs ({ms}): no {"type":"auth","ticket":…} message came in time',
+  'wire.lab.authMalformed': 'auth=first: the first message must be {"type":"auth","ticket":"…"}',
 } as const;
 
 export type UiKey = keyof typeof en;

@@ -689,4 +689,25 @@ export const zh: Record<UiKey, string> = {
   // ---- 第 17 课：不出声的服务器、剧本里的重启（server/lab/push-socket.ts、ws-plan.ts）
   'wire.lab.mute': '故障 mute={n}：发出 {count} 条消息后，服务器不再说话，什么也不回应，但连接仍然开着',
   'wire.lab.planDown': '剧本中的重启：服务器正在重启，请稍后再试',
+  // ---- 第 18 课：票、auth=first、origin=check（server/lab/tickets.ts、auth-gate.ts、ws-auth.ts）
+  'wire.lab.ticketUsed':
+    '这张票 {n} 秒前已经用过了：一张票只能开一条连接（重连也要新票）。请先 POST ticket 领一张新票，再用它开连接。',
+  'wire.lab.ticketExpired': '这张票 {n} 秒前已经过期（{rule}）。请先 POST ticket 领一张新票，再用它开连接。',
+  'wire.lab.ticketOther': '这张票是发给另一个会话的：票只能给领它的那个会话开连接。这张票现在作废了。',
+  'wire.lab.ticketOtherSpent':
+    '这张票是发给另一个会话的，而且早已作废。请先 POST ticket 领一张新票，再用它开连接。',
+  'wire.lab.ticketSpent': '另一个会话出示过这张票，它已经作废。请先 POST ticket 领一张新票，再用它开连接。',
+  'wire.lab.ticketUnknown':
+    '没有这张票：要么本服务器从没发过它（伪造的或抄错了），要么它太旧、已经记不得了。请先 POST ticket 领一张新票，再用它开连接。',
+  'wire.lab.ticketsFull':
+    '上限 maxTicketsPerSession（{n}）已到：这个会话手里有 {count} 张没用过的票。先用掉一张，或者 {a} 秒后最早那张过期时再试。',
+  'wire.lab.originNone':
+    'origin=check：这次握手没有 Origin 头。浏览器总会带上它；不写明是本站的握手一律拒绝。',
+  'wire.lab.originNull':
+    'origin=check：Origin: null 是不透明的源（沙箱里的框架，比如练习场的运行页；本地文件打开的页面；某些重定向）。它不代表任何网站，所以不是本站。',
+  'wire.lab.originForeign':
+    'origin=check：Origin {origin} 不是本站（{site}）。别的网站的页面不能打开这个 WebSocket。',
+  'wire.lab.authTimeout':
+    'auth=first：上限 authFirstMessageMs（{ms}）已到，认证消息 {"type":"auth","ticket":…} 没有按时到来',
+  'wire.lab.authMalformed': 'auth=first：第一条消息必须是 {"type":"auth","ticket":"…"}',
 };

@@ -51,7 +51,7 @@ export const CODE_WORDS = new Set([
   'message', 'tick', 'chat', 'push', 'since', 'last', 'seq', 'time', 'price', 'messages', 'lobby',
   'open', 'error', 'close', 'fetch', 'send', 'onopen', 'onmessage', 'onerror', 'onclose', 'jQuery',
   'success', 'CONNECTING', 'OPEN', 'CLOSING', 'CLOSED', 'null', 'true', 'false',
-  'sse', 'ws', 'echo', 'poll', 'news', 'stream', 'text', 'type', 'reader', 'async', 'await', 'src', 'UNSENT',
+  'sse', 'ws', 'echo', 'poll', 'news', 'stream', 'ticket', 'text', 'type', 'reader', 'async', 'await', 'src', 'UNSENT',
   'OPENED', 'LOADING', 'DONE',
   // lesson 8 names the two handshake values by the headers' last words
   'key', 'accept', 'Key', 'Accept',
