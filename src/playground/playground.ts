@@ -23,6 +23,7 @@ import { decodeShare, encodeShare, isHandInLink, MAX_ENCODED } from './share.ts'
 import { attachSplitter } from './splitter.ts';
 import { explainSyntaxError, type LearnerSyntaxError } from './syntax-error.ts';
 import { attachTabs } from './tabs.ts';
+import { loadMonacoWords } from './monaco-words.ts';
 
 interface StepConfig {
   id: string;
@@ -665,7 +666,10 @@ export function initPlayground(root: HTMLElement): void {
   let editorLoading: Promise<void> | null = null;
   function loadEditor(): Promise<void> {
     editorLoading ??= (async () => {
-      const [{ createEditor }] = await Promise.all([import('./editor.ts'), loadGuard()]);
+      const [{ createEditor }] = await Promise.all([
+        loadMonacoWords(config.lang).then(() => import('./editor.ts')),
+        loadGuard(),
+      ]);
       const hadFocus = document.activeElement === textarea;
       const host = document.createElement('div');
       host.className = 'monaco-host';

@@ -158,3 +158,20 @@ test('the Chinese home page, its inspector picture included, has no English word
   const found = [...new Set(offences(await pageTexts(page), 'home'))];
   expect(found, `English words on /zh/:\n${found.join('\n')}`).toEqual([]);
 });
+
+test("Monaco's own words follow the page: a screen reader hears 编辑器 on a zh page, editor on an en one", async ({
+  page,
+}) => {
+  for (const [lang, role] of [
+    ['zh', '编辑器'],
+    ['en', 'editor'],
+  ] as const) {
+    await page.goto(`/${lang}/lessons/01-reading-the-wire/`);
+    await page.locator('.playground').scrollIntoViewIfNeeded();
+    await expect(page.locator('.playground')).toHaveAttribute('data-editor', 'monaco', { timeout: 15_000 });
+    await expect(page.locator('.monaco-host [role="textbox"]').first()).toHaveAttribute(
+      'aria-roledescription',
+      role,
+    );
+  }
+});
