@@ -83,3 +83,17 @@ test('search in English still ranks by its words: long polling', async ({ page }
   expect(hrefs).toContain('/en/lessons/03-long-polling/');
   expect(hrefs.every((h) => h.startsWith('/en/'))).toBe(true);
 });
+
+test('the lessons on push in the wild are in the search, in both languages', async ({ page }) => {
+  for (const [home, query, slug] of [
+    ['/en/', 'AbortController', '16-streamed-answers'],
+    ['/en/', 'half-open', '17-connections-that-come-back'],
+    ['/en/', 'ticket', '18-who-is-on-the-other-end'],
+    ['/en/', 'permessage-deflate', '09-websocket-frames'],
+    ['/zh/', '一次性票', '18-who-is-on-the-other-end'],
+    ['/zh/', '半开', '17-connections-that-come-back'],
+  ] as const) {
+    const hrefs = await search(page, home, query);
+    expect(hrefs, `${query} on ${home}`).toContain(`${home}lessons/${slug}/`);
+  }
+});
