@@ -7,26 +7,10 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import WebSocket from 'ws';
 import { newSession, startLab } from '../server/lab-harness.ts';
-import { sleep } from '../server/lab-wire.ts';
+import { refusedHandshake, sleep } from '../server/lab-wire.ts';
 
 const s = await startLab({ tickIntervalMs: 20, wsPingMs: 100, maxMuteMs: 500, maxPlanSteps: 3 });
 const wsUrl = (path: string) => `${s.url.replace('http', 'ws')}${path}`;
-
-/** A handshake that should be refused: its status and body. */
-function refused(path: string): Promise<{ status: number; body: string }> {
-  return new Promise((resolve, reject) => {
-    const ws = new WebSocket(wsUrl(path));
-    ws.on('unexpected-response', (_req, res) => {
-      let body = '';
-      res.on('data', (d: Buffer) => {
-        body += d.toString();
-      });
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
-    });
-    ws.on('open', () => reject(new Error('the handshake was accepted')));
-    ws.on('error', () => {});
-  });
-}
 
 const bad: Array<[string, RegExp]> = [
   ['mute=abc', /mute="abc": expected a whole number/],
@@ -40,7 +24,7 @@ const bad: Array<[string, RegExp]> = [
 ];
 for (const [query, reason] of bad) {
   test(`ws?${query} is refused with 400 and a reason that says what is expected`, async () => {
-    const r = await refused(`/lab/${newSession()}/ws?${query}`);
+    const r = await refusedHandshake(wsUrl(`/lab/${newSession()}/ws?${query}`));
     assert.equal(r.status, 400);
     assert.match(r.body, reason);
   });

@@ -8,7 +8,7 @@ import { test } from 'node:test';
 import WebSocket from 'ws';
 import { newSession, startLab } from './lab-harness.ts';
 import { config as defaultConfig } from '../../server/config.ts';
-import { raw, request, sleep } from './lab-wire.ts';
+import { raw, refusedHandshake, request, sleep } from './lab-wire.ts';
 
 const s = await startLab({ tickIntervalMs: 3_600_000, maxMessageBytes: 1024, maxMessageFragments: 4 });
 const wsUrl = (path: string) => `${s.url.replace('http', 'ws')}${path}`;
@@ -40,22 +40,6 @@ function open(path: string) {
     return received.slice(0, n);
   };
   return { ws, received, opened, closed, messages };
-}
-
-/** Tries a handshake that should be refused; resolves the HTTP status and body. */
-function refused(path: string): Promise<{ status: number; body: string }> {
-  return new Promise((resolve, reject) => {
-    const ws = new WebSocket(wsUrl(path));
-    ws.on('unexpected-response', (_req, res) => {
-      let body = '';
-      res.on('data', (d: Buffer) => {
-        body += d.toString();
-      });
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
-    });
-    ws.on('open', () => reject(new Error('the handshake was accepted')));
-    ws.on('error', () => {});
-  });
 }
 
 test('ws sends each feed message as one JSON text frame, and appends the text the client sends', async () => {
@@ -167,18 +151,18 @@ test('drop=N on a WebSocket cuts the connection after N messages, without a clos
 
 test('a handshake with a bad query, an HTTP endpoint, buffer=1 or status= is refused with that HTTP status', async () => {
   const id = newSession();
-  const bad = await refused(`/lab/${id}/ws?since=abc`);
+  const bad = await refusedHandshake(wsUrl(`/lab/${id}/ws?since=abc`));
   assert.equal(bad.status, 400);
   assert.match(bad.body, /since="abc"/);
-  const http = await refused(`/lab/${id}/time`);
+  const http = await refusedHandshake(wsUrl(`/lab/${id}/time`));
   assert.equal(http.status, 404);
   assert.match(http.body, /not a WebSocket endpoint/);
-  const buffered = await refused(`/lab/${id}/echo?buffer=1`);
+  const buffered = await refusedHandshake(wsUrl(`/lab/${id}/echo?buffer=1`));
   assert.equal(buffered.status, 400);
-  const faulted = await refused(`/lab/${id}/echo?status=503`);
+  const faulted = await refusedHandshake(wsUrl(`/lab/${id}/echo?status=503`));
   assert.equal(faulted.status, 503);
   assert.match(faulted.body, /fault: status=503/);
-  const badSession = await refused('/lab/nope/echo');
+  const badSession = await refusedHandshake(wsUrl('/lab/nope/echo'));
   assert.equal(badSession.status, 400);
 });
 

@@ -4,6 +4,7 @@
  * when each chunk arrived. Also a small incremental SSE parser (WHATWG HTML event stream rules).
  */
 import net from 'node:net';
+import WebSocket from 'ws';
 
 export interface RawChunk {
   /** The chunk's data (chunked framing removed). */
@@ -232,3 +233,19 @@ export class SseParser {
 
 /** Resolves after `ms`. */
 export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+/** Tries a WebSocket handshake to `url` that should be refused; resolves the HTTP status and body. */
+export function refusedHandshake(url: string): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const ws = new WebSocket(url);
+    ws.on('unexpected-response', (_req, res) => {
+      let body = '';
+      res.on('data', (d: Buffer) => {
+        body += d.toString();
+      });
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+    });
+    ws.on('open', () => reject(new Error('the handshake was accepted')));
+    ws.on('error', () => {});
+  });
+}
