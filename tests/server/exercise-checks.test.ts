@@ -13,6 +13,7 @@ import { captureSnapshot } from '../../src/checks/snapshot.ts';
 import type { ConsoleEntry, LessonChecks, Verdict } from '../../src/checks/types.ts';
 import { newSessionId, startTestServer } from '../helpers/server.ts';
 import { raw, request, SseParser } from './lab-wire.ts';
+import { assertFails } from '../helpers/verdicts.ts';
 
 const server = await startTestServer({ tickIntervalMs: 50, splitGapMs: 5 });
 
@@ -23,14 +24,6 @@ const error = (text: string): ConsoleEntry => ({ level: 'error', text });
 async function verdict(lesson: LessonChecks, session: string, console: ConsoleEntry[]): Promise<Verdict> {
   const facts = factsFromRecords(await captureSnapshot(session, { origin: server.url }), console);
   return lesson.exercise!.check(facts);
-}
-
-/** Asserts a failing verdict whose English and Chinese both match. */
-function assertFails(v: Verdict, en: RegExp, zh: RegExp): void {
-  assert.notEqual(v, true, 'the check must not pass');
-  if (v === true) return;
-  assert.match(v.en, en);
-  assert.match(v.zh, zh);
 }
 
 describe("lesson 1: count the body's bytes", () => {

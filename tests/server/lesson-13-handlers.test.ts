@@ -13,10 +13,11 @@ import { describe, it } from 'node:test';
 import lesson13 from '../../content/13-write-an-sse-endpoint/checks.ts';
 import { factsFromRecords } from '../../src/checks/facts.ts';
 import { captureSnapshot } from '../../src/checks/snapshot.ts';
-import type { Verdict, WireFacts } from '../../src/checks/types.ts';
+import type { WireFacts } from '../../src/checks/types.ts';
 import { newSessionId, startTestServer } from '../helpers/server.ts';
 import { type RawResponse, raw, request, SseParser } from './lab-wire.ts';
 import { deploy, deployOk } from './mine-harness.ts';
+import { assertFails } from '../helpers/verdicts.ts';
 
 const server = await startTestServer({ requestsPerSecond: 1_000, tickIntervalMs: 3_600_000 });
 
@@ -93,13 +94,6 @@ async function readOnOneConnection(session: string): Promise<string[]> {
   }
   socket.destroy();
   return ids;
-}
-
-function assertFails(v: Verdict, en: RegExp, zh: RegExp): void {
-  assert.notEqual(v, true, 'the check must not pass');
-  if (v === true) return;
-  assert.match(v.en, en);
-  assert.match(v.zh, zh);
 }
 
 describe('lesson 13: every server file deploys', () => {

@@ -11,9 +11,10 @@ import { describe, it } from 'node:test';
 import lesson14 from '../../content/14-write-a-long-poll/checks.ts';
 import { factsFromRecords } from '../../src/checks/facts.ts';
 import { captureSnapshot } from '../../src/checks/snapshot.ts';
-import type { ConsoleEntry, Verdict, WireFacts } from '../../src/checks/types.ts';
+import type { ConsoleEntry, WireFacts } from '../../src/checks/types.ts';
 import { newSessionId, startTestServer } from '../helpers/server.ts';
 import { deploy, deployOk } from './mine-harness.ts';
+import { assertFails } from '../helpers/verdicts.ts';
 
 // Ticks every 50 ms: the handlers must skip many of them while they hold a poll for chat.
 const server = await startTestServer({ tickIntervalMs: 50 });
@@ -94,13 +95,6 @@ async function runToEnd(source: string, client: string): Promise<{ facts: WireFa
     run.stop();
   }
   return { facts: await factsOf(session, run), run };
-}
-
-function assertFails(v: Verdict, en: RegExp, zh: RegExp): void {
-  assert.notEqual(v, true, 'the check must not pass');
-  if (v === true) return;
-  assert.match(v.en, en);
-  assert.match(v.zh, zh);
 }
 
 const traffic = (step: string) => {

@@ -12,10 +12,11 @@ import { WebSocket } from 'ws';
 import lesson15 from '../../content/15-write-a-websocket-server/checks.ts';
 import { factsFromRecords } from '../../src/checks/facts.ts';
 import { captureSnapshot } from '../../src/checks/snapshot.ts';
-import type { Verdict, WireFacts } from '../../src/checks/types.ts';
+import type { WireFacts } from '../../src/checks/types.ts';
 import { newSessionId, startTestServer } from '../helpers/server.ts';
 import { until } from './capture-harness.ts';
 import { deploy, deployOk, waitForConsole } from './mine-harness.ts';
+import { assertFails } from '../helpers/verdicts.ts';
 
 const server = await startTestServer({ requestsPerSecond: 1_000, tickIntervalMs: 3_600_000 });
 
@@ -62,14 +63,6 @@ async function leaveAll(people: Person[]): Promise<void> {
 
 async function facts(session: string): Promise<WireFacts> {
   return factsFromRecords(await captureSnapshot(session, { origin: server.url }), []);
-}
-
-/** Asserts a failing verdict whose English and Chinese both match. */
-function assertFails(v: Verdict, en: RegExp, zh: RegExp): void {
-  assert.notEqual(v, true, 'the check must not pass');
-  if (v === true) return;
-  assert.match(v.en, en);
-  assert.match(v.zh, zh);
 }
 
 const traffic = lesson15.traffic!;

@@ -11,9 +11,10 @@ import { describe, it } from 'node:test';
 import lesson16 from '../../content/16-streamed-answers/checks.ts';
 import { factsFromRecords } from '../../src/checks/facts.ts';
 import { captureSnapshot } from '../../src/checks/snapshot.ts';
-import type { ConsoleEntry, Verdict, WireFacts } from '../../src/checks/types.ts';
+import type { ConsoleEntry, WireFacts } from '../../src/checks/types.ts';
 import { newSessionId, startTestServer } from '../helpers/server.ts';
 import { raw, request } from './lab-wire.ts';
+import { assertFails } from '../helpers/verdicts.ts';
 
 // 20 ms between pieces: most reads of fetch's body end where a piece ends, mid-event.
 const server = await startTestServer({ tickIntervalMs: 3_600_000, splitGapMs: 20 });
@@ -74,13 +75,6 @@ async function facts(session: string, console: ConsoleEntry[]): Promise<WireFact
     if (!open || i >= 40) return f;
     await new Promise((r) => setTimeout(r, 100));
   }
-}
-
-function assertFails(v: Verdict, en: RegExp, zh: RegExp): void {
-  assert.notEqual(v, true, 'the check must not pass');
-  if (v === true) return;
-  assert.match(v.en, en);
-  assert.match(v.zh, zh);
 }
 
 for (const lang of ['en', 'zh'] as const) {

@@ -14,6 +14,7 @@ import { captureSnapshot } from '../../src/checks/snapshot.ts';
 import type { ConsoleEntry, Verdict } from '../../src/checks/types.ts';
 import { newSessionId, startTestServer } from '../helpers/server.ts';
 import { sleep } from './lab-wire.ts';
+import { assertFails } from '../helpers/verdicts.ts';
 
 const server = await startTestServer({ tickIntervalMs: 50, requestsPerSecond: 1_000 });
 const PLAN = 'plan=drop2,down3,mute2,drop2';
@@ -85,13 +86,6 @@ async function runClient(session: string, ways: ClientWays, enough?: () => boole
 async function verdict(session: string, console: ConsoleEntry[]): Promise<Verdict> {
   const facts = factsFromRecords(await captureSnapshot(session, { origin: server.url }), console);
   return lesson17.exercise!.check(facts);
-}
-
-function assertFails(v: Verdict, en: RegExp, zh: RegExp): void {
-  assert.notEqual(v, true, 'the check must not pass');
-  if (v === true) return;
-  assert.match(v.en, en);
-  assert.match(v.zh, zh);
 }
 
 /** An `enough` for runClient: true from its `n + 1`th call on (runClient asks every 50 ms). */

@@ -10,8 +10,8 @@ import WebSocket from 'ws';
 import lesson18 from '../../content/18-who-is-on-the-other-end/checks.ts';
 import { factsFromRecords } from '../../src/checks/facts.ts';
 import { captureSnapshot } from '../../src/checks/snapshot.ts';
-import type { Verdict } from '../../src/checks/types.ts';
 import { newSessionId, startTestServer } from '../helpers/server.ts';
+import { assertFails } from '../helpers/verdicts.ts';
 
 const server = await startTestServer({ tickIntervalMs: 3_600_000 });
 const wsBase = server.url.replace('http', 'ws');
@@ -45,13 +45,6 @@ async function facts(session: string, handshakes: number) {
     if (answered >= handshakes || i > 200) return f;
     await new Promise((r) => setTimeout(r, 50));
   }
-}
-
-function assertFails(v: Verdict, en: RegExp, zh: RegExp): void {
-  assert.notEqual(v, true, 'the check must not pass');
-  if (v === true) return;
-  assert.match(v.en, en);
-  assert.match(v.zh, zh);
 }
 
 describe('lesson 18: a fresh ticket for each connection', () => {
