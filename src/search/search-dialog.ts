@@ -3,12 +3,13 @@
  * language, and searched in the browser — no server, no network. The index and its code
  * load on the first search only.
  */
+import { rankByWords } from './rank-words.ts';
 import { hasHan, segmentZh } from './segment-zh.ts';
 
 interface PagefindResult {
   id: string;
   score: number;
-  data(): Promise<{ url: string; excerpt: string; meta: { title?: string } }>;
+  data(): Promise<{ url: string; excerpt: string; content: string; meta: { title?: string } }>;
 }
 interface Pagefind {
   search(query: string): Promise<{ results: PagefindResult[] } | null>;
@@ -16,6 +17,8 @@ interface Pagefind {
 }
 
 const MAX_RESULTS = 8;
+/** Pages a Chinese query's results are read from to be ranked (rank-words.ts): more than the site has per language. */
+const RANK_AT_MOST = 60;
 let pagefind: Promise<Pagefind> | null = null;
 
 function loadPagefind(): Promise<Pagefind> {
@@ -112,7 +115,12 @@ export function initSearch(): void {
       status.textContent = strings.unavailable;
       return;
     }
-    const data = await Promise.all(found.slice(0, MAX_RESULTS).map((r) => r.data()));
+    const data = hasHan(query)
+      ? rankByWords(
+          await Promise.all(found.slice(0, RANK_AT_MOST).map((r) => r.data())),
+          segmentZh(query).filter(hasHan),
+        ).slice(0, MAX_RESULTS)
+      : await Promise.all(found.slice(0, MAX_RESULTS).map((r) => r.data()));
     if (mine !== generation) return; // a newer query is on its way
     status.textContent =
       data.length === 0 ? strings.none : strings.count.replace('{n}', String(found.length));

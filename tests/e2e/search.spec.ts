@@ -19,9 +19,19 @@ async function search(page: Page, home: string, query: string): Promise<string[]
 const lesson = (slug: string) => `/zh/lessons/${slug}/`;
 
 test.describe('search in Chinese', () => {
-  test('重连 ranks the SSE lessons first and skips pages with 重 and 连 only apart', async ({ page }) => {
+  test('重连 ranks a lesson about reconnecting first and skips pages with 重 and 连 only apart', async ({
+    page,
+  }) => {
     const hrefs = await search(page, '/zh/', '重连');
-    expect([lesson('06-server-sent-events'), lesson('07-sse-in-depth')]).toContain(hrefs[0]);
+    // The SSE lessons, the SSE endpoint the learner writes, and the lesson on connections that come back.
+    expect(
+      [
+        '06-server-sent-events',
+        '07-sse-in-depth',
+        '13-write-an-sse-endpoint',
+        '17-connections-that-come-back',
+      ].map(lesson),
+    ).toContain(hrefs[0]);
     expect(hrefs).toContain(lesson('06-server-sent-events'));
     expect(hrefs).toContain(lesson('07-sse-in-depth'));
     // Both pages hold 重 and 连, never side by side: they matched before words were kept whole.

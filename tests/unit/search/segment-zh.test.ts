@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { pagefindQueries } from '../../../src/search/search-dialog.ts';
+import { rankByWords, wordScore } from '../../../src/search/rank-words.ts';
 import { hasHan, segmentZh } from '../../../src/search/segment-zh.ts';
 
 describe('Chinese query segmentation', () => {
@@ -45,5 +46,29 @@ describe('Pagefind queries for a search', () => {
     assert.deepEqual(pagefindQueries('重连'), ['"重连"']);
     assert.deepEqual(pagefindQueries('重连 心跳'), ['"重连"', '"心跳"']);
     assert.deepEqual(pagefindQueries('SSE 重连'), ['SSE', '"重连"']);
+  });
+});
+
+describe('ranking the pages a Chinese query found', () => {
+  const page = (title: string, content: string) => ({ meta: { title }, content });
+  it('puts the page that explains the word before one that names it in passing', () => {
+    const frames = page('WebSocket 帧', '掩码键 … 掩码 … 带掩码 … 掩码'.repeat(3));
+    const comeback = page('断了还能回来的连接', '带掩码的 pong');
+    assert.deepEqual(rankByWords([comeback, frames], ['掩码']), [frames, comeback]);
+  });
+
+  it('puts a title that is the word first, then a title that holds it, whatever the counts', () => {
+    const lesson = page('长轮询', '长轮询');
+    const writing = page('自己写一个长轮询接口', '长轮询 长轮询');
+    const choosing = page('如何选择传输方式', '长轮询 长轮询 长轮询 长轮询 长轮询');
+    assert.deepEqual(rankByWords([choosing, writing, lesson], ['长轮询']), [lesson, writing, choosing]);
+  });
+
+  it("keeps Pagefind's order between equal scores, and counts every word of the query", () => {
+    const a = page('甲', '重连 心跳');
+    const b = page('乙', '重连 心跳');
+    const c = page('丙', '重连 心跳 心跳');
+    assert.deepEqual(rankByWords([a, b, c], ['重连', '心跳']), [c, a, b]);
+    assert.equal(wordScore(page('心跳', ''), ['心跳']), 1000);
   });
 });
