@@ -5,8 +5,8 @@
  * up, many minutes later. The pings also keep an idle socket alive through a NAT or a proxy that
  * forgets a connection with no traffic (nginx's `proxy_read_timeout` is 60 s by default).
  *
- * The learner's handlers' sockets (mine-socket.ts) use it; the lab's own `ws` and `echo` do the
- * same in push-socket.ts.
+ * The lab's own `ws` and `echo` (push-socket.ts) and the learner's handlers' sockets
+ * (mine-socket.ts) use it.
  */
 import type { WebSocket } from 'ws';
 

@@ -10,6 +10,7 @@
 import { bound } from './bounds.ts';
 import { isCapped, startLifetime } from './push-lifetime.ts';
 import type { LabSocket } from './request.ts';
+import { keepAlive } from './heartbeat.ts';
 
 export interface PushSocket {
   /** Sends one message (counted): a text frame, or a binary frame with `binary`. */
@@ -72,29 +73,18 @@ export function openPushSocket(ctx: LabSocket<unknown>, own: PushFaults = {}): P
   );
   ws.once('close', () => life.finish());
 
-  // RFC 6455 §5.5.2–3: a ping asks for a pong, and browsers answer by themselves. A peer that has
-  // not answered one ping by the next is gone (a laptop shut, Wi-Fi lost): without pings its socket
-  // would stay open until TCP gives up, many minutes later.
-  let answered = true;
-  const pinger = setInterval(() => {
-    if (!answered) {
-      cut(`${bound(cfg, 'wsPingMs')} reached — no pong to the last ping, connection cut`);
-      return;
-    }
-    answered = false;
-    ws.ping();
-  }, cfg.wsPingMs);
-  ws.on('pong', () => {
-    answered = true;
-  });
-  life.onClose(() => clearInterval(pinger));
+  // Keepalive pings; a peer that has not answered one by the next is gone (heartbeat.ts).
+  const stopPings = keepAlive(ws, cfg.wsPingMs, () =>
+    cut(`${bound(cfg, 'wsPingMs')} reached — no pong to the last ping, connection cut`),
+  );
+  life.onClose(stopPings);
 
   // A half-open connection, played: the server goes quiet but keeps its socket, as one that hangs
   // or a NAT box that forgot the connection would. The page sees no close event; only a heartbeat
   // of its own finds out. `ws` would still answer a protocol ping by itself: that is turned off.
   const mute = (): void => {
     muted = true;
-    clearInterval(pinger);
+    stopPings();
     (ws as unknown as { _autoPong: boolean })._autoPong = false;
     lab.note(
       socket,
