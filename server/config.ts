@@ -31,6 +31,22 @@ function readString(env: string, fallback: string): string {
   return raw === undefined || raw === '' ? fallback : raw;
 }
 
+/** A Redis URL (`redis://[user:password@]host[:port][/db]`, or `rediss://`), or '' when not set. */
+function readRedisUrl(env: string): string {
+  const raw = readString(env, '');
+  if (raw === '') return '';
+  let url: URL | undefined;
+  try {
+    url = new URL(raw);
+  } catch {
+    url = undefined;
+  }
+  if (!url || !/^rediss?:$/.test(url.protocol) || url.hostname === '') {
+    throw new Error(`${env}="${raw}" is not a Redis URL (expected e.g. redis://127.0.0.1:6379).`);
+  }
+  return raw;
+}
+
 /** An origin (`scheme://host[:port]`, nothing after it), or '' when the variable is not set. */
 function readOrigin(env: string): string {
   const raw = readString(env, '');
@@ -371,6 +387,18 @@ export const config = {
    * after the handshake before it closes the socket with 1008.
    */
   authFirstMessageMs: readInt('WIRELAB_AUTH_FIRST_MESSAGE_MS', 5_000, 100, 60_000),
+
+  // ---- scaling out: many processes on one Redis (server/shared/, docs/scale.md)
+  /**
+   * Redis shared by every Wire Lab process behind one proxy: classes, room feeds (as Streams),
+   * fan-out and server-wide bounds live there. Empty (the default): one process, the embedded
+   * class store, nothing shared. Set but unreachable at start: the server says so and exits.
+   */
+  redisUrl: readRedisUrl('WIRELAB_REDIS_URL'),
+  /** How long (ms) a start waits for Redis to answer before it gives up with an error. */
+  redisConnectTimeoutMs: readInt('WIRELAB_REDIS_CONNECT_TIMEOUT_MS', 3_000, 100, 60_000),
+  /** How often (ms) a process tells Redis it is alive and how many sessions it holds. */
+  nodeBeatMs: readInt('WIRELAB_NODE_BEAT_MS', 1_000, 100, 60_000),
 } as const;
 
 export type Config = typeof config;
