@@ -43,8 +43,17 @@ export interface Feed {
   readonly lastUsed: number;
   /** Someone subscribed once, or a message other than a tick was appended: the feed carried real work. */
   readonly proven: boolean;
-  /** Appends a message, gives it the next id, tells every subscriber; returns it. */
-  append(type: FeedMessage['type'], data: unknown): FeedMessage;
+  /**
+   * Appends a message, gives it the next id, tells every subscriber; returns it. A room feed
+   * shared by many processes (server/shared/room-feed.ts) knows the id only when Redis answers:
+   * it returns a promise, and its subscribers hear the message when it comes back from Redis.
+   */
+  append(type: FeedMessage['type'], data: unknown): FeedMessage | Promise<FeedMessage>;
+  /**
+   * A shared room feed resolves this once it holds what Redis kept; the lab answers no reader
+   * of the feed before. Absent on a feed of this process alone.
+   */
+  readonly ready?: Promise<void>;
   /** The messages after id `since` (0, or an id beyond the newest: all kept). */
   after(since: number): FeedSlice;
   /** Calls `listener` for each new message until the returned function is called. */
@@ -66,6 +75,15 @@ export interface Feed {
    * `feedKeep` bounds. Nobody is told: these messages were delivered before.
    */
   restore(messages: readonly FeedMessage[]): void;
+}
+
+/**
+ * Appends a chat message nobody waits the id of. A shared feed's append fails only when Redis
+ * refuses the script, which leaves nothing to tell the sender: the message is not in the room.
+ */
+export function appendQuietly(feed: Feed, data: unknown): void {
+  const appended = feed.append('chat', data);
+  if (appended instanceof Promise) appended.catch(() => {});
 }
 
 /** Creates an empty feed whose ticker is seeded by `name`. */

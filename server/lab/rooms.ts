@@ -15,6 +15,13 @@
 import type { Config } from '../config.ts';
 import { createFeed, type Feed, type FeedMessage } from './feed.ts';
 
+export interface RoomsOptions {
+  /** Makes a room's feed (a shared one when processes share Redis); a feed of this process by default. */
+  makeFeed?(code: string): Feed;
+  /** Rooms counted against `maxRooms` by the other processes sharing the bound (0 alone). */
+  elsewhere?(): number;
+}
+
 /** What a room code may be: 3–32 of `A–Z a–z 0–9`. */
 export const ROOM_CODE_PATTERN = /^[A-Za-z0-9]{3,32}$/;
 
@@ -26,6 +33,8 @@ export type RoomOpened =
 export interface Rooms {
   /** Rooms alive, held or not. */
   readonly size: number;
+  /** Rooms counting against `maxRooms` (not held by a class). */
+  readonly counted: number;
   /** The room's feed if it exists. */
   get(code: string): Feed | undefined;
   /**
@@ -36,7 +45,7 @@ export interface Rooms {
   /** The room's feed, created if new (for server code); null when no room can be made. Throws on a bad code. */
   open(code: string): Feed | null;
   /** Appends a message to the room (created if new); null when it cannot be created. */
-  append(code: string, type: FeedMessage['type'], data: unknown): FeedMessage | null;
+  append(code: string, type: FeedMessage['type'], data: unknown): FeedMessage | Promise<FeedMessage> | null;
   /**
    * Keeps the room (created if new, outside `maxRooms`) from being forgotten until the returned
    * function is called. Throws on a bad code.
@@ -57,7 +66,9 @@ interface Room {
 }
 
 /** Creates the room table; it sweeps itself now and then. */
-export function createRooms(cfg: Config): Rooms {
+export function createRooms(cfg: Config, options: RoomsOptions = {}): Rooms {
+  const makeFeed = options.makeFeed ?? ((code: string) => createFeed(`room:${code}`, cfg));
+  const elsewhere = options.elsewhere ?? (() => 0);
   const table = new Map<string, Room>();
   /** Rooms not yet proven, least recently used first. */
   const unproven = new Map<string, Room>();
@@ -112,7 +123,7 @@ export function createRooms(cfg: Config): Rooms {
   timer.unref();
 
   const create = (code: string, address: string, counts: boolean): Room => {
-    const room: Room = { code, feed: createFeed(`room:${code}`, cfg), address, holds: 0, counted: false };
+    const room: Room = { code, feed: makeFeed(code), address, holds: 0, counted: false };
     table.set(code, room);
     unproven.set(code, room);
     if (counts) count(room, true);
@@ -130,8 +141,8 @@ export function createRooms(cfg: Config): Rooms {
       if (mine >= cfg.maxRoomsPerAddress && !evict(address)) {
         return { ok: false, bound: 'maxRoomsPerAddress', held: mine, retryAfterS: retryAfterS(address) };
       }
-      if (counted >= cfg.maxRooms && !evict()) {
-        return { ok: false, bound: 'maxRooms', held: counted, retryAfterS: retryAfterS() };
+      if (counted + elsewhere() >= cfg.maxRooms && !evict()) {
+        return { ok: false, bound: 'maxRooms', held: counted + elsewhere(), retryAfterS: retryAfterS() };
       }
       room = create(code, address, true);
     } else if (unproven.has(code)) {
@@ -152,6 +163,9 @@ export function createRooms(cfg: Config): Rooms {
   return {
     get size() {
       return table.size;
+    },
+    get counted() {
+      return counted;
     },
     get: (code) => table.get(code)?.feed,
     admit,

@@ -49,6 +49,8 @@ export type Opened =
 export interface Sessions {
   /** Sessions alive, bound or not. */
   readonly size: number;
+  /** Sessions counting against `maxSessions` (not bound to a class). */
+  readonly counted: number;
   /**
    * The session `id`, created if new for `address`. A newcomer first takes the place of the
    * longest idle unproven session (of its own address when the address is at its share); refused
@@ -81,7 +83,15 @@ interface SessionRecord extends Session {
 }
 
 /** Creates the session table; it sweeps itself now and then. `watched(id)`: an inspector reads it now. */
-export function createSessions(cfg: Config, watched: (id: string) => boolean = () => false): Sessions {
+/**
+ * `elsewhere`: sessions counted against `maxSessions` by the other processes sharing the bound
+ * (server/shared/nodes.ts); 0 for a process alone.
+ */
+export function createSessions(
+  cfg: Config,
+  watched: (id: string) => boolean = () => false,
+  elsewhere: () => number = () => 0,
+): Sessions {
   const table = new Map<string, SessionRecord>();
   /** Unproven sessions, least recently used first (re-inserted on each use). */
   const unproven = new Map<string, SessionRecord>();
@@ -151,6 +161,9 @@ export function createSessions(cfg: Config, watched: (id: string) => boolean = (
     get size() {
       return table.size;
     },
+    get counted() {
+      return counted;
+    },
     open(id, address, { reserved = false } = {}) {
       let session = table.get(id);
       if (!session) {
@@ -164,8 +177,9 @@ export function createSessions(cfg: Config, watched: (id: string) => boolean = (
               retryAfterS: retryAfterS(address),
             };
           }
-          if (counted >= cfg.maxSessions && !evict()) {
-            return { ok: false, bound: 'maxSessions', held: counted, retryAfterS: retryAfterS() };
+          if (counted + elsewhere() >= cfg.maxSessions && !evict()) {
+            const held = counted + elsewhere();
+            return { ok: false, bound: 'maxSessions', held, retryAfterS: retryAfterS() };
           }
         }
         session = {

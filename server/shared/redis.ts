@@ -15,6 +15,9 @@ import { createClient } from '@redis/client';
 
 export type RedisClient = ReturnType<typeof createClient>;
 
+/** The start cannot go on, for a reason said in one line (`server/index.ts` prints only that). */
+export class StartRefused extends Error {}
+
 export interface SharedRedis {
   /** The URL without its password, for messages. */
   readonly where: string;
@@ -133,7 +136,7 @@ export async function connectShared(url: string, options: SharedRedisOptions): P
   } catch (err) {
     client.destroy();
     subscriber.destroy();
-    throw new Error(
+    throw new StartRefused(
       `WIRELAB_REDIS_URL=${where}: Redis does not answer (${shortReason(firstError ?? (err as Error))}). Start Redis there, or unset WIRELAB_REDIS_URL to run one process on the embedded store.`,
     );
   }
