@@ -82,19 +82,21 @@ export interface RunningNginx {
   readonly child: ChildProcess;
   /** The temporary prefix directory (the rendered nginx.conf, its pid file and temp folders). */
   readonly dir: string;
+  /** Resolves once it accepts connections; rejects with its own words if it exits first. */
+  readonly ready: Promise<void>;
+  /** Resolves when nginx exits, with how. */
+  readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
   /** What nginx printed on stderr lately. */
   log(): string;
-  /** Resolves when nginx exits, with its exit code (or null after a signal). */
-  readonly exited: Promise<number | null>;
   /** Stops nginx (SIGTERM, SIGKILL after 5 s), waits for it and removes its directory. */
   stop(): Promise<void>;
 }
 
 /**
- * Writes `conf` into a fresh temporary prefix and starts nginx on it; resolves once it accepts
- * connections on `port` (the port of its `listen` line), rejects with its own words if it exits.
+ * Writes `conf` into a fresh temporary prefix and starts nginx on it. `ready` resolves once it
+ * accepts connections on `port` (the port of its `listen` line). Its directory goes when it exits.
  */
-export async function startNginx(conf: string, port: number, binary = findNginx()): Promise<RunningNginx> {
+export function spawnNginx(conf: string, port: number, binary = findNginx()): RunningNginx {
   if (binary === null) throw new Error(NO_NGINX);
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'wirelab-nginx-'));
   // When nginx starts as root its workers run as `nobody`: they must be able to enter the prefix.
@@ -111,29 +113,38 @@ export async function startNginx(conf: string, port: number, binary = findNginx(
   child.stderr?.on('data', (text: string) => {
     log = (log + text).slice(-8_000);
   });
-  const exited = new Promise<number | null>((resolve) => {
-    child.once('exit', (code) => resolve(code));
-    child.once('error', () => resolve(-1));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
+    child.once('exit', (code, signal) => resolve({ code, signal }));
+    child.once('error', () => resolve({ code: -1, signal: null }));
   });
-  const removeDir = () => fs.rmSync(dir, { recursive: true, force: true });
+  void exited.then(() => fs.rmSync(dir, { recursive: true, force: true }));
+  const early = exited.then(({ code, signal }) => {
+    throw new Error(`nginx exited at start (${signal ?? `code ${code}`}): ${log.trim() || 'no message'}`);
+  });
+  early.catch(() => {});
+  const alive = () => child.exitCode === null && child.signalCode === null;
+  const ready = Promise.race([waitForPort(port, 10_000, alive), early]);
+  ready.catch(() => {}); // the caller awaits it
   const stop = async () => {
-    if (child.exitCode === null && child.signalCode === null) {
+    if (alive()) {
       child.kill('SIGTERM');
       const force = setTimeout(() => child.kill('SIGKILL'), 5_000);
       await exited;
       clearTimeout(force);
     }
-    removeDir();
+    fs.rmSync(dir, { recursive: true, force: true });
   };
-  const early = exited.then((code) => {
-    throw new Error(`nginx exited at start (code ${code}): ${log.trim() || 'no message'}`);
-  });
+  return { child, dir, ready, exited, log: () => log, stop };
+}
+
+/** `spawnNginx`, resolved once it listens (stopped again if it does not). */
+export async function startNginx(conf: string, port: number, binary = findNginx()): Promise<RunningNginx> {
+  const nginx = spawnNginx(conf, port, binary);
   try {
-    await Promise.race([waitForPort(port, 10_000), early]);
+    await nginx.ready;
   } catch (err) {
-    await stop();
+    await nginx.stop();
     throw err;
   }
-  early.catch(() => {}); // once it is up, its exit is the caller's business (`exited`)
-  return { child, dir, log: () => log, exited, stop };
+  return nginx;
 }

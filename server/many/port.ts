@@ -19,10 +19,14 @@ export async function freePort(): Promise<number> {
   return port;
 }
 
-/** Resolves once 127.0.0.1:`port` accepts a connection; rejects after `timeoutMs`. */
-export async function waitForPort(port: number, timeoutMs: number): Promise<void> {
+/**
+ * Resolves once 127.0.0.1:`port` accepts a connection; rejects after `timeoutMs`, or as soon as
+ * `alive()` says what should open it is gone.
+ */
+export async function waitForPort(port: number, timeoutMs: number, alive = () => true): Promise<void> {
   const end = Date.now() + timeoutMs;
   for (;;) {
+    if (!alive()) throw new Error(`gave up waiting for port ${port}: its process is gone`);
     const ok = await new Promise<boolean>((resolve) => {
       const s = net.connect(port, '127.0.0.1');
       s.once('connect', () => {
