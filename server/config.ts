@@ -35,12 +35,7 @@ function readString(env: string, fallback: string): string {
 function readRedisUrl(env: string): string {
   const raw = readString(env, '');
   if (raw === '') return '';
-  let url: URL | undefined;
-  try {
-    url = new URL(raw);
-  } catch {
-    url = undefined;
-  }
+  const url = URL.parse(raw);
   if (!url || !/^rediss?:$/.test(url.protocol) || url.hostname === '') {
     throw new Error(`${env}="${raw}" is not a Redis URL (expected e.g. redis://127.0.0.1:6379).`);
   }
@@ -51,12 +46,7 @@ function readRedisUrl(env: string): string {
 function readOrigin(env: string): string {
   const raw = readString(env, '');
   if (raw === '') return '';
-  let url: URL | undefined;
-  try {
-    url = new URL(raw);
-  } catch {
-    url = undefined;
-  }
+  const url = URL.parse(raw);
   if (!url || !/^https?:$/.test(url.protocol) || url.origin !== raw.replace(/\/$/, '')) {
     throw new Error(`${env}="${raw}" is not an origin (expected e.g. https://wirelab.example.org, no path).`);
   }

@@ -86,8 +86,22 @@ export function appendQuietly(feed: Feed, data: unknown): void {
   if (appended instanceof Promise) appended.catch(() => {});
 }
 
-/** Creates an empty feed whose ticker is seeded by `name`. */
-export function createFeed(name: string, cfg: Config): Feed {
+/** A feed, and the way in for messages numbered elsewhere (a room feed shared through Redis). */
+export interface LocalFeed extends Feed {
+  append(type: FeedMessage['type'], data: unknown): FeedMessage;
+  /**
+   * Keeps a message whose id was given out elsewhere and tells observers and subscribers, as
+   * `append` does. Ids must grow; one that is not the next starts a new run of kept messages
+   * (those between are gone, and `after()` counts them missed).
+   */
+  deliver(message: FeedMessage): void;
+}
+
+/**
+ * Creates an empty feed whose ticker is seeded by `name`; its quotes go to `tick` (by default
+ * appended here: a shared feed appends them through Redis, on one process only).
+ */
+export function createFeed(name: string, cfg: Config, tick?: (quote: Quote) => void): LocalFeed {
   const kept: FeedMessage[] = [];
   const sizes: number[] = []; // JSON bytes of each kept message, for the feedKeepBytes bound
   let keptBytes = 0;
@@ -101,10 +115,10 @@ export function createFeed(name: string, cfg: Config): Feed {
     intervalMs: cfg.tickIntervalMs,
     lingerMs: cfg.tickLingerMs,
     isHeard: () => listeners.size > 0,
-    emit: (quote: Quote) => feed.append('tick', quote),
+    emit: tick ?? ((quote: Quote) => feed.append('tick', quote)),
   });
 
-  const feed: Feed = {
+  const feed: LocalFeed = {
     name,
     get lastId() {
       return lastId;
@@ -119,14 +133,23 @@ export function createFeed(name: string, cfg: Config): Feed {
       return proven;
     },
     append(type, data) {
-      if (type !== 'tick') proven = true;
-      lastId += 1;
+      const message: FeedMessage = { id: lastId + 1, type, time: new Date().toISOString(), data };
+      feed.deliver(message);
+      return message;
+    },
+    deliver(message) {
+      if (message.type !== 'tick') proven = true;
+      if (message.id !== lastId + 1) {
+        // `after()` finds an id by subtraction: past a gap, a new run of consecutive ids.
+        kept.length = 0;
+        sizes.length = 0;
+        keptBytes = 0;
+      }
+      lastId = message.id;
       lastUsed = Date.now();
-      const message: FeedMessage = { id: lastId, type, time: new Date(lastUsed).toISOString(), data };
       keep(message);
       for (const observer of observers) observer(message);
       for (const listener of [...listeners]) listener(message);
-      return message;
     },
     after(asked) {
       lastUsed = Date.now();

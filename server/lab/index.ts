@@ -61,12 +61,25 @@ export interface LabHooks {
   shared?: LabSharing;
 }
 
+/**
+ * What a process counts against the bounds shared by every process: sessions (`maxSessions`) and
+ * rooms (`maxRooms`) not held by a class, and per client address its sessions, rooms and open
+ * connections (the fair shares), listed only for addresses that hold many, which are the ones a
+ * share could stop.
+ */
+export interface Counted {
+  readonly sessions: number;
+  readonly rooms: number;
+  /** `[sessions, rooms, connections]` by address. */
+  readonly heavy: Readonly<Record<string, readonly [number, number, number]>>;
+}
+
 /** What the lab asks of the processes it shares Redis with (server/shared/lab-sharing.ts). */
 export interface LabSharing {
   /** The feed of room `code`, kept in Redis. */
   roomFeed(code: string): Feed;
-  /** Sessions and rooms counted against `maxSessions` and `maxRooms` by the other processes. */
-  elsewhere(): { sessions: number; rooms: number };
+  /** What the other processes count against the server-wide bounds and the address shares. */
+  elsewhere(): Counted;
   /**
    * A session this process does not hold: resolves once what Redis knows of it is applied (the
    * class room it is bound to), or after a short wait when Redis is slow to say.
@@ -80,8 +93,8 @@ export interface Lab {
   /** Ends every stream properly, closes WebSockets with 1001, answers held polls 204; ~1 s at most. */
   close(): Promise<void>;
   stats(): { sessions: number; connections: number; rooms: number };
-  /** Sessions and rooms counting against `maxSessions` and `maxRooms` (not held by a class). */
-  counted(): { sessions: number; rooms: number };
+  /** What this process counts against the shared bounds (`Counted`). */
+  counted(): Counted;
   /** The shared room feeds, for server code that builds on them (classrooms). */
   readonly rooms: Rooms;
   /**
@@ -102,10 +115,14 @@ const SHUTTING_DOWN = 'The server is shutting down; try again in a moment.';
 /** Creates the lab with the bounds of `cfg`; `hooks.note` reaches the inspector. */
 export function createLab(cfg: Config, hooks: LabHooks): Lab {
   const shared = hooks.shared;
+  const heavyOf = (address: string) => shared?.elsewhere().heavy[address] ?? [0, 0, 0];
   const sessions = createSessions(
     cfg,
     (id) => hooks.watched?.(id) ?? false,
-    () => shared?.elsewhere().sessions ?? 0,
+    shared && {
+      total: () => shared.elsewhere().sessions,
+      from: (address) => ({ sessions: heavyOf(address)[0], connections: heavyOf(address)[2] }),
+    },
   );
   const addressOf =
     hooks.clientAddress ?? ((req: IncomingMessage) => addressKey(req.socket.remoteAddress ?? ''));
@@ -114,6 +131,7 @@ export function createLab(cfg: Config, hooks: LabHooks): Lab {
     shared && {
       makeFeed: (code) => shared.roomFeed(code),
       elsewhere: () => shared.elsewhere().rooms,
+      elsewhereFrom: (address) => heavyOf(address)[1],
     },
   );
   /** Runs `fn` once a shared room feed holds what Redis kept; at once for any other feed. */
@@ -441,6 +459,19 @@ export function createLab(cfg: Config, hooks: LabHooks): Lab {
     return true;
   }
 
+  /** Addresses are listed from a sixteenth of a share: below, no share is near. */
+  function countedHere(): Counted {
+    const heavy: Record<string, [number, number, number]> = {};
+    const min = (share: number) => Math.max(1, Math.floor(share / 16));
+    const bySessions = sessions.heavy(min(cfg.maxSessionsPerAddress), min(cfg.maxConnectionsPerAddress));
+    for (const [address, [s, c]] of Object.entries(bySessions)) heavy[address] = [s, 0, c];
+    for (const [address, r] of Object.entries(rooms.heavy(min(cfg.maxRoomsPerAddress)))) {
+      const [s, , c] = heavy[address] ?? [0, 0, 0];
+      heavy[address] = [s, r, c];
+    }
+    return { sessions: sessions.counted, rooms: rooms.counted, heavy };
+  }
+
   function sessionActivity(sessionId: string): SessionActivity | null {
     const s = sessions.get(sessionId);
     if (!s) return null;
@@ -460,7 +491,7 @@ export function createLab(cfg: Config, hooks: LabHooks): Lab {
     bindRoom,
     sessionActivity,
     stats: () => ({ sessions: sessions.size, connections: sessions.connections(), rooms: rooms.size }),
-    counted: () => ({ sessions: sessions.counted, rooms: rooms.counted }),
+    counted: () => countedHere(),
     async close() {
       if (closing) return;
       closing = true;

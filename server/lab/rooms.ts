@@ -20,6 +20,8 @@ export interface RoomsOptions {
   makeFeed?(code: string): Feed;
   /** Rooms counted against `maxRooms` by the other processes sharing the bound (0 alone). */
   elsewhere?(): number;
+  /** Rooms `address` created on the other processes (counted only where an address made many). */
+  elsewhereFrom?(address: string): number;
 }
 
 /** What a room code may be: 3–32 of `A–Z a–z 0–9`. */
@@ -35,6 +37,8 @@ export interface Rooms {
   readonly size: number;
   /** Rooms counting against `maxRooms` (not held by a class). */
   readonly counted: number;
+  /** Addresses that created at least `min` of the rooms alive here, with how many. */
+  heavy(min: number): Record<string, number>;
   /** The room's feed if it exists. */
   get(code: string): Feed | undefined;
   /**
@@ -69,6 +73,7 @@ interface Room {
 export function createRooms(cfg: Config, options: RoomsOptions = {}): Rooms {
   const makeFeed = options.makeFeed ?? ((code: string) => createFeed(`room:${code}`, cfg));
   const elsewhere = options.elsewhere ?? (() => 0);
+  const elsewhereFrom = options.elsewhereFrom ?? (() => 0);
   const table = new Map<string, Room>();
   /** Rooms not yet proven, least recently used first. */
   const unproven = new Map<string, Room>();
@@ -137,7 +142,7 @@ export function createRooms(cfg: Config, options: RoomsOptions = {}): Rooms {
     checkCode(code);
     let room = table.get(code);
     if (!room) {
-      const mine = perAddress.get(address) ?? 0;
+      const mine = (perAddress.get(address) ?? 0) + elsewhereFrom(address);
       if (mine >= cfg.maxRoomsPerAddress && !evict(address)) {
         return { ok: false, bound: 'maxRoomsPerAddress', held: mine, retryAfterS: retryAfterS(address) };
       }
@@ -166,6 +171,11 @@ export function createRooms(cfg: Config, options: RoomsOptions = {}): Rooms {
     },
     get counted() {
       return counted;
+    },
+    heavy(min) {
+      const out: Record<string, number> = {};
+      for (const [address, n] of perAddress) if (n >= min) out[address] = n;
+      return out;
     },
     get: (code) => table.get(code)?.feed,
     admit,

@@ -65,8 +65,10 @@ export interface Sessions {
   setRoom(session: Session, room: string | null): void;
   /** Counts a connection of `address` to `endpoint` as open on `session`; returns what uncounts it. */
   countOpen(session: Session, endpoint: string, address: string): () => void;
-  /** Open connections of sessions not bound to a class, from `address`. */
+  /** Open connections of sessions not bound to a class, from `address` (on every process sharing the bounds). */
   connectionsFrom(address: string): number;
+  /** Addresses of this process holding at least that many sessions or connections: `[sessions, connections]`. */
+  heavy(minSessions: number, minConnections: number): Record<string, [number, number]>;
   /** Forgets idle sessions: unproven past `unprovenIdleMs`, proven past `sessionIdleMs`; bound ones never. */
   sweep(now?: number): void;
   /** Total open connections across sessions. */
@@ -83,14 +85,20 @@ interface SessionRecord extends Session {
 }
 
 /** Creates the session table; it sweeps itself now and then. `watched(id)`: an inspector reads it now. */
-/**
- * `elsewhere`: sessions counted against `maxSessions` by the other processes sharing the bound
- * (server/shared/nodes.ts); 0 for a process alone.
- */
+/** What the other processes sharing the bounds count (server/shared/nodes.ts); nothing for a process alone. */
+export interface SessionsElsewhere {
+  /** Sessions counted against `maxSessions`. */
+  total(): number;
+  /** Sessions and open connections of `address` (counted only where an address holds many). */
+  from(address: string): { sessions: number; connections: number };
+}
+
+const ALONE: SessionsElsewhere = { total: () => 0, from: () => ({ sessions: 0, connections: 0 }) };
+
 export function createSessions(
   cfg: Config,
   watched: (id: string) => boolean = () => false,
-  elsewhere: () => number = () => 0,
+  elsewhere: SessionsElsewhere = ALONE,
 ): Sessions {
   const table = new Map<string, SessionRecord>();
   /** Unproven sessions, least recently used first (re-inserted on each use). */
@@ -168,7 +176,7 @@ export function createSessions(
       let session = table.get(id);
       if (!session) {
         if (!reserved) {
-          const mine = perAddress.get(address) ?? 0;
+          const mine = (perAddress.get(address) ?? 0) + elsewhere.from(address).sessions;
           if (mine >= cfg.maxSessionsPerAddress && !evict(address)) {
             return {
               ok: false,
@@ -177,8 +185,8 @@ export function createSessions(
               retryAfterS: retryAfterS(address),
             };
           }
-          if (counted + elsewhere() >= cfg.maxSessions && !evict()) {
-            const held = counted + elsewhere();
+          if (counted + elsewhere.total() >= cfg.maxSessions && !evict()) {
+            const held = counted + elsewhere.total();
             return { ok: false, bound: 'maxSessions', held, retryAfterS: retryAfterS() };
           }
         }
@@ -243,7 +251,19 @@ export function createSessions(
         else connectionsByAddress.delete(address);
       };
     },
-    connectionsFrom: (address) => connectionsByAddress.get(address) ?? 0,
+    connectionsFrom: (address) =>
+      (connectionsByAddress.get(address) ?? 0) + elsewhere.from(address).connections,
+    heavy(minSessions, minConnections) {
+      const out: Record<string, [number, number]> = {};
+      for (const [address, n] of perAddress) {
+        const c = connectionsByAddress.get(address) ?? 0;
+        if (n >= minSessions || c >= minConnections) out[address] = [n, c];
+      }
+      for (const [address, c] of connectionsByAddress) {
+        if (c >= minConnections && !out[address]) out[address] = [perAddress.get(address) ?? 0, c];
+      }
+      return out;
+    },
     sweep,
     connections() {
       let n = 0;

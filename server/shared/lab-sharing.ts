@@ -13,8 +13,8 @@
  * - **Homes**: `wl:home:<session>` names the process that last held a session; one that takes a
  *   session over from another knows it moved (`movedFrom`), and the inspector says the old
  *   process's unsent capture is lost.
- * - **Activity**: each process writes what its class sessions are doing (`wl:act:<session>`) so
- *   the class's process can show it on the dashboard (`sessionActivity`).
+ * - **Activity**: each process writes what its class sessions are doing (`wl:act:<session>`, when
+ *   it changed) so the class's process can show it on the dashboard (`sessionActivity`).
  * - **Bounds**: each process says how many sessions and rooms it counts (nodes.ts), so
  *   `maxSessions` and `maxRooms` hold across all of them.
  */
@@ -126,8 +126,13 @@ export function createLabShare(cfg: Config, shared: SharedRedis): LabShare {
     },
   };
 
-  /** Writes the homes and the activity of the sessions this process holds. */
-  const beat = (): void => {
+  /** The activity last written of each session, so an unchanged one is written only to keep it alive. */
+  const written = new Map<string, string>();
+  /**
+   * Writes the activity of the class sessions this process holds when it changed (and all of it
+   * every `HOME_REFRESH_MS`, with the sessions' homes, so neither expires while held).
+   */
+  const beat = (refresh: boolean): void => {
     if (!lab || !shared.up) return;
     const multi = shared.client.multi();
     let writes = 0;
@@ -136,14 +141,19 @@ export function createLabShare(cfg: Config, shared: SharedRedis): LabShare {
       if (!activity) {
         held.delete(session);
         moved.delete(session);
+        written.delete(session);
         continue;
       }
-      multi.pExpire(homeKey(session), Number(homeTtl));
-      writes += 1;
-      if (activity.room !== null) {
-        multi.set(activityKey(session), JSON.stringify(activity), { PX: 5 * cfg.classActivityMs });
+      if (refresh) {
+        multi.pExpire(homeKey(session), Number(homeTtl));
         writes += 1;
       }
+      if (activity.room === null) continue;
+      const json = JSON.stringify(activity);
+      if (!refresh && written.get(session) === json) continue;
+      written.set(session, json);
+      multi.set(activityKey(session), json, { PX: 3 * HOME_REFRESH_MS });
+      writes += 1;
     }
     if (writes > 0) multi.exec().catch(() => {});
   };
@@ -165,11 +175,11 @@ export function createLabShare(cfg: Config, shared: SharedRedis): LabShare {
     );
   };
   const activityTimer = setInterval(() => {
-    beat();
+    beat(false);
     readRemote();
   }, cfg.classActivityMs);
   activityTimer.unref();
-  const homeTimer = setInterval(beat, HOME_REFRESH_MS);
+  const homeTimer = setInterval(() => beat(true), HOME_REFRESH_MS);
   homeTimer.unref();
 
   const offStatus = shared.onStatus((up) => {

@@ -1,6 +1,6 @@
 /**
  * The connection to Redis that Wire Lab processes share when `WIRELAB_REDIS_URL` is set
- * (docs/scale.md). Two clients of node-redis (`@redis/client`, the client of the `redis` package):
+ * (docs/scale.md). Two clients of node-redis (the `redis` package):
  * one for commands, one for pub/sub, since a subscribed connection takes no other command.
  *
  * At start Redis must answer within `redisConnectTimeoutMs`, or `connectShared` rejects with one
@@ -11,7 +11,7 @@
  * when it is back; `onStatus` listeners (the dashboard's notice, the feeds' catch-up) hear both.
  */
 import { randomBytes } from 'node:crypto';
-import { createClient } from '@redis/client';
+import { createClient } from 'redis';
 
 export type RedisClient = ReturnType<typeof createClient>;
 

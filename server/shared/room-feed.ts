@@ -22,8 +22,8 @@
  * (`wl:room:<code>:ticker`), renewed at each tick while it has readers.
  */
 import type { Config } from '../config.ts';
-import type { Feed, FeedListener, FeedMessage } from '../lab/feed.ts';
-import { createTicker, type Quote } from '../lab/ticker.ts';
+import { createFeed, type Feed, type FeedMessage } from '../lab/feed.ts';
+import type { Quote } from '../lab/ticker.ts';
 import type { SharedRedis } from './redis.ts';
 
 /** INCR the counter, add the entry under that id, publish it; returns the id. */
@@ -62,47 +62,18 @@ export interface SharedFeed extends Feed {
 }
 
 export function createSharedFeed(code: string, cfg: Config, shared: SharedRedis): SharedFeed {
-  const name = `room:${code}`;
   const keys = roomKeys(code);
   const ttlMs = String(2 * Math.max(cfg.classIdleMs, cfg.sessionIdleMs));
-  const kept: FeedMessage[] = [];
-  const sizes: number[] = [];
-  let keptBytes = 0;
-  let lastId = 0;
-  let lastUsed = Date.now();
-  let proven = false;
   let closed = false;
   let leader = false;
-  const listeners = new Set<FeedListener>();
-  const observers = new Set<FeedListener>();
+  /** The mirror: this process's feed of the room, fed only with what Redis numbered. */
+  const mirror = createFeed(`room:${code}`, cfg, (quote: Quote) => {
+    if (leader) void append('tick', quote).catch(() => {});
+    renewLease();
+  });
   /** Messages heard while the mirror loads or fills a gap, applied in id order afterwards. */
   let held: FeedMessage[] | null = [];
 
-  const keep = (message: FeedMessage, size: number): void => {
-    kept.push(message);
-    sizes.push(size);
-    keptBytes += size;
-    while (kept.length > 1 && (kept.length > cfg.feedKeep || keptBytes > cfg.feedKeepBytes)) {
-      kept.shift();
-      keptBytes -= sizes.shift() ?? 0;
-    }
-  };
-  /** The next message in order: kept, and told to observers and readers. */
-  const apply = (message: FeedMessage, size: number, tell: boolean): void => {
-    // `after()` finds an id by subtraction: past a gap the stream no longer has, start a new run.
-    if (message.id !== lastId + 1) {
-      kept.length = 0;
-      sizes.length = 0;
-      keptBytes = 0;
-    }
-    lastId = message.id;
-    lastUsed = Date.now();
-    if (message.type !== 'tick') proven = true;
-    keep(message, size);
-    if (!tell) return;
-    for (const observer of observers) observer(message);
-    for (const listener of [...listeners]) listener(message);
-  };
   const parse = (raw: string): FeedMessage | null => {
     try {
       const m = JSON.parse(raw) as FeedMessage;
@@ -112,21 +83,13 @@ export function createSharedFeed(code: string, cfg: Config, shared: SharedRedis)
     }
   };
 
-  /** Reads the stream after `lastId` into the mirror (told to readers when `tell`). */
-  const readStream = async (tell: boolean): Promise<void> => {
-    const entries = (await shared.client.xRange(keys.stream, `${lastId + 1}-0`, '+')) ?? [];
-    if (entries.length === 0) {
-      // Nothing kept past `lastId`, but the counter may have moved on (entries trimmed by MAXLEN).
-      const seq = Number((await shared.client.get(keys.seq)) ?? 0);
-      if (!tell && seq > lastId) lastId = seq;
-      return;
-    }
+  /** Reads the stream after the mirror's last id into the mirror (a first load keeps the newest only). */
+  const readStream = async (first: boolean): Promise<void> => {
+    const entries = (await shared.client.xRange(keys.stream, `${mirror.lastId + 1}-0`, '+')) ?? [];
     // On the first load only the newest `feedKeep` matter; a gap is read whole.
-    const from = tell ? 0 : Math.max(0, entries.length - cfg.feedKeep);
-    for (const entry of entries.slice(from)) {
-      const raw = entry?.message.m ?? '';
-      const m = parse(raw);
-      if (m && m.id > lastId) apply(m, Buffer.byteLength(raw), tell);
+    for (const entry of entries.slice(first ? Math.max(0, entries.length - cfg.feedKeep) : 0)) {
+      const m = parse(entry?.message.m ?? '');
+      if (m && m.id > mirror.lastId) mirror.deliver(m);
     }
   };
   /**
@@ -136,16 +99,16 @@ export function createSharedFeed(code: string, cfg: Config, shared: SharedRedis)
   const release = (): void => {
     const waiting = held ?? [];
     held = null;
-    waiting.sort((a, b) => a.id - b.id);
-    for (const m of waiting) if (m.id > lastId) apply(m, Buffer.byteLength(JSON.stringify(m)), true);
+    waiting.sort((x, y) => x.id - y.id);
+    for (const m of waiting) if (m.id > mirror.lastId) mirror.deliver(m);
   };
   let filling: Promise<void> | null = null;
   const fill = (): Promise<void> => {
     if (filling) return filling;
     held ??= [];
-    filling = readStream(true)
+    filling = readStream(false)
       .catch(() => {
-        // Redis went away again: `onStatus` calls catchUp when it is back.
+        // Redis went away again: `catchUp` runs when it is back.
       })
       .finally(() => {
         filling = null;
@@ -153,23 +116,16 @@ export function createSharedFeed(code: string, cfg: Config, shared: SharedRedis)
       });
     return filling;
   };
-  /** A message from pub/sub (or held back): in order, or the gap is read first. */
-  function hear(m: FeedMessage, raw: string): void {
-    if (closed || m.id <= lastId) return; // seen already
-    if (held) {
-      held.push(m);
-      return;
-    }
-    if (m.id === lastId + 1) {
-      apply(m, Buffer.byteLength(raw), true);
-      return;
-    }
-    held = [m];
-    void fill();
-  }
+  /** A message from pub/sub: in order, or the gap is read from the stream first. */
   const onMessage = (raw: string): void => {
     const m = parse(raw);
-    if (m) hear(m, raw);
+    if (closed || !m || m.id <= mirror.lastId) return; // seen already
+    if (held) held.push(m);
+    else if (m.id === mirror.lastId + 1) mirror.deliver(m);
+    else {
+      held = [m];
+      void fill();
+    }
   };
 
   // While Redis is away these wait in the client's queue: a reader of the room is answered once
@@ -177,7 +133,7 @@ export function createSharedFeed(code: string, cfg: Config, shared: SharedRedis)
   const ready = (async () => {
     try {
       await shared.subscriber.subscribe(keys.channel, onMessage);
-      await readStream(false);
+      await readStream(true);
     } catch {
       // Closed before it was ready, or a reply Redis should never give: start from what is held.
     } finally {
@@ -185,7 +141,7 @@ export function createSharedFeed(code: string, cfg: Config, shared: SharedRedis)
     }
   })();
 
-  const renewLease = (): void => {
+  function renewLease(): void {
     shared.client
       .eval(LEASE, { keys: [keys.ticker], arguments: [shared.nodeId, String(3 * cfg.tickIntervalMs)] })
       .then(
@@ -196,83 +152,31 @@ export function createSharedFeed(code: string, cfg: Config, shared: SharedRedis)
           leader = false;
         },
       );
-  };
-  const ticker = createTicker({
-    seed: name,
-    intervalMs: cfg.tickIntervalMs,
-    lingerMs: cfg.tickLingerMs,
-    isHeard: () => listeners.size > 0,
-    emit: (quote: Quote) => {
-      if (leader) void feed.append('tick', quote).catch(() => {});
-      renewLease();
-    },
-  });
+  }
+  async function append(type: FeedMessage['type'], data: unknown): Promise<FeedMessage> {
+    const time = new Date().toISOString();
+    const rest = JSON.stringify({ type, time, data }).slice(1); // '"type":…}' after the id
+    const id = Number(
+      await shared.client.eval(APPEND, {
+        keys: [keys.seq, keys.stream, keys.channel],
+        arguments: [rest, String(cfg.feedKeep), ttlMs],
+      }),
+    );
+    return { id, type, time, data };
+  }
 
-  const feed: SharedFeed = {
-    name,
+  const closeMirror = mirror.close;
+  return Object.assign(mirror, {
     ready,
-    get lastId() {
-      return lastId;
-    },
-    get listeners() {
-      return listeners.size;
-    },
-    get lastUsed() {
-      return lastUsed;
-    },
-    get proven() {
-      return proven;
-    },
-    async append(type, data) {
-      if (type !== 'tick') proven = true;
-      lastUsed = Date.now();
-      const time = new Date(lastUsed).toISOString();
-      const rest = JSON.stringify({ type, time, data }).slice(1); // '"type":…}' after the id
-      const id = Number(
-        await shared.client.eval(APPEND, {
-          keys: [keys.seq, keys.stream, keys.channel],
-          arguments: [rest, String(cfg.feedKeep), ttlMs],
-        }),
-      );
-      return { id, type, time, data };
-    },
-    after(asked) {
-      lastUsed = Date.now();
-      const since = asked > lastId ? 0 : asked;
-      const firstId = kept[0]?.id ?? lastId + 1;
-      const start = Math.max(0, since + 1 - firstId);
-      const missed = since < lastId ? Math.max(0, firstId - since - 1) : 0;
-      return { messages: kept.slice(start), missed };
-    },
-    subscribe(listener) {
-      listeners.add(listener);
-      proven = true;
-      lastUsed = Date.now();
-      ticker.wake();
-      return () => {
-        listeners.delete(listener);
-        lastUsed = Date.now();
-      };
-    },
-    touch() {
-      lastUsed = Date.now();
-      ticker.wake();
-    },
+    append,
     close() {
       closed = true;
-      ticker.stop();
-      listeners.clear();
-      observers.clear();
       shared.subscriber.unsubscribe(keys.channel, onMessage).catch(() => {});
-    },
-    observe(fn) {
-      observers.add(fn);
-      return () => observers.delete(fn);
+      closeMirror();
     },
     restore() {
       // The stream keeps the room's messages: nothing to put back.
     },
     catchUp: () => (closed ? Promise.resolve() : fill()),
-  };
-  return feed;
+  });
 }

@@ -207,14 +207,19 @@ test('a room read on both servers ticks on one of them only', async () => {
   }
 });
 
-test('maxSessions holds for the servers together', async () => {
+/**
+ * Three sessions with an EventSource open on one server (real work: none can be made to give
+ * way), one on the other: the fifth session, on the other, is refused with `bound`.
+ */
+async function fifthSessionRefused(overrides: Partial<Config>, status: number, bound: RegExp) {
   // A Redis of their own: a and b count their sessions on the file's one.
   const own = await startRedisServer();
-  const bounded = { maxSessions: 4, redisUrl: own.url };
-  const [c, d] = [await start(bounded), await start(bounded)];
+  const [c, d] = [
+    await start({ ...overrides, redisUrl: own.url }),
+    await start({ ...overrides, redisUrl: own.url }),
+  ];
   const streams: StreamReader[] = [];
   try {
-    // Three sessions with an EventSource open on c: real work, none can be made to give way.
     for (let i = 0; i < 3; i++) {
       const s = new StreamReader(c.port, `/lab/${newSessionId()}/sse`);
       streams.push(s);
@@ -225,13 +230,29 @@ test('maxSessions holds for the servers together', async () => {
     streams.push(fourth);
     await fourth.waitFor('200 OK');
     const fifth = await fetch(`${d.url}/lab/${newSessionId()}/news`);
-    assert.equal(fifth.status, 503);
-    assert.match(await fifth.text(), /maxSessions \(4\) reached: the server holds 4 sessions/);
+    assert.equal(fifth.status, status);
+    assert.match(await fifth.text(), bound);
   } finally {
     for (const s of streams) s.close();
     await Promise.allSettled([c.close(), d.close()]);
     await own.stop();
   }
+}
+
+test('maxSessions holds for the servers together', async () => {
+  await fifthSessionRefused(
+    { maxSessions: 4 },
+    503,
+    /maxSessions \(4\) reached: the server holds 4 sessions/,
+  );
+});
+
+test("an address's share of sessions holds for the servers together", async () => {
+  await fifthSessionRefused(
+    { maxSessionsPerAddress: 4 },
+    429,
+    /maxSessionsPerAddress \(4\) reached: your address holds 4 sessions/,
+  );
 });
 
 test('a start with WIRELAB_REDIS_URL where nothing answers says so in one line naming the URL, and exits non-zero', async () => {
