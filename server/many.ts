@@ -20,9 +20,10 @@ import { spawnWireLab } from './many/wirelab-process.ts';
 import { buildSiteIfStale } from './site-build.ts';
 import { connectShared } from './shared/redis.ts';
 
-const USAGE = `Usage: npm run start:many -- [--processes N] [--first-port P]
+const USAGE = `Usage: npm run start:many -- [--processes N] [--first-port P] [--no-build]
   --processes N   Wire Lab processes to run (default: one per core, here ${os.availableParallelism()})
   --first-port P  the first process's port on 127.0.0.1 (default: PORT + 10); the others follow
+  --no-build      serve the build in dist/ as it is (as npm run serve does), even if sources changed
 Environment: WIRELAB_REDIS_URL (required), HOST and PORT (where nginx listens: localhost:4321),
 and every WIRELAB_* setting, which each process reads as \`npm start\` does.`;
 
@@ -32,13 +33,14 @@ function refuse(line: string): never {
   process.exit(1);
 }
 
-function readArgs(config: Config): { processes: number; firstPort: number } {
-  let values: { processes?: string; 'first-port'?: string; help?: boolean };
+function readArgs(config: Config): { processes: number; firstPort: number; build: boolean } {
+  let values: { processes?: string; 'first-port'?: string; 'no-build'?: boolean; help?: boolean };
   try {
     ({ values } = parseArgs({
       options: {
         processes: { type: 'string', short: 'n' },
         'first-port': { type: 'string' },
+        'no-build': { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
     }));
@@ -57,7 +59,7 @@ function readArgs(config: Config): { processes: number; firstPort: number } {
   if (!Number.isInteger(firstPort) || firstPort < 1 || firstPort + processes - 1 > 65535) {
     refuse(`--first-port must leave room for ${processes} ports below 65536 (got ${values['first-port']}).`);
   }
-  return { processes, firstPort };
+  return { processes, firstPort, build: !values['no-build'] };
 }
 
 /** nginx's `listen` for HOST:PORT: `localhost` is 127.0.0.1, `0.0.0.0` every IPv4 interface. */
@@ -75,7 +77,7 @@ async function main(): Promise<void> {
     (m) => m.config,
     (err: Error) => refuse(err.message),
   );
-  const { processes, firstPort } = readArgs(config);
+  const { processes, firstPort, build } = readArgs(config);
   if (!config.redisUrl) {
     refuse(
       'start:many needs WIRELAB_REDIS_URL (e.g. redis://127.0.0.1:6379): the processes share room feeds and bounds through Redis. Without it, use npm start (one process).',
@@ -95,7 +97,7 @@ async function main(): Promise<void> {
       );
     }
   }
-  buildSiteIfStale();
+  if (build) buildSiteIfStale();
 
   // The processes listen on loopback only: nginx, on this machine, is their one client, and
   // X-Forwarded-For from it names the real one (plus any proxy the operator already trusts).

@@ -104,8 +104,10 @@ export function spawnNginx(conf: string, port: number, binary = findNginx()): Ru
   const file = path.join(dir, 'nginx.conf');
   fs.writeFileSync(file, conf);
   // -e stderr: builds whose compiled-in error log is a file under /var/log would try to open it
-  // before reading the configuration.
-  const child = spawn(binary, ['-e', 'stderr', '-p', `${dir}/`, '-c', file], {
+  // before reading the configuration. -g: in the foreground (this process owns it), its pid file
+  // in the prefix (the default, /run/nginx.pid, is root's), warnings to its stderr.
+  const global = 'daemon off; pid nginx.pid; error_log stderr warn;';
+  const child = spawn(binary, ['-e', 'stderr', '-p', `${dir}/`, '-c', file, '-g', global], {
     stdio: ['ignore', 'ignore', 'pipe'],
   });
   let log = '';

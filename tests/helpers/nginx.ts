@@ -6,7 +6,7 @@
  */
 import fs from 'node:fs';
 import { findNginx, renderNginxConf, SHIPPED_NGINX_CONF, startNginx } from '../../server/many/nginx.ts';
-import { freePort } from '../../server/many/port.ts';
+import { freeTcpPort as freePort } from './ports.ts';
 
 export interface NginxProxy {
   readonly port: number;

@@ -4,9 +4,9 @@
  * shipped deploy/nginx.conf in front of them. Tests reach everything through `url` (nginx), kill a
  * process or Redis the hard way, and bring them back on the same ports.
  */
-import { createClient } from '@redis/client';
+import { createClient } from 'redis';
 import { spawnWireLab, type WireLabProcess } from '../../server/many/wirelab-process.ts';
-import { freePort } from '../../server/many/port.ts';
+import { freeTcpPort as freePort } from './ports.ts';
 import { type NginxProxy, startNginxProxy } from './nginx.ts';
 import { nginxRing, type Ring } from './nginx-ring.ts';
 import { type RedisServer, startRedisServer } from './redis-server.ts';

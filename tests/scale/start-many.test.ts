@@ -80,7 +80,9 @@ test('it serves through nginx from N processes, starts again one that was killed
     const port = await freePort();
     let first = await freePort();
     while (!(await portIsFree(first + 1))) first = await freePort();
-    const run = launch(['--processes', '2', '--first-port', String(first)], {
+    // --no-build: the suite runs after `npm run build`; a rebuild here would change dist/ under
+    // the other test files' processes.
+    const run = launch(['--processes', '2', '--first-port', String(first), '--no-build'], {
       PORT: String(port),
       WIRELAB_REDIS_URL: redis.url,
       WIRELAB_DATA_DIR: ':memory:',
