@@ -30,6 +30,8 @@ export interface ScaleStack {
    * for through nginx, lands on `i` (Redis's `wl:home:<session>` names the process that took it).
    */
   readmitted(i: number): Promise<void>;
+  /** The process (index) holding `session` now, as Redis says (-1: one that is gone). */
+  holderOf(session: string): Promise<number>;
   /** SIGKILL Redis (what it acknowledged is in its append-only file). */
   killRedis(): Promise<void>;
   /** Starts Redis again on its port and file. */
@@ -95,9 +97,8 @@ export async function startScaleStack(env: Record<string, string> = {}): Promise
   }
   const ring: Ring = nginxRing(ports);
   const nginx = proxy;
-  /** The Redis id (`nodeId`) of the process that takes a fresh session first asked for at `base`. */
-  const homeOf = async (base: string, session: string): Promise<string> => {
-    await (await fetch(`${base}/lab/${session}/news`)).arrayBuffer();
+  /** The process (its Redis `nodeId`) that Redis says holds `session` (`wl:home:<session>`), once it says. */
+  const homeIn = async (session: string): Promise<string> => {
     const client = createClient({ url: redis.url });
     client.on('error', () => {});
     await client.connect();
@@ -111,8 +112,15 @@ export async function startScaleStack(env: Record<string, string> = {}): Promise
       client.destroy();
     }
   };
+  /** The `nodeId` of the process that takes a fresh session first asked for at `base`. */
+  const homeOf = async (base: string, session: string): Promise<string> => {
+    await (await fetch(`${base}/lab/${session}/news`)).arrayBuffer();
+    return homeIn(session);
+  };
+  /** Each process's `nodeId` (new at each start), asked of it directly. */
+  const nodeIdOf = (i: number) => homeOf(`http://127.0.0.1:${ports[i]}`, newSessionId());
   const readmitted = async (i: number) => {
-    const direct = await homeOf(`http://127.0.0.1:${ports[i]}`, newSessionId());
+    const direct = await nodeIdOf(i);
     const deadline = Date.now() + 30_000;
     for (;;) {
       let session = newSessionId();
@@ -130,6 +138,10 @@ export async function startScaleStack(env: Record<string, string> = {}): Promise
     killProcess,
     startProcess,
     readmitted,
+    async holderOf(session) {
+      const [home, ...ids] = await Promise.all([homeIn(session), nodeIdOf(0), nodeIdOf(1)]);
+      return ids.indexOf(home);
+    },
     killRedis: () => redis.kill(),
     startRedis: () => redis.start(),
     processLog: (i) => processes[i]?.stderr() ?? '',

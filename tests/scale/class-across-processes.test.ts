@@ -162,8 +162,14 @@ async function liveClass(perProcess = 2): Promise<LiveClass> {
 
 test("a teacher's pushes reach learners on both processes exactly once, in order, over SSE, WebSocket, long poll and the class channel", async () => {
   const cls = await liveClass();
-  const processes = new Set(cls.readers.map((r) => stack.processFor(r.session)));
-  assert.deepEqual([...processes].sort(), [0, 1], 'learners on both processes');
+  const sessions = [...new Set(cls.readers.map((r) => r.session))];
+  const holders = await Promise.all(sessions.map((s) => stack.holderOf(s)));
+  assert.deepEqual(
+    holders,
+    sessions.map((s) => stack.processFor(s)),
+    'each session is held by the process the ring names',
+  );
+  assert.deepEqual([...new Set(holders)].sort(), [0, 1], 'learners on both processes');
   for (let i = 1; i <= 10; i++) cls.push(`push ${i}`);
   await cls.allHeardExactlyOnce();
   cls.close();
