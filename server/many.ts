@@ -102,6 +102,10 @@ async function main(): Promise<void> {
   // The processes listen on loopback only: nginx, on this machine, is their one client, and
   // X-Forwarded-For from it names the real one (plus any proxy the operator already trusts).
   const trust = ['127.0.0.1', config.trustProxy].filter((t) => t !== '').join(', ');
+  /** Every child ever started: whatever happens to the launcher, none outlives it. */
+  const spawned = new Set<Started>();
+  /** nginx's temporary prefix directories (each is removed when its nginx exits, and at the end). */
+  const nginxDirs = new Set<string>();
   const startProcess = (i: number): Started => {
     const name = `[${i + 1}]`;
     const p = spawnWireLab(ports[i] as number, {
@@ -111,13 +115,16 @@ async function main(): Promise<void> {
         else if (!PROCESS_BANNER.test(line)) console.log(`${name} ${line}`);
       },
     });
-    return {
+    const started: Started = {
       pid: p.child.pid,
       ready: p.ready,
       exited: p.exited,
       stop: () => p.child.kill('SIGTERM'),
       kill: () => p.child.kill('SIGKILL'),
     };
+    spawned.add(started);
+    void p.exited.then(() => spawned.delete(started));
+    return started;
   };
   const listen = listenOn(config.host, config.port);
   const conf = renderNginxConf(fs.readFileSync(SHIPPED_NGINX_CONF, 'utf8'), {
@@ -128,14 +135,18 @@ async function main(): Promise<void> {
   });
   const startNginx = (): Started => {
     const n = spawnNginx(conf, config.port, nginxBinary);
+    nginxDirs.add(n.dir);
     n.child.stderr?.on('data', (text: string) => process.stderr.write(`[nginx] ${text}`));
-    return {
+    const started: Started = {
       pid: n.child.pid,
       ready: n.ready,
       exited: n.exited,
       stop: () => n.child.kill('SIGQUIT'), // graceful: open streams end as the processes stop
       kill: () => n.child.kill('SIGKILL'),
     };
+    spawned.add(started);
+    void n.exited.then(() => spawned.delete(started));
+    return started;
   };
 
   const kept: Restarting[] = [];
@@ -153,9 +164,11 @@ async function main(): Promise<void> {
   };
   process.on('SIGINT', () => (stopping ? process.exit(1) : void stopAll(0)));
   process.on('SIGTERM', () => (stopping ? process.exit(1) : void stopAll(0)));
-  // However the launcher ends, it leaves no process behind.
+  // However the launcher ends (a refusal, a signal during the start), it leaves no process behind.
   process.on('exit', () => {
     for (const k of kept) k.killNow();
+    for (const s of spawned) s.kill();
+    for (const dir of nginxDirs) fs.rmSync(dir, { recursive: true, force: true });
   });
 
   const firsts = ports.map((_, i) => startProcess(i));
