@@ -52,7 +52,8 @@ export class InspectorChannel {
   /** Called once when the channel ends, whatever the reason. */
   onEnd: (() => void) | null = null;
 
-  constructor(ws: WebSocket, sub: CaptureSubscription, limits: ChannelLimits, after: number) {
+  /** `moved`: this process took the session over from another one (the hello says so). */
+  constructor(ws: WebSocket, sub: CaptureSubscription, limits: ChannelLimits, after: number, moved = false) {
     this.ws = ws;
     this.sub = sub;
     this.limits = limits;
@@ -68,6 +69,7 @@ export class InspectorChannel {
         firstSeq: sub.firstSeq(),
         lastSeq: last,
         resume: { after, continued },
+        ...(moved ? { moved: true as const } : {}),
       }),
     );
     ws.on('close', () => this.end());

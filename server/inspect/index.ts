@@ -44,17 +44,30 @@ type InspectorConfig = Pick<
   | 'inspectorStallMs'
 >;
 
+export interface InspectorOptions {
+  /**
+   * Whether this process took `session` over from another Wire Lab process that held it (many
+   * processes behind one proxy share a Redis, docs/scale.md): the hello then says `moved: true`,
+   * so the page can tell the learner why the records before the move are gone. Called once per
+   * channel, when it opens; it must answer at once (from what the process already knows).
+   * Absent (one process): never.
+   */
+  movedFrom?(session: string): boolean;
+}
+
 /** Heartbeat: a ping this often; an inspector that has not answered the previous one is cut. */
 const PING_MS = 30_000;
 
 /**
  * Returns the inspector channel for `capture`, bounded by `cfg`; `addressOf` names who opened a
- * channel (client-address.ts), for `maxInspectorsPerAddress`.
+ * channel (client-address.ts), for `maxInspectorsPerAddress`; `options.movedFrom` says whether a
+ * session came from another process.
  */
 export function createInspector(
   cfg: InspectorConfig,
   capture: Capture,
   addressOf: (req: IncomingMessage) => string,
+  options: InspectorOptions = {},
 ): Inspector {
   const limits: ChannelLimits = {
     captureBytesPerSession: cfg.captureBytesPerSession,
@@ -87,6 +100,15 @@ export function createInspector(
     }
   }, PING_MS);
   heartbeat.unref();
+
+  /** The hook's answer; a hook that throws (its store is away) must not take the channel down. */
+  function movedFrom(session: string): boolean {
+    try {
+      return options.movedFrom?.(session) === true;
+    } catch {
+      return false;
+    }
+  }
 
   function handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): boolean {
     let url: URL;
@@ -142,7 +164,7 @@ export function createInspector(
       byAddress.set(address, (byAddress.get(address) ?? 0) + 1);
       let channel: InspectorChannel | undefined;
       const sub = capture.subscribe(session, () => channel?.wake());
-      channel = new InspectorChannel(ws, sub, limits, Number(afterParam ?? 0));
+      channel = new InspectorChannel(ws, sub, limits, Number(afterParam ?? 0), movedFrom(session));
       const it = channel;
       channels.add(it);
       it.onEnd = () => {

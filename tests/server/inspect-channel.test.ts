@@ -145,6 +145,62 @@ test('an after= beyond the session’s records (it was forgotten) starts over fr
   inspector.close();
 });
 
+test('the hello says moved: true only for a session the movedFrom hook says this process took over', async () => {
+  const taken = sessionId();
+  const asked: string[] = [];
+  const other = await startHarness(
+    {},
+    {
+      movedFrom: (session) => {
+        asked.push(session);
+        return session === taken;
+      },
+    },
+  );
+  // The page had records up to 40 on the process that held the session; this one has one request.
+  const client = await RawClient.connect(other.port);
+  client.send(get(`/lab/${taken}/plain`));
+  await client.waitFor(PLAIN_BODY, 1);
+  const moved = await InspectorClient.open(other.port, taken, '?after=40');
+  await until(() => moved.live, 'live');
+  assert.equal(moved.hello?.moved, true);
+  assert.deepEqual(moved.hello?.resume, { after: 40, continued: false });
+  assert.equal(moved.records[0]?.seq, 1, 'the replay starts over from this process’s first record');
+  const stayed = sessionId();
+  const here = await InspectorClient.open(other.port, stayed, '?after=40');
+  await until(() => here.live, 'live');
+  assert.deepEqual(here.hello?.resume, { after: 40, continued: false });
+  assert.equal('moved' in here.hello!, false, 'absent, not false, when the hook says no');
+  assert.deepEqual(asked, [taken, stayed]);
+  client.socket.destroy();
+  moved.close();
+  here.close();
+});
+
+test('a movedFrom hook that throws leaves the channel working, and the hello without moved', async () => {
+  const other = await startHarness(
+    {},
+    {
+      movedFrom: () => {
+        throw new Error('the shared store is away');
+      },
+    },
+  );
+  const inspector = await InspectorClient.open(other.port, sessionId(), '?after=3');
+  await until(() => inspector.live, 'live');
+  assert.equal(inspector.hello?.v, 1);
+  assert.equal('moved' in inspector.hello!, false);
+  inspector.close();
+});
+
+test('without a movedFrom hook (one process) no hello says moved', async () => {
+  const inspector = await InspectorClient.open(h.port, sessionId(), '?after=7');
+  await until(() => inspector.live, 'live');
+  assert.deepEqual(inspector.hello?.resume, { after: 7, continued: false });
+  assert.equal('moved' in inspector.hello!, false);
+  inspector.close();
+});
+
 test('one inspector more than maxInspectorsPerSession is closed with 1013 and a reason', async () => {
   const s = sessionId();
   const a = await InspectorClient.open(h.port, s);
