@@ -66,6 +66,8 @@ export function createPanel(el: HTMLElement, opts: PanelOptions): Panel {
   /** performance.now() of Runs started before the channel's hello told us the server's clock. */
   const runsBeforeHello: number[] = [];
   let channelState: ChannelState = 'connecting';
+  /** What the records-lost notice says now (renderLoss). */
+  let lossShown: Loss | undefined;
   let wasLive = false;
   let frame = 0;
   let liveTimer = 0;
@@ -336,7 +338,6 @@ export function createPanel(el: HTMLElement, opts: PanelOptions): Panel {
   }
 
   /** The notice that the records before the last reconnect are gone, and why; said once to screen readers. */
-  let lossShown: Loss | undefined;
   function renderLoss(): void {
     const loss = model.loss;
     if (loss === lossShown) return;
