@@ -133,6 +133,15 @@ export function createInspector(
       refuse(socket, 400, 'after= must be the seq of the last record you have (a whole number), or absent.');
       return true;
     }
+    const captureParam = url.searchParams.get('capture') || null; // `capture=` (empty): not said
+    if (captureParam !== null && !/^[A-Za-z0-9_.-]{1,64}$/.test(captureParam)) {
+      refuse(
+        socket,
+        400,
+        'capture= must be the capture id a hello gave you (up to 64 of A-Z a-z 0-9 . _ -), or absent.',
+      );
+      return true;
+    }
     if (closing) {
       refuse(socket, 503, 'The server is shutting down; reconnect in a moment.');
       return true;
@@ -164,7 +173,11 @@ export function createInspector(
       byAddress.set(address, (byAddress.get(address) ?? 0) + 1);
       let channel: InspectorChannel | undefined;
       const sub = capture.subscribe(session, () => channel?.wake());
-      channel = new InspectorChannel(ws, sub, limits, Number(afterParam ?? 0), movedFrom(session));
+      channel = new InspectorChannel(ws, sub, limits, {
+        after: Number(afterParam ?? 0),
+        capture: captureParam,
+        moved: movedFrom(session),
+      });
       const it = channel;
       channels.add(it);
       it.onEnd = () => {

@@ -145,6 +145,37 @@ test('an after= beyond the session’s records (it was forgotten) starts over fr
   inspector.close();
 });
 
+test('a reconnect naming the capture of its hello continues; naming another (the session began again) starts over', async () => {
+  const s = sessionId();
+  const client = await requests(s, 2);
+  const first = await InspectorClient.open(h.port, s);
+  await until(() => first.live, 'live');
+  const capture = first.hello?.capture as string;
+  assert.match(capture, /^[A-Za-z0-9_.-]{1,64}$/);
+  assert.ok(first.records.length > 2);
+  first.close();
+
+  const same = await InspectorClient.open(h.port, s, `?after=2&capture=${capture}`);
+  await until(() => same.live, 'live');
+  assert.deepEqual(same.hello?.resume, { after: 2, continued: true });
+  assert.equal(same.hello?.capture, capture, 'one capture per session while it is kept');
+  assert.equal(same.records[0]?.seq, 3);
+  same.close();
+
+  // Another process's capture (or this one's before a restart) that had reached seq 2: this
+  // capture also has a seq 2, but it is not the record that reader has.
+  const other = await InspectorClient.open(h.port, s, '?after=2&capture=Zz9otherProc7x');
+  await until(() => other.live, 'live');
+  assert.deepEqual(other.hello?.resume, { after: 2, continued: false });
+  assert.equal(other.records[0]?.seq, 1, 'the replay starts from the beginning');
+  other.close();
+
+  const another = await InspectorClient.open(h.port, sessionId());
+  assert.notEqual(another.hello?.capture, capture, 'every session’s capture has an id of its own');
+  another.close();
+  client.socket.destroy();
+});
+
 test('the hello says moved: true only for a session the movedFrom hook says this process took over', async () => {
   const taken = sessionId();
   const asked: string[] = [];
@@ -219,7 +250,12 @@ test('one inspector more than maxInspectorsPerSession is closed with 1013 and a 
 });
 
 test('a bad session id on /inspect/ is refused with HTTP 400 and a plain reason', async () => {
-  for (const path of ['/inspect/short', '/inspect/has%20space-123', `/inspect/${sessionId()}?after=-1`]) {
+  for (const path of [
+    '/inspect/short',
+    '/inspect/has%20space-123',
+    `/inspect/${sessionId()}?after=-1`,
+    `/inspect/${sessionId()}?after=3&capture=not%20an%20id`,
+  ]) {
     const client = await RawClient.connect(h.port);
     client.send(
       get(
@@ -231,7 +267,7 @@ test('a bad session id on /inspect/ is refused with HTTP 400 and a plain reason'
     const text = client.received.toString();
     assert.match(text, /^HTTP\/1.1 400 Bad Request\r\n/, path);
     assert.match(text, /Content-Type: text\/plain/);
-    assert.match(text, /\r\n\r\n(The session id|after=) .+\n$/);
+    assert.match(text, /\r\n\r\n(The session id|after=|capture=) .+\n$/);
   }
 });
 

@@ -35,6 +35,8 @@ export interface HelloMessage {
    * processes behind one proxy): what that one had not sent is lost. Absent otherwise.
    */
   moved?: boolean;
+  /** Which capture of the session this is; a reconnect sends it back as `capture=`. */
+  capture?: string;
 }
 
 /** Records before `next` that the reader did not get are gone from the server's ring. */
