@@ -224,6 +224,38 @@ test('a movedFrom hook that throws leaves the channel working, and the hello wit
   inspector.close();
 });
 
+test('a movedFrom hook that answers later (it asks the shared store) holds the hello until it does', async () => {
+  const taken = sessionId();
+  const answers = new Map<string, (moved: boolean) => void>();
+  const other = await startHarness(
+    {},
+    {
+      movedFrom: (session) =>
+        session === 'sessionRejected1'
+          ? Promise.reject(new Error('the shared store is away'))
+          : new Promise<boolean>((resolve) => answers.set(session, resolve)),
+    },
+  );
+  let helloCame = false;
+  const opening = InspectorClient.open(other.port, taken, '?after=12').then((client) => {
+    helloCame = true;
+    return client;
+  });
+  await until(() => answers.has(taken), 'the hook is asked');
+  await delay(50);
+  assert.equal(helloCame, false, 'no hello before the answer');
+  answers.get(taken)!(true);
+  const moved = await opening;
+  assert.equal(moved.hello?.moved, true);
+  await until(() => moved.live, 'live');
+  moved.close();
+
+  const rejected = await InspectorClient.open(other.port, 'sessionRejected1', '?after=12');
+  await until(() => rejected.live, 'live');
+  assert.equal('moved' in rejected.hello!, false, 'a rejected answer: not moved');
+  rejected.close();
+});
+
 test('without a movedFrom hook (one process) no hello says moved', async () => {
   const inspector = await InspectorClient.open(h.port, sessionId(), '?after=7');
   await until(() => inspector.live, 'live');
