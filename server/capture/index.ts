@@ -25,6 +25,8 @@ export { epochMsOf, monoUs, serverTime } from './clock.ts';
 /** A live reader of one session's records. */
 export interface CaptureSubscription {
   readonly session: string;
+  /** This capture of the session: a forgotten, restarted or moved session's next one has another. */
+  readonly captureId: string;
   /** Seq of the oldest record still kept (lastSeq + 1 when none are). */
   firstSeq(): number;
   /** Seq of the newest record (0 before the first). */
@@ -135,6 +137,7 @@ function subscription(store: CaptureStore, log: SessionLog, watcher: Watcher): C
   let open = true;
   return {
     session: log.session,
+    captureId: log.id,
     firstSeq: () => log.ring.firstSeq,
     lastSeq: () => log.ring.nextSeq - 1,
     at: (seq) => log.ring.at(seq),

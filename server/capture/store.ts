@@ -4,6 +4,7 @@
  * largest sessions give up their oldest first), a number of sessions, and an
  * idle time after which a session nobody watches is forgotten.
  */
+import { randomBytes } from 'node:crypto';
 import { ARENA_MAX_COPY, ARENA_SLACK, ByteArena } from './arena.ts';
 import { monoUs } from './clock.ts';
 import type { CaptureRecord, CloseInfo, Direction, OpenInfo, RecordKind } from './records.ts';
@@ -52,6 +53,13 @@ export interface Watcher {
 /** One session's capture. */
 export class SessionLog {
   readonly session: string;
+  /**
+   * This capture of the session, unlike any other: after a restart, a move to another process or
+   * an idle session forgotten, its seqs start again at 1, and a reader's `after` from before
+   * would point into the new records (the inspector's `capture=`, docs/inspector-protocol.md).
+   * Random, so it says nothing of the process or of how many sessions it served.
+   */
+  readonly id = randomBytes(9).toString('base64url'); // 72 random bits: no other process makes it again
   readonly ring = new RecordRing();
   readonly arena = new ByteArena();
   readonly watchers = new Set<Watcher>();

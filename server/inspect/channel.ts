@@ -33,6 +33,14 @@ export interface ChannelLimits {
   readonly stallMs: number;
 }
 
+/** Where the reader is: the last seq it has (0: none), of which capture (null: not said). */
+export interface ResumeFrom {
+  readonly after: number;
+  readonly capture: string | null;
+  /** This process took the session over from another one (the hello says so). */
+  readonly moved: boolean;
+}
+
 export class InspectorChannel {
   private readonly ws: WebSocket;
   private readonly sub: CaptureSubscription;
@@ -52,13 +60,17 @@ export class InspectorChannel {
   /** Called once when the channel ends, whatever the reason. */
   onEnd: (() => void) | null = null;
 
-  constructor(ws: WebSocket, sub: CaptureSubscription, limits: ChannelLimits, after: number) {
+  constructor(ws: WebSocket, sub: CaptureSubscription, limits: ChannelLimits, from: ResumeFrom) {
     this.ws = ws;
     this.sub = sub;
     this.limits = limits;
+    const { after, moved } = from;
     const last = sub.lastSeq();
-    // An `after` beyond the newest record: the session was forgotten and began again; start over.
-    const continued = after <= last;
+    // The session began again (forgotten when idle, the server restarted, another process took it
+    // over), so its seqs restarted: an `after` beyond the newest record says so, and so does the
+    // reader's capture id when the new capture already went past its `after`. Start over.
+    const sameCapture = after === 0 || from.capture === null || from.capture === sub.captureId;
+    const continued = after <= last && sameCapture;
     this.cursor = (continued ? after : 0) + 1;
     ws.send(
       helloFrame({
@@ -68,6 +80,8 @@ export class InspectorChannel {
         firstSeq: sub.firstSeq(),
         lastSeq: last,
         resume: { after, continued },
+        capture: sub.captureId,
+        ...(moved ? { moved: true as const } : {}),
       }),
     );
     ws.on('close', () => this.end());

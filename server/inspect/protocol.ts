@@ -28,6 +28,18 @@ export interface HelloMessage {
   readonly lastSeq: number;
   /** The `after` asked for (0: from the start), and whether the records follow on from it. */
   readonly resume: { readonly after: number; readonly continued: boolean };
+  /**
+   * Which capture of the session this is: a reconnect sends it back (`capture=`), so a session
+   * begun again whose new records already reach past the reader's `after` is not taken for the
+   * one it had.
+   */
+  readonly capture: string;
+  /**
+   * Present (and true) only when this process took the session over from another Wire Lab
+   * process that held it (scaling out, docs/scale.md): what that process had captured and not
+   * sent is lost. Absent everywhere else, so older readers see nothing new.
+   */
+  readonly moved?: true;
 }
 
 /** Returns the hello frame. */

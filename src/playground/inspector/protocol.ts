@@ -30,6 +30,13 @@ export interface HelloMessage {
   lastSeq?: number;
   /** The `after` asked for, and whether the records follow on from it (false: the session began again). */
   resume?: { after: number; continued: boolean };
+  /**
+   * True when the server took the session over from another Wire Lab process that held it (many
+   * processes behind one proxy): what that one had not sent is lost. Absent otherwise.
+   */
+  moved?: boolean;
+  /** Which capture of the session this is; a reconnect sends it back as `capture=`. */
+  capture?: string;
 }
 
 /** Records before `next` that the reader did not get are gone from the server's ring. */
