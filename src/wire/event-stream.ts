@@ -138,8 +138,8 @@ export class EventStreamParser {
       );
     }
     this.lineStarted = false;
-    this.line = this.newLine();
-    this.lineRanges = new RangeList(this.limits.maxRanges);
+    this.line.clear();
+    this.lineRanges.clear();
   }
 
   /** A line keeps a little more than a value, so the field name fits beside a full-size value. */
@@ -219,15 +219,15 @@ export class EventStreamParser {
       }
     }
     children.push(field('eol', eol, dir, at, at + 1));
-    const ranges: Range[] = [...content.map((r): Range => [r[0], r[1]]), [at, at + 1]];
-    const merged = new RangeList(this.limits.maxRanges);
-    for (const [s, e] of ranges) merged.add(s, e);
-    const lineField = rangedField('sse-line', label, dir, merged.list, { note, children });
-    this.pushLine(lineField, merged.list);
+    // The line's ranges and its end, merged: reused for the next line (rangedField copies them).
+    const lineRanges = this.lineRanges;
+    lineRanges.add(at, at + 1);
+    const lineField = rangedField('sse-line', label, dir, lineRanges.list, { note, children });
+    this.pushLine(lineField, lineRanges.list);
     this.lastLine = lineField;
     this.lastItem = undefined;
-    this.line = this.newLine();
-    this.lineRanges = new RangeList(this.limits.maxRanges);
+    this.line.clear();
+    lineRanges.clear();
     this.lineStarted = false;
     this.colonAt = -1;
     if (blank) this.dispatch();
@@ -310,26 +310,29 @@ export class EventStreamParser {
     // Step 3: one trailing LF is removed from the data.
     const data = this.dataBuffer.endsWith('\n') ? this.dataBuffer.slice(0, -1) : this.dataBuffer;
     const type = this.eventType || 'message';
-    const notes = [
-      note,
-      this.dataTruncated ? `data cut to the first ${this.limits.maxValueBytes} characters` : undefined,
-    ];
-    if (this.unlisted > 0) notes.push(`${this.unlisted} more lines not listed`);
-    if (this.blockRanges.approximate) notes.push('ranges merged: too many to list');
-    const base = rangedField(
+    let notes = note;
+    const more = (text: string) => {
+      notes = notes === undefined ? text : `${notes}; ${text}`;
+    };
+    if (this.dataTruncated) more(`data cut to the first ${this.limits.maxValueBytes} characters`);
+    if (this.unlisted > 0) more(`${this.unlisted} more lines not listed`);
+    if (this.blockRanges.approximate) more('ranges merged: too many to list');
+    const item = rangedField(
       'sse-event',
       dispatched ? `${type}: "${preview(data)}"` : label,
       this.dir,
       this.blockRanges.list,
       {
         value: dispatched ? data : undefined,
-        note: notes.filter((n) => n !== undefined).join('; ') || undefined,
+        note: notes || undefined,
         t: this.blockT,
         exchange: this.exchange,
         children: this.lines,
       },
-    );
-    const item: SseEvent = { ...base, kind: 'sse-event', dispatched, type, lastEventId: this.lastEventId };
+    ) as SseEvent;
+    item.dispatched = dispatched;
+    item.type = type;
+    item.lastEventId = this.lastEventId;
     if (this.retry !== undefined) item.retry = this.retry;
     this.hooks.emit(item);
     // Step 5: the data and event type buffers are reset (the ID buffer is not).
@@ -339,7 +342,7 @@ export class EventStreamParser {
     this.retry = undefined;
     this.lines = [];
     this.unlisted = 0;
-    this.blockRanges = new RangeList(this.limits.maxRanges);
+    this.blockRanges.clear();
     this.blockStarted = false;
     return item;
   }

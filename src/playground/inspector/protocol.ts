@@ -165,8 +165,14 @@ export function parseMessage(text: string): ChannelMessage | null {
   }
 }
 
+const nativeFromBase64 = (Uint8Array as { fromBase64?: (b64: string) => Uint8Array }).fromBase64?.bind(
+  Uint8Array,
+);
+
 /** Returns the bytes of a base64 string (atob works in browsers and in Node ≥ 16). */
 export function fromBase64(b64: string): Uint8Array {
+  // Chromium 140+, Firefox 133+, Safari 18.2+: decoded natively, without the binary string.
+  if (nativeFromBase64 !== undefined) return nativeFromBase64(b64);
   const bin = atob(b64);
   const out = new Uint8Array(bin.length);
   for (let i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i);
