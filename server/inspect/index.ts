@@ -141,7 +141,10 @@ export function createInspector(
       open += 1;
       byAddress.set(address, (byAddress.get(address) ?? 0) + 1);
       let channel: InspectorChannel | undefined;
-      const sub = capture.subscribe(session, () => channel?.wake());
+      const sub = capture.subscribe(session, {
+        wake: () => channel?.wake(),
+        forgotten: (info) => channel?.forgotten(info),
+      });
       channel = new InspectorChannel(ws, sub, limits, Number(afterParam ?? 0));
       const it = channel;
       channels.add(it);

@@ -752,6 +752,9 @@ export const en = {
   'wire.lab.authTimeout':
     'auth=first: bound authFirstMessageMs ({ms}): no {"type":"auth","ticket":…} message came in time',
   'wire.lab.authMalformed': 'auth=first: the first message must be {"type":"auth","ticket":"…"}',
+  // The capture's bound on sessions (issue #18): a watched session's capture forgotten.
+  'inspector.status.forgotten':
+    'The server keeps the captures of {max} sessions at most (maxSessions) and forgot this one’s, the longest idle. What is shown here stays; your next Run starts a fresh capture.',
 } as const;
 
 export type UiKey = keyof typeof en;

@@ -710,4 +710,7 @@ export const zh: Record<UiKey, string> = {
   'wire.lab.authTimeout':
     'auth=first：上限 authFirstMessageMs（{ms}）已到，认证消息 {"type":"auth","ticket":…} 没有按时到来',
   'wire.lab.authMalformed': 'auth=first：第一条消息必须是 {"type":"auth","ticket":"…"}',
+  // The capture's bound on sessions (issue #18): a watched session's capture forgotten.
+  'inspector.status.forgotten':
+    '服务器最多保留 {max} 个会话的抓包（maxSessions），这个会话闲置最久，它的抓包已被清除。这里显示的内容仍会保留；下次运行会开始新的抓包。',
 };

@@ -287,7 +287,7 @@ export interface WireRecord {
 }
 
 export interface WireMessage {
-  type: 'hello' | 'records' | 'dropped' | 'live';
+  type: 'hello' | 'records' | 'dropped' | 'forgotten' | 'live';
   records?: WireRecord[];
   [key: string]: unknown;
 }

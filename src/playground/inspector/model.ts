@@ -210,6 +210,8 @@ export class CaptureModel {
   readonly dropped = { bytes: 0, records: 0 };
   /** Whether the replay is over and records now arrive as they happen. */
   live = false;
+  /** The server forgot the session's capture (`maxSessions`); what is shown stays until it begins again. */
+  forgotten: { maxSessions: number } | undefined;
   private nextIndex = 1;
   private readonly opts: Required<Omit<ModelOptions, 'createDissector'>>;
   private readonly createDissector: (() => DissectorLike) | undefined;
@@ -234,6 +236,7 @@ export class CaptureModel {
       case 'hello':
         // The server forgot the session (idle, restarted) and began it again: so do we.
         if (m.resume && !m.resume.continued && this.lastSeq > 0) this.reset();
+        if (m.resume && !m.resume.continued) this.forgotten = undefined;
         this.hello = m;
         this.changes.session = true;
         return;
@@ -248,6 +251,10 @@ export class CaptureModel {
         return;
       case 'live':
         this.live = true;
+        this.changes.session = true;
+        return;
+      case 'forgotten':
+        this.forgotten = { maxSessions: Number(m.maxSessions) || 0 };
         this.changes.session = true;
         return;
     }
@@ -341,6 +348,7 @@ export class CaptureModel {
     this.dropped.bytes = 0;
     this.dropped.records = 0;
     this.live = false;
+    this.forgotten = undefined;
     this.changes.list = true;
     this.changes.session = true;
   }

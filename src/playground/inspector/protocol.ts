@@ -41,6 +41,20 @@ export interface DroppedMessage {
   next: number;
 }
 
+/**
+ * The server forgot this session's capture to stay within `maxSessions` (every session it kept
+ * was watched, this one the longest idle). What the page shows stays; the session's next record
+ * comes after a new hello that does not continue.
+ */
+export interface ForgottenMessage {
+  type: 'forgotten';
+  bound: string;
+  maxSessions: number;
+  records: number;
+  bytes: number;
+  lastSeq: number;
+}
+
 /** The replay is over: from here on, records arrive as they happen. */
 export interface LiveMessage {
   type: 'live';
@@ -132,6 +146,7 @@ export type CaptureRecord =
 export type ChannelMessage =
   | HelloMessage
   | DroppedMessage
+  | ForgottenMessage
   | LiveMessage
   | { type: 'records'; records: CaptureRecord[] };
 
@@ -150,6 +165,7 @@ export function parseMessage(text: string): ChannelMessage | null {
   switch (m.type) {
     case 'hello':
     case 'dropped':
+    case 'forgotten':
     case 'live':
       return m as ChannelMessage;
     case 'records': {
