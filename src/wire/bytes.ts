@@ -225,6 +225,8 @@ export function utf8(bytes: Uint8Array): string {
 
 /** Returns the bytes as a string of code points 0–255, one per byte (ISO-8859-1). */
 export function latin1(bytes: Uint8Array): string {
+  // One call for a line (a chunk size, a header): no spread, no iterator, only the string.
+  if (bytes.length <= 8192) return String.fromCharCode.apply(null, bytes as unknown as number[]);
   let s = '';
   for (let i = 0; i < bytes.length; i += 8192) {
     s += String.fromCharCode(...bytes.subarray(i, i + 8192));

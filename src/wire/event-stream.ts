@@ -43,6 +43,42 @@ const COLON = 0x3a;
 const SPACE = 0x20;
 const RULE = 'WHATWG HTML §9.2.6';
 
+/**
+ * Returns the field over logical bytes [from, to) of a line laid out over `ranges`: straight from
+ * the one range when the line came in one piece (no slice arrays made only to be read once).
+ */
+function slicedField(
+  kind: string,
+  label: string,
+  dir: Direction,
+  ranges: readonly Range[],
+  from: number,
+  to: number,
+  extra: Parameters<typeof field>[5],
+): Field {
+  const only = ranges.length === 1 ? ranges[0]! : undefined;
+  if (only !== undefined && from < to && only[0] + to <= only[1])
+    return field(kind, label, dir, only[0] + from, only[0] + to, extra);
+  return rangedField(kind, label, dir, sliceRanges(ranges, from, to), extra);
+}
+
+/** The field names of the spec, as bytes: a stream names one of them on nearly every line. */
+const KNOWN_NAMES = ['data', 'id', 'event', 'retry'].map((name) => ({
+  name,
+  bytes: Uint8Array.from(name, (c) => c.charCodeAt(0)),
+}));
+
+/** Returns bytes [from, end) as a field name: one of the spec's without decoding, else UTF-8. */
+function fieldName(bytes: Uint8Array, from: number, end: number): string {
+  const length = end - from;
+  known: for (const k of KNOWN_NAMES) {
+    if (k.bytes.length !== length) continue;
+    for (let i = 0; i < length; i++) if (bytes[from + i] !== k.bytes[i]) continue known;
+    return k.name;
+  }
+  return utf8(bytes.subarray(from, end));
+}
+
 /** Returns true when the headers say the body is an event stream. */
 export function isEventStream(headers: ReadonlyArray<readonly [string, string]>): boolean {
   const type = headerValues(headers, 'content-type')[0] ?? '';
@@ -178,7 +214,7 @@ export class EventStreamParser {
     if (this.firstLine && bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) {
       from = 3;
       children.push(
-        rangedField('sse-bom', 'BOM (stripped)', dir, sliceRanges(content, 0, 3), {
+        slicedField('sse-bom', 'BOM (stripped)', dir, content, 0, 3, {
           note: 'a leading U+FEFF is removed once (WHATWG HTML §9.2.5)',
         }),
       );
@@ -192,26 +228,22 @@ export class EventStreamParser {
       // WHATWG HTML §9.2.6: a line starting with a colon is a comment, ignored.
       const text = utf8(bytes.subarray(from + 1));
       label = `comment: ${preview(text.trimStart())}`;
-      children.push(
-        rangedField('sse-comment', 'comment', dir, sliceRanges(content, from, length), { value: text }),
-      );
+      children.push(slicedField('sse-comment', 'comment', dir, content, from, length, { value: text }));
     } else {
       // WHATWG HTML §9.2.6: name up to the first colon (or the whole line), value after it minus one space.
       const colon = this.colonAt;
       const nameEnd = colon >= 0 ? colon : length;
-      const name = utf8(bytes.subarray(from, nameEnd));
+      const name = fieldName(bytes, from, nameEnd);
       let valueStart = nameEnd + 1;
       if (colon >= 0 && bytes[valueStart] === SPACE) valueStart++;
       const value = colon >= 0 ? utf8(bytes.subarray(Math.min(valueStart, bytes.length))) : '';
       note = this.apply(name, value);
       label = colon >= 0 ? `${name}: ${preview(value)}` : `${name} (no colon: value "")`;
-      children.push(
-        rangedField('sse-field-name', name, dir, sliceRanges(content, from, nameEnd), { value: name }),
-      );
+      children.push(slicedField('sse-field-name', name, dir, content, from, nameEnd, { value: name }));
       if (colon >= 0 && valueStart < length) {
         const valueNote = truncationNote(Math.max(bytes.length - valueStart, 0), length - valueStart);
         children.push(
-          rangedField('sse-field-value', preview(value), dir, sliceRanges(content, valueStart, length), {
+          slicedField('sse-field-value', preview(value), dir, content, valueStart, length, {
             value,
             note: valueNote,
           }),
