@@ -205,7 +205,10 @@ export function createInspector(
       open += 1;
       byAddress.set(address, (byAddress.get(address) ?? 0) + 1);
       let channel: InspectorChannel | undefined;
-      const sub = capture.subscribe(session, () => channel?.wake());
+      const sub = capture.subscribe(session, {
+        wake: () => channel?.wake(),
+        forgotten: (info) => channel?.forgotten(info),
+      });
       channel = new InspectorChannel(ws, sub, limits, { after: asked.after, capture: asked.capture, moved });
       const it = channel;
       channels.add(it);

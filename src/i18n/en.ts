@@ -759,6 +759,9 @@ export const en = {
   'inspector.lost.forgotten':
     'The server no longer had this session’s capture: it restarted, or the session sat idle long enough to be forgotten. What follows was captured after that.',
   'inspector.lost.hint': 'Clear closed connections, or press Run: this notice then goes away.',
+  // The capture's bound on sessions (issue #18): a watched session's capture forgotten.
+  'inspector.status.forgotten':
+    'The server keeps the captures of {max} sessions at most (maxSessions) and forgot this one’s, the longest idle. What is shown here stays; your next Run starts a fresh capture.',
 } as const;
 
 export type UiKey = keyof typeof en;

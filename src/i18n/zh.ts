@@ -717,4 +717,7 @@ export const zh: Record<UiKey, string> = {
   'inspector.lost.forgotten':
     '服务器已经没有这个会话的抓包了：它重启过，或者这个会话闲置太久，已被清理。下面的内容是在那之后抓到的。',
   'inspector.lost.hint': '点击“清除已关闭的连接”或再次“运行”，这条提示就会消失。',
+  // The capture's bound on sessions (issue #18): a watched session's capture forgotten.
+  'inspector.status.forgotten':
+    '服务器最多保留 {max} 个会话的抓包（maxSessions），这个会话闲置最久，它的抓包已被清除。这里显示的内容仍会保留；下次运行会开始新的抓包。',
 };

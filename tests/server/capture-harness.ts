@@ -293,7 +293,7 @@ export interface WireRecord {
 }
 
 export interface WireMessage {
-  type: 'hello' | 'records' | 'dropped' | 'live';
+  type: 'hello' | 'records' | 'dropped' | 'forgotten' | 'live';
   records?: WireRecord[];
   [key: string]: unknown;
 }

@@ -220,6 +220,8 @@ export class CaptureModel {
   live = false;
   /** Set when a reconnect found the session begun again while we had records; cleared by `forgetLoss`. */
   loss: Loss | undefined;
+  /** The server forgot the session's capture (`maxSessions`); what is shown stays until it begins again. */
+  forgotten: { maxSessions: number } | undefined;
   private nextIndex = 1;
   private readonly opts: Required<Omit<ModelOptions, 'createDissector'>>;
   private readonly createDissector: (() => DissectorLike) | undefined;
@@ -248,6 +250,7 @@ export class CaptureModel {
           this.reset();
           this.loss = m.moved === true ? 'moved' : 'forgotten';
         }
+        if (m.resume && !m.resume.continued) this.forgotten = undefined;
         this.hello = m;
         this.changes.session = true;
         return;
@@ -262,6 +265,10 @@ export class CaptureModel {
         return;
       case 'live':
         this.live = true;
+        this.changes.session = true;
+        return;
+      case 'forgotten':
+        this.forgotten = { maxSessions: Number(m.maxSessions) || 0 };
         this.changes.session = true;
         return;
     }
@@ -355,6 +362,7 @@ export class CaptureModel {
     this.dropped.bytes = 0;
     this.dropped.records = 0;
     this.live = false;
+    this.forgotten = undefined;
     this.changes.list = true;
     this.changes.session = true;
   }

@@ -332,8 +332,11 @@ export function createPanel(el: HTMLElement, opts: PanelOptions): Panel {
     if (ingest.backlog >= 500) ui.backlog.textContent = t('inspector.status.backlog', { n: ingest.backlog });
     renderLoss();
     const d = model.dropped;
-    ui.dropped.hidden = d.records === 0;
-    if (d.records > 0)
+    const forgotten = model.forgotten;
+    ui.dropped.hidden = d.records === 0 && forgotten === undefined;
+    if (forgotten !== undefined)
+      ui.dropped.textContent = t('inspector.status.forgotten', { max: forgotten.maxSessions });
+    else if (d.records > 0)
       ui.dropped.textContent = t('inspector.status.dropped', { n: d.records, bytes: formatBytes(d.bytes) });
   }
 

@@ -28,6 +28,22 @@ function sseCapture(): RecordWriter {
 }
 
 describe('capture model', () => {
+  it('a forgotten session keeps what it shows until its capture begins again', () => {
+    const m = model();
+    m.apply(hello());
+    m.apply({ type: 'records', records: sseCapture().records });
+    m.apply({ type: 'forgotten', bound: 'maxSessions', maxSessions: 2, records: 5, bytes: 300, lastSeq: 5 });
+    assert.deepEqual(m.forgotten, { maxSessions: 2 });
+    assert.equal(m.connections.length, 1, 'the connection stays on screen');
+    // The session's next bytes: a hello that does not continue, then a new log from seq 1.
+    m.apply({ ...hello(false), resume: { after: 5, continued: false } });
+    assert.equal(m.forgotten, undefined);
+    assert.equal(m.connections.length, 0);
+    m.apply({ type: 'records', records: sseCapture().records });
+    assert.equal(m.connections.length, 1);
+    assert.equal(m.lastSeq, 5);
+  });
+
   it('folds records into a connection with both byte streams, its reads and writes, and decoded items', () => {
     const m = model();
     m.apply(hello());
