@@ -14,6 +14,7 @@ import { createClassroom } from './classroom/index.ts';
 import { createInspector } from './inspect/index.ts';
 import { createLab } from './lab/index.ts';
 import { createRoutes, type SiteHandler } from './routes.ts';
+import { connectShared } from './shared/redis.ts';
 
 export interface WireLabServer {
   readonly server: http.Server;
@@ -39,6 +40,10 @@ export async function createWireLabServer(options: WireLabOptions = {}): Promise
   const cfg: Config = { ...defaultConfig, ...options.config };
   // Parsed before anything listens: a bad WIRELAB_TRUST_PROXY stops the server with its name.
   const clientAddress = createClientAddressOf(cfg.trustProxy);
+  // Shared mode (docs/scale.md): one Redis for every process; rejects with one line when it does not answer.
+  const shared = cfg.redisUrl
+    ? await connectShared(cfg.redisUrl, { connectTimeoutMs: cfg.redisConnectTimeoutMs })
+    : null;
   const capture = createCapture(cfg);
   const inspector = createInspector(cfg, capture, clientAddress);
   const lab = createLab(cfg, {
@@ -55,7 +60,7 @@ export async function createWireLabServer(options: WireLabOptions = {}): Promise
     connectionsCheckingInterval: cfg.connectionsCheckingIntervalMs,
   });
   server.maxHeadersCount = cfg.maxHeadersCount;
-  const classroom = createClassroom(cfg, lab, { address: () => server.address(), clientAddress });
+  const classroom = createClassroom(cfg, lab, { address: () => server.address(), clientAddress, shared });
   await classroom.resume(); // classes kept by an earlier run are back before anyone connects
   const routes = createRoutes({
     lab,
@@ -102,6 +107,7 @@ export async function createWireLabServer(options: WireLabOptions = {}): Promise
         server.close();
         server.closeIdleConnections();
         await Promise.allSettled([lab.close(), inspector.close(), classroom.close()]);
+        await shared?.close();
         const deadline = setTimeout(() => {
           for (const s of sockets) s.destroy();
         }, cfg.shutdownGraceMs);
