@@ -1,13 +1,19 @@
 /**
  * Classes shared by two Wire Lab processes on one real redis-server (`WIRELAB_REDIS_URL`): what
  * nginx does when `POST /class` lands on one process and `/class/<code>/…` on another, or when it
- * moves a code to another process. Each test has its own Redis and its own two servers.
+ * moves a code to another process. Each test has its own Redis and its own two servers (the last
+ * drives two class tables directly, to make a copy that missed the news).
  */
 import assert from 'node:assert/strict';
 import { type TestContext, test } from 'node:test';
 import { createClient } from '@redis/client';
 import { createWireLabServer, type WireLabServer } from '../../server/app.ts';
-import type { Config } from '../../server/config.ts';
+import type { Classes } from '../../server/classroom/class-model.ts';
+import { createClasses } from '../../server/classroom/classes.ts';
+import { createRedisStore, type RedisClassStore } from '../../server/classroom/store/redis.ts';
+import { type Config, config as defaultConfig } from '../../server/config.ts';
+import { createLab, type Lab } from '../../server/lab/index.ts';
+import { connectShared, type SharedRedis } from '../../server/shared/redis.ts';
 import { newSessionId } from '../helpers/server.ts';
 import { type RedisServer, startRedisServer } from '../helpers/redis-server.ts';
 import { Channel, channel, createClass, join, sleep } from './class-harness.ts';
@@ -260,4 +266,63 @@ test('a class moved to another process and used there stays; one left idle ends,
   assert.equal(read.status, 200);
   assert.equal((read.body as Record<string, unknown>).lesson, '03-long-polling');
   teacher.close();
+});
+
+test('the idle sweep lets go of an out-of-date copy of a class another process holds, and ends only what it alone holds', async (t) => {
+  const redis = await startRedisServer();
+  const cfg: Config = {
+    ...defaultConfig,
+    dataDir: ':memory:',
+    tickIntervalMs: 3_600_000,
+    classIdleMs: 60_000,
+  };
+  const opened: Array<{ shared: SharedRedis; lab: Lab; classes: Classes }> = [];
+  t.after(async () => {
+    for (const o of opened) {
+      await o.classes.close();
+      await o.lab.close();
+      await o.shared.close();
+    }
+    await redis.stop();
+  });
+  /** One process's classes; `deaf`: it misses what the others say (as while its subscription was down). */
+  const startProcess = async ({ deaf = false } = {}) => {
+    const shared = await connectShared(redis.url, { connectTimeoutMs: 5_000, log: () => {} });
+    const store = createRedisStore(shared, { ttlMs: 2 * cfg.classIdleMs, readTimeoutMs: 5_000 });
+    const heard: RedisClassStore = deaf
+      ? Object.assign(Object.create(store), { onNews: () => () => {} })
+      : store;
+    const lab = createLab(cfg, { note: () => {} });
+    const classes = createClasses(cfg, lab, heard);
+    opened.push({ shared, lab, classes });
+    return { classes, store };
+  };
+  const a = await startProcess();
+  const b = await startProcess({ deaf: true });
+  const created = await b.classes.create('10.0.0.1');
+  assert.ok(created.ok);
+  const { code } = created.cls;
+  const held = await a.classes.fetch(code);
+  assert.ok(held, 'a loads it and holds it; b never hears so');
+  a.classes.bring(held, '03-long-polling'); // a keeps it busy
+  assert.ok(b.classes.get(code), 'b still has its copy');
+  const dropped: string[] = [];
+  const ended: string[] = [];
+  b.classes.onDrop((cls) => dropped.push(cls.code));
+  b.classes.onEnd((cls) => ended.push(cls.code));
+  // Past classIdleMs for b's copy.
+  b.classes.sweep(Date.now() + cfg.classIdleMs + 1_000);
+  await until('b lets go of its copy', () => b.classes.get(code) === undefined);
+  assert.deepEqual(dropped, [code]);
+  assert.equal(ended.length, 0, 'not ended');
+  const stored = await a.store.loadClass(code);
+  assert.equal(stored?.record.lesson, '03-long-polling', 'nothing of the class was deleted');
+
+  // A class b alone holds, idle: ended, in Redis too.
+  const alone = await b.classes.create('10.0.0.1');
+  assert.ok(alone.ok);
+  const aloneCode = alone.cls.code;
+  b.classes.sweep(Date.now() + cfg.classIdleMs + 1_000);
+  await until('b ends the idle class', () => ended.includes(aloneCode));
+  await until('it is gone from Redis', async () => (await a.store.loadClass(aloneCode)) === null);
 });
