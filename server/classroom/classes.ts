@@ -14,12 +14,10 @@
  * room's messages with their ids, hand-ins and progress. Keys and tokens are stored as hashes.
  *
  * Shared mode (`WIRELAB_REDIS_URL`, docs/scale.md): the store is Redis and several processes serve
- * classes. The table is then this process's copy of the classes it holds: a request or channel
- * naming a class it does not hold loads it from Redis (`fetch`) and says so, and the process that
- * held it before drops its copy (its channels close 1012 and reconnect, through nginx, to the
- * holder), so one process at a time holds a class and no out-of-date copy writes over newer data.
- * Bindings live in the lab's shared table, so a loaded class binds nothing again; its room's
- * messages live in the lab's Redis stream, so the classroom keeps none.
+ * classes; the table is this process's copy of the classes it holds, loaded when a request names
+ * one (`fetch`; which process holds which: class-holding.ts). The lab's bindings are shared and
+ * outlive any process, so a loaded class binds nothing again; its room's messages live in the
+ * lab's Redis stream, so the classroom keeps none.
  *
  * The classroom never reads a learner's capture: the teacher sees what the lab counts
  * (`lab.sessionActivity`) and what a learner hands in, nothing else.
@@ -28,8 +26,9 @@ import { randomBytes } from 'node:crypto';
 import type { Config } from '../config.ts';
 import { bound } from '../lab/bounds.ts';
 import type { Lab } from '../lab/index.ts';
-import type { Class, Classes, Created, HandIn, Learner } from './class-model.ts';
+import type { Class, Classes, HandIn, Learner } from './class-model.ts';
 import { classFromRecord, classRecord, learnerFromRecord, learnerRecord } from './class-records.ts';
+import { createClassHolding } from './class-holding.ts';
 import { newJoinCode } from './join-code.ts';
 import { isSharedStore, type ClassStore, type StoredClass } from './store/index.ts';
 import { matchesHash, newSecret, secretHash } from './teacher-key.ts';
@@ -69,8 +68,6 @@ export function createClasses(cfg: Config, lab: Lab, store: ClassStore): Classes
   const dropListeners: Array<(cls: Class, why: string) => void> = [];
   /** The Redis store in shared mode, else null. */
   const shared = isSharedStore(store) ? store : null;
-  /** Classes being loaded from Redis, so that two requests at once load one copy. */
-  const loading = new Map<string, Promise<Class | undefined>>();
 
   const saveClass = (cls: Class): void => {
     const k = keeping.get(cls);
@@ -173,25 +170,9 @@ export function createClasses(cfg: Config, lab: Lab, store: ClassStore): Classes
       if (now - cls.lastActive > cfg.classIdleMs) why = idleEnd();
       else if (now - cls.lastActive > cfg.emptyClassIdleMs && forgotten(cls)) why = emptyEnd();
       if (why === null) continue;
-      if (shared) void sweepShared(cls, why);
+      if (holding) void holding.idle(cls, why);
       else end(cls, why);
     }
-  };
-  /**
-   * Shared mode: the class looks idle here, but another process may have kept it busy since
-   * (nginx moved its code while this process was away): ends it only if Redis has nothing
-   * fresher, else drops this copy. While Redis is away, the next sweep decides.
-   */
-  const sweepShared = async (cls: Class, why: string): Promise<void> => {
-    let stored: Awaited<ReturnType<NonNullable<typeof shared>['peekClass']>>;
-    try {
-      stored = (await shared?.peekClass(cls.code)) ?? null;
-    } catch {
-      return;
-    }
-    if (cls.ended) return;
-    if (stored && (stored.lastActive > cls.lastActive || stored.holder !== shared?.node)) drop(cls);
-    else end(cls, why);
   };
   const timer = setInterval(sweep, Math.min(cfg.classIdleMs, cfg.emptyClassIdleMs, 60_000));
   timer.unref();
@@ -226,82 +207,6 @@ export function createClasses(cfg: Config, lab: Lab, store: ClassStore): Classes
     return 'resumed';
   };
 
-  /** Shared mode: loads a class this process does not hold from Redis, and holds it from now on. */
-  const load = async (code: string): Promise<Class | undefined> => {
-    if (!shared) return undefined;
-    const stored = await shared.loadClass(code);
-    const held = table.get(code);
-    if (held) return held; // made or loaded here meanwhile
-    if (!stored) return undefined;
-    const outcome = resumeOne(stored, Date.now());
-    if (outcome === 'idle') {
-      // Its process died before it could end it.
-      shared.endClass(code, idleEnd());
-      return undefined;
-    }
-    const cls = table.get(code);
-    if (cls) shared.holdClass(code);
-    return cls;
-  };
-
-  // Shared mode: what the other processes say about classes this process holds a copy of.
-  shared?.onNews((news) => {
-    const cls = table.get(news.code);
-    if (!cls) return;
-    if (news.event === 'held') drop(cls);
-    else end(cls, news.why ?? 'class ended', true);
-  });
-  // Shared mode: news published while Redis was away never came; what Redis keeps says it.
-  shared?.onReconnect(() => {
-    for (const cls of [...table.values()]) {
-      shared
-        .peekClass(cls.code)
-        .then((stored) => {
-          if (cls.ended) return;
-          if (!stored) end(cls, 'class ended', true);
-          else if (stored.holder !== shared.node) drop(cls);
-        })
-        .catch(() => {}); // away again: the next return checks
-    }
-  });
-
-  /** Shared mode: a new class, counted over every process in Redis (`maxClasses`, `maxClassesPerAddress`). */
-  const createShared = async (
-    creator: string,
-    fresh: (code: string) => { cls: Class; key: string },
-  ): Promise<Created> => {
-    if (!shared) throw new Error('createShared without a shared store');
-    const limits = {
-      maxClasses: cfg.maxClasses,
-      // The server's own machine (where the teacher usually sits) may run any number of classes.
-      maxPerAddress: LOOPBACK.test(creator) ? null : cfg.maxClassesPerAddress,
-      // A class idle this long ended, or would have: its process died (the sweep writes `lastActive` this late).
-      staleMs: cfg.classIdleMs + ACTIVE_WRITE_MS,
-    };
-    for (;;) {
-      const code = newJoinCode();
-      if (table.has(code)) continue;
-      const { cls, key } = fresh(code);
-      const admitted = await shared.admitClass(classRecord(cls, { nextLearner: 1, nextHandIn: 1 }), limits);
-      if (!admitted.ok && admitted.bound === 'code taken') continue;
-      if (!admitted.ok) {
-        const text =
-          admitted.bound === 'maxClassesPerAddress'
-            ? `${bound(cfg, 'maxClassesPerAddress')} reached: this computer already runs ${admitted.count} classes. End one on its dashboard first.`
-            : `${bound(cfg, 'maxClasses')} reached: this server runs as many classes as it takes. End a class you no longer use, or try again later.`;
-        return { ok: false, status: admitted.bound === 'maxClasses' ? 503 : 429, text };
-      }
-      const now = cls.created;
-      if (!openRoom(cls, { handInBytes: 0, nextLearner: 1, nextHandIn: 1, writtenActive: now }, [])) {
-        shared.endClass(code, 'the lab had no room for it');
-        const text = `${bound(cfg, 'maxRooms')} reached: the lab has as many rooms as it takes. Try again later.`;
-        return { ok: false, status: 503, text };
-      }
-      table.set(code, cls);
-      return { ok: true, cls, key };
-    }
-  };
-
   /** A class as new, with its teacher key. */
   const fresh = (code: string, creator: string): { cls: Class; key: string } => {
     // A room code nobody will type: 3–32 of A–Z a–z 0–9 (server/lab/rooms.ts).
@@ -324,6 +229,28 @@ export function createClasses(cfg: Config, lab: Lab, store: ClassStore): Classes
     return { cls, key };
   };
 
+  // Shared mode: which process holds which class (class-holding.ts).
+  const holding =
+    shared &&
+    createClassHolding({
+      cfg,
+      store: shared,
+      table,
+      resumeOne,
+      place(cls) {
+        const now = cls.created;
+        if (!openRoom(cls, { handInBytes: 0, nextLearner: 1, nextHandIn: 1, writtenActive: now }, []))
+          return false;
+        table.set(cls.code, cls);
+        return true;
+      },
+      drop,
+      end,
+      idleEnd,
+      unlimited: (creator) => LOOPBACK.test(creator),
+      staleMs: cfg.classIdleMs + ACTIVE_WRITE_MS,
+    });
+
   return {
     get size() {
       return table.size;
@@ -345,7 +272,7 @@ export function createClasses(cfg: Config, lab: Lab, store: ClassStore): Classes
       return resumed;
     },
     async create(creator) {
-      if (shared) return createShared(creator, (code) => fresh(code, creator));
+      if (holding) return holding.create((code) => fresh(code, creator));
       if (table.size >= cfg.maxClasses) sweep();
       // The server's own machine (where the teacher usually sits) may run any number of classes.
       const mine = [...table.values()].filter((c) => c.creator === creator).length;
@@ -372,13 +299,8 @@ export function createClasses(cfg: Config, lab: Lab, store: ClassStore): Classes
     get: (code) => table.get(code),
     fetch(code) {
       const held = table.get(code);
-      if (held || !shared) return Promise.resolve(held);
-      let pending = loading.get(code);
-      if (!pending) {
-        pending = load(code).finally(() => loading.delete(code));
-        loading.set(code, pending);
-      }
-      return pending;
+      if (held || !holding) return Promise.resolve(held);
+      return holding.load(code);
     },
     isTeacher: (cls, key) => matchesHash(cls.keyHash, key),
     join(cls, name, session) {
