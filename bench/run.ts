@@ -7,8 +7,8 @@
  *                                        + learners' handlers against the built-in endpoints
  *   npm run bench -- --full              the classroom for 60 s a server
  *   npm run bench -- --learners 3000     a bigger class (bounds raised to fit it)
- *   npm run bench -- --only classroom    one or more of: classroom, browser, weight, handlers
- *   npm run bench -- --quick             the handlers scenario small (50 sessions, 8 s streams)
+ *   npm run bench -- --only classroom    one or more of: classroom, browser, weight, handlers, records
+ *   npm run bench -- --quick             the handlers scenario small (50 sessions, 8 s streams), records 2,000 events
  *   npm run bench -- --soak              only the soak: 100 learners for 10 min
  *   npm run bench -- --profile           the servers write CPU profiles to bench/results/profiles/
  */
@@ -21,6 +21,7 @@ import { runPageWeight } from './page-weight.ts';
 import { type BenchResults, formatResults, ratiosOf, writeResults } from './report.ts';
 import { ensureBuild, startSite } from './site-server.ts';
 import { runSoak } from './soak.ts';
+import { runSseRecords } from './sse-records.ts';
 
 const { values: args } = parseArgs({
   options: {
@@ -51,14 +52,15 @@ if (args.help) {
       '  --learners N   learners in the class (default 300; 100 with --soak; at most 3000)',
       '  --duration S   seconds of pushes per server (default 20; 60 with --full; 600 with --soak)',
       '  --full         the classroom for 60 s per server',
-      '  --quick        the handlers scenario small: 50 sessions and sandboxes, 8 s streams, 100 pairs',
+      '  --quick        the handlers scenario small: 50 sessions and sandboxes, 8 s streams, 100 pairs;\n' +
+        '                 the records scenario 2,000 events',
       '  --rate R       teacher messages a second (default 10)',
       '  --turn S       servers take turns of S seconds (default 5; 0: one after the other)',
       '  --procs P      load processes per class (default 2)',
       '  --mode M       class (the classroom API, default) or room (lab rooms: room=<code>)',
       '  --runs N       Runs timed in the browser (default 20)',
       '  --loads N      cold page loads for paint timing (default 5)',
-      '  --only LIST    classroom,browser,weight,handlers (default: all four)',
+      '  --only LIST    classroom,browser,weight,handlers,records (default: all five)',
       '  --soak         only the soak (Wire Lab, memory and handles over time)',
       '  --profile      servers write --cpu-prof profiles to bench/results/profiles/',
       '  --env K=V      a bound for the Wire Lab server (server/config.ts), e.g. --env WIRELAB_CAPTURE_BYTES_TOTAL=33554432',
@@ -90,7 +92,9 @@ const procs = int(args.procs, 2, 1, 16, 'procs');
 const runs = int(args.runs, 20, 1, 1000, 'runs');
 const loads = int(args.loads, 5, 1, 100, 'loads');
 const mode = args.mode === 'room' ? 'room' : 'class';
-const only = new Set((args.only ?? 'classroom,browser,weight,handlers').split(',').map((s) => s.trim()));
+const only = new Set(
+  (args.only ?? 'classroom,browser,weight,handlers,records').split(',').map((s) => s.trim()),
+);
 const execArgv = args.profile
   ? ['--cpu-prof', `--cpu-prof-dir=${new URL('./results/profiles/', import.meta.url).pathname}`]
   : [];
@@ -198,6 +202,13 @@ if (soak) {
         `handlers: learners' handlers against the built-in endpoints (${sizes.sessions} sessions, ${sizes.sandboxes} sandboxes, ${sizes.streamS} s streams)`,
       );
       results.handlers = await runLearnerHandlers({ sizes, env, log });
+    });
+  }
+  if (only.has('records')) {
+    await scenario('records', async () => {
+      const events = args.quick ? 2_000 : 10_000;
+      log(`records: ${events} SSE events through the tap, the inspector's encoding and the browser's model`);
+      results.records = runSseRecords(events);
     });
   }
   if (only.has('browser') || only.has('weight')) {

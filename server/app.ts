@@ -47,7 +47,21 @@ export async function createWireLabServer(options: WireLabOptions = {}): Promise
     : null;
   const share = shared ? createLabShare(cfg, shared) : null;
   const capture = createCapture(cfg);
-  const inspector = createInspector(cfg, capture, clientAddress);
+  // The inspector's reconnect may be the first request of a session this process sees: it asks
+  // Redis first (`arrive`, at most a second), then says whether the session moved here.
+  const inspector = createInspector(
+    cfg,
+    capture,
+    clientAddress,
+    share
+      ? {
+          movedFrom: async (session: string) => {
+            await share.hooks.arrive(session);
+            return share.movedFrom(session);
+          },
+        }
+      : {},
+  );
   const lab = createLab(cfg, {
     note: (socket, text) => capture.note(socket, text),
     clientAddress,
@@ -67,6 +81,7 @@ export async function createWireLabServer(options: WireLabOptions = {}): Promise
   const classroom = createClassroom(cfg, share ? share.forClassroom(lab) : lab, {
     address: () => server.address(),
     clientAddress,
+    shared,
   });
   await classroom.resume(); // classes kept by an earlier run are back before anyone connects
   const routes = createRoutes({

@@ -19,7 +19,8 @@
  * appends wait in the client's queue and go out in order when it is back.
  *
  * Only one process ticks a room's made-up quotes: the holder of a short lease
- * (`wl:room:<code>:ticker`), renewed at each tick while it has readers.
+ * (`wl:room:<code>:ticker`), renewed at each tick while it has readers. When the holder stops
+ * (no readers left, or it died), another process with readers takes the lease within its length.
  */
 import type { Config } from '../config.ts';
 import { createFeed, type Feed, type FeedMessage } from '../lab/feed.ts';
@@ -66,6 +67,9 @@ export function createSharedFeed(code: string, cfg: Config, shared: SharedRedis)
   const ttlMs = String(2 * Math.max(cfg.classIdleMs, cfg.sessionIdleMs));
   let closed = false;
   let leader = false;
+  // Three ticks, and never under 2 s: a busy process renewing late must not hand the lease over
+  // (the next holder would tick the quote the last one just ticked).
+  const leaseMs = Math.max(3 * cfg.tickIntervalMs, 2_000);
   /** The mirror: this process's feed of the room, fed only with what Redis numbered. */
   const mirror = createFeed(`room:${code}`, cfg, (quote: Quote) => {
     if (leader) void append('tick', quote).catch(() => {});
@@ -142,16 +146,14 @@ export function createSharedFeed(code: string, cfg: Config, shared: SharedRedis)
   })();
 
   function renewLease(): void {
-    shared.client
-      .eval(LEASE, { keys: [keys.ticker], arguments: [shared.nodeId, String(3 * cfg.tickIntervalMs)] })
-      .then(
-        (won) => {
-          leader = won === 1;
-        },
-        () => {
-          leader = false;
-        },
-      );
+    shared.client.eval(LEASE, { keys: [keys.ticker], arguments: [shared.nodeId, String(leaseMs)] }).then(
+      (won) => {
+        leader = won === 1;
+      },
+      () => {
+        leader = false;
+      },
+    );
   }
   async function append(type: FeedMessage['type'], data: unknown): Promise<FeedMessage> {
     const time = new Date().toISOString();

@@ -360,6 +360,9 @@ export const en = {
   // ---- the class store (docs/classroom.md, "What is stored")
   'teacher.storeProblem':
     'This class is not saved on disk, so a restart of the server ends it and learners must join again with a new code. The server says why: {reason}',
+  // ---- shared mode: the class store in Redis (docs/scale.md)
+  'teacher.sharedDown':
+    'The server cannot reach its class store (Redis) since {time}. Your class goes on; changes are saved when it is back. Learners joining right now may have to try again.',
   // ---- hand-ins opened by the teacher (src/playground/run-session.ts)
   'playground.shared.handIn':
     "A learner's hand-in, loaded but not run. It runs in a session of its own, not yours, and nothing you do here changes your drafts.",
@@ -752,6 +755,16 @@ export const en = {
   'wire.lab.authTimeout':
     'auth=first: bound authFirstMessageMs ({ms}): no {"type":"auth","ticket":…} message came in time',
   'wire.lab.authMalformed': 'auth=first: the first message must be {"type":"auth","ticket":"…"}',
+  // ---- inspector: records lost when the server began the session again (issue #17, panel.ts)
+  'inspector.lost.title': 'The records from before this point are lost.',
+  'inspector.lost.moved':
+    'The Wire Lab process that held this session stopped, and another one took it over: the capture it had not sent yet is lost. What follows is from the new process.',
+  'inspector.lost.forgotten':
+    'The server no longer had this session’s capture: it restarted, or the session sat idle long enough to be forgotten. What follows was captured after that.',
+  'inspector.lost.hint': 'Clear closed connections, or press Run: this notice then goes away.',
+  // The capture's bound on sessions (issue #18): a watched session's capture forgotten.
+  'inspector.status.forgotten':
+    'The server keeps the captures of {max} sessions at most (maxSessions) and forgot this one’s, the longest idle. What is shown here stays; your next Run starts a fresh capture.',
 } as const;
 
 export type UiKey = keyof typeof en;
