@@ -49,6 +49,8 @@ const TEST_ENV: Record<string, string> = {
   WIRELAB_DATA_DIR: ':memory:',
   WIRELAB_TICK_INTERVAL_MS: '60000',
   WIRELAB_CLASS_REQUESTS_PER_SECOND: '1000',
+  // Tests pick classes by where their codes hash and leave the others: more than the default 20.
+  WIRELAB_MAX_CLASSES: '500',
   WIRELAB_NODE_BEAT_MS: '200',
   WIRELAB_SHUTDOWN_GRACE_MS: '200',
 };

@@ -113,9 +113,15 @@ async function liveClass(perProcess = 2): Promise<LiveClass> {
   const readers: FeedReader[] = [];
   const sent: string[] = [];
   await openDashboards();
+  /** Each learner's class bar (the class channel of their page), open for the whole class. */
+  const bars: Channel[] = [];
   let n = 0;
   for (const session of sessionsOnEach(perProcess).flat()) {
-    await join(stack.url, created.code, `Learner ${++n}`, session);
+    // As a learner's page: join, its class bar says hello, then the playground's snippets run.
+    const { learner } = await join(stack.url, created.code, `Learner ${++n}`, session);
+    const bar = await channel(stack.url, created.code, { role: 'learner', token: learner.token });
+    await bar.next('welcome');
+    bars.push(bar);
     readers.push(sseReader(stack.url, session), wsReader(stack.url, session), pollReader(stack.url, session));
   }
   let sentinel = 0;
@@ -145,7 +151,7 @@ async function liveClass(perProcess = 2): Promise<LiveClass> {
             .filter((r) => !r.texts.includes(last))
             .map(
               (r) =>
-                `${r.kind} of ${r.session} (process ${stack.processFor(r.session)}) got ${JSON.stringify(r.texts)}`,
+                `${r.kind} of ${r.session} (process ${stack.processFor(r.session)}, ${r.connects} connections, last id ${r.lastId}) got ${JSON.stringify(r.texts)}`,
             )
             .join('\n') || `dashboards got ${JSON.stringify(heard)}`,
       );
@@ -158,6 +164,7 @@ async function liveClass(perProcess = 2): Promise<LiveClass> {
     close() {
       for (const r of readers) r.close();
       for (const d of dashboards) d.close();
+      for (const b of bars) b.close();
     },
   };
   opened.push(cls);
