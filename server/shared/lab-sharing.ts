@@ -6,8 +6,9 @@
  * lives on B. So:
  * - **Room feeds** are Redis Streams (room-feed.ts): the teacher's push on B reaches the learner's
  *   EventSource on A.
- * - **Bindings** of sessions to class rooms are kept in the hash `wl:binds` and announced on the
- *   channel `wl:binds`: the process holding the session applies them, and a process that sees a
+ * - **Bindings** of sessions to class rooms are kept in `wl:bind:<session>` (for two class idle
+ *   times, renewed while the session is held) and announced on the channel `wl:binds`: the
+ *   process holding the session applies them, and a process that sees a
  *   session first asks (`arrive`), so a learner whose process died is in the class room again on
  *   the next one.
  * - **Homes**: `wl:home:<session>` names the process that last held a session; one that takes a
@@ -25,6 +26,7 @@ import type { SharedRedis } from './redis.ts';
 import { createSharedFeed, type SharedFeed } from './room-feed.ts';
 
 const BINDS = 'wl:binds';
+const bindKey = (session: string) => `wl:bind:${session}`;
 const homeKey = (session: string) => `wl:home:${session}`;
 const activityKey = (session: string) => `wl:act:${session}`;
 
@@ -32,7 +34,7 @@ const activityKey = (session: string) => `wl:act:${session}`;
 const ARRIVE = `
 local before = redis.call('GET', KEYS[1])
 redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
-local room = redis.call('HGET', KEYS[2], ARGV[3])
+local room = redis.call('GET', KEYS[2])
 return { before or '', room or '' }`;
 
 /** How long a request of a new session waits for Redis to say what it knows of it. */
@@ -65,6 +67,8 @@ export function createLabShare(cfg: Config, shared: SharedRedis): LabShare {
   /** Activity of sessions on other processes the dashboard asked for, and when it was asked. */
   const remote = new Map<string, { asked: number; activity: SessionActivity | null }>();
   const homeTtl = String(2 * cfg.sessionIdleMs);
+  /** A binding outlives its class's idle time: a class that ended with its process unbinds nobody. */
+  const bindTtl = 2 * cfg.classIdleMs;
   /** Rooms the classroom of this process bound sessions to, sessions here or not. */
   const boundHere = new Map<string, string>();
 
@@ -101,8 +105,8 @@ export function createLabShare(cfg: Config, shared: SharedRedis): LabShare {
       if (waiting) return waiting;
       const answer = shared.client
         .eval(ARRIVE, {
-          keys: [homeKey(session), BINDS],
-          arguments: [shared.nodeId, homeTtl, session],
+          keys: [homeKey(session), bindKey(session)],
+          arguments: [shared.nodeId, homeTtl],
         })
         .then(
           (reply) => {
@@ -149,6 +153,10 @@ export function createLabShare(cfg: Config, shared: SharedRedis): LabShare {
         writes += 1;
       }
       if (activity.room === null) continue;
+      if (refresh) {
+        multi.pExpire(bindKey(session), bindTtl);
+        writes += 1;
+      }
       const json = JSON.stringify(activity);
       if (!refresh && written.get(session) === json) continue;
       written.set(session, json);
@@ -203,8 +211,8 @@ export function createLabShare(cfg: Config, shared: SharedRedis): LabShare {
           if (room === null) boundHere.delete(session);
           else boundHere.set(session, room);
           const multi = shared.client.multi();
-          if (room === null) multi.hDel(BINDS, session);
-          else multi.hSet(BINDS, session, room);
+          if (room === null) multi.del(bindKey(session));
+          else multi.set(bindKey(session), room, { PX: bindTtl });
           multi.publish(BINDS, JSON.stringify({ session, room }));
           multi.exec().catch(() => {});
           return true;
