@@ -25,6 +25,8 @@ export interface ServerSpec {
   execArgv?: string[];
   /** Overrides `ClassroomOptions.inspector` for this server's learners. */
   inspector?: boolean;
+  /** Starts it some other way than one process (bench/deployment.ts: several behind nginx). */
+  start?: () => Promise<ServerProcess>;
 }
 
 export interface ClassroomOptions {
@@ -109,6 +111,19 @@ export interface ClassroomResult {
     handlesEnd: number;
   };
   loadProcesses: { cpuS: number; rss: number };
+  /**
+   * A deployment of several processes (ServerSample.parts): each one's share of a core while its
+   * class was pushed to, its RSS peak and at the end, its open sockets at the end.
+   */
+  parts?: Record<string, { cpuPct: number; peakRss: number; endRss: number; sockets?: number }>;
+  /** Its Redis, while the class was pushed to: calls a second per command, memory peak and at the end. */
+  redis?: {
+    callsPerS: Record<string, number>;
+    calls: Record<string, number>;
+    usedMemoryPeak: number;
+    usedMemoryEnd: number;
+    keys: number;
+  };
   samples: TimedSample[];
   problems: Record<string, number>;
 }
@@ -139,6 +154,11 @@ interface Side {
   samples: TimedSample[];
   turnDrainMs: number[];
   first?: ServerSample;
+  /** Per part of a deployment: CPU µs while pushing, peak RSS. */
+  partCpuUs: Record<string, number>;
+  partPeakRss: Record<string, number>;
+  redisCalls: Record<string, number>;
+  redisPeak: number;
 }
 
 export async function runClassroom(o: ClassroomOptions): Promise<ClassroomResult[]> {
@@ -146,7 +166,9 @@ export async function runClassroom(o: ClassroomOptions): Promise<ClassroomResult
   try {
     for (const spec of o.servers) {
       const { kind } = spec;
-      const server = await startServer(kind, { env: spec.env ?? {}, execArgv: spec.execArgv ?? [] });
+      const server = spec.start
+        ? await spec.start()
+        : await startServer(kind, { env: spec.env ?? {}, execArgv: spec.execArgv ?? [] });
       sides.push({
         kind,
         label: spec.label ?? kind,
@@ -160,6 +182,10 @@ export async function runClassroom(o: ClassroomOptions): Promise<ClassroomResult
         eld: [],
         samples: [],
         turnDrainMs: [],
+        partCpuUs: {},
+        partPeakRss: {},
+        redisCalls: {},
+        redisPeak: 0,
       });
     }
     return await measure(o, sides);
@@ -239,6 +265,7 @@ async function measure(o: ClassroomOptions, sides: Side[]): Promise<ClassroomRes
       const after = await side.server.sample(o.gcSamples);
       side.cpuUs += after.cpuUs - before.cpuUs;
       side.wallUs += after.wallUs - before.wallUs;
+      addParts(side, before, after);
       side.eld.push(after.eld);
       const timed = { ...after, atS: (performance.now() - t0) / 1000 };
       side.samples.push(timed);
@@ -360,6 +387,49 @@ function summarize(
     },
     samples: side.samples,
     problems,
+    ...partsOf(side, end),
+  };
+}
+
+/** A deployment's parts and Redis, between two samples of a turn (nothing for a lone server). */
+function addParts(side: Side, before: ServerSample, after: ServerSample): void {
+  for (const [name, a] of Object.entries(after.parts ?? {})) {
+    const b = before.parts?.[name];
+    if (b) side.partCpuUs[name] = (side.partCpuUs[name] ?? 0) + a.cpuUs - b.cpuUs;
+    side.partPeakRss[name] = Math.max(side.partPeakRss[name] ?? 0, a.rss, b?.rss ?? 0);
+  }
+  if (after.redis && before.redis) {
+    for (const [cmd, n] of Object.entries(after.redis.calls)) {
+      side.redisCalls[cmd] = (side.redisCalls[cmd] ?? 0) + n - (before.redis.calls[cmd] ?? 0);
+    }
+    side.redisPeak = Math.max(side.redisPeak, before.redis.usedMemory, after.redis.usedMemory);
+  }
+}
+
+function partsOf(side: Side, end: ServerSample): Pick<ClassroomResult, 'parts' | 'redis'> {
+  if (!end.parts) return {};
+  const parts: NonNullable<ClassroomResult['parts']> = {};
+  for (const [name, p] of Object.entries(end.parts)) {
+    parts[name] = {
+      cpuPct: ((side.partCpuUs[name] ?? Number.NaN) / side.wallUs) * 100,
+      peakRss: Math.max(side.partPeakRss[name] ?? 0, p.rss),
+      endRss: p.rss,
+      ...(p.sockets === undefined ? {} : { sockets: p.sockets }),
+    };
+  }
+  if (!end.redis) return { parts };
+  const seconds = side.wallUs / 1e6;
+  const callsPerS: Record<string, number> = {};
+  for (const [cmd, n] of Object.entries(side.redisCalls)) if (n > 0) callsPerS[cmd] = n / seconds;
+  return {
+    parts,
+    redis: {
+      callsPerS,
+      calls: Object.fromEntries(Object.entries(side.redisCalls).filter(([, n]) => n > 0)),
+      usedMemoryPeak: Math.max(side.redisPeak, end.redis.usedMemory),
+      usedMemoryEnd: end.redis.usedMemory,
+      keys: end.redis.keys,
+    },
   };
 }
 

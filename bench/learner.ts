@@ -92,6 +92,11 @@ export class Learner {
     await Promise.all(up);
   }
 
+  /** The connections not up yet (while `start` waits). */
+  get pending(): string[] {
+    return [...this.waiting.keys()];
+  }
+
   stop(): void {
     this.stopping = true;
     for (const t of this.timers) clearTimeout(t);

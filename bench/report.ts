@@ -10,7 +10,9 @@ import { TECHNIQUES } from './delivery.ts';
 import type { Machine } from './machine.ts';
 import type { PageWeightResult } from './page-weight.ts';
 import type { SoakResult } from './soak.ts';
-import { kb, mb, ms, ratio, times } from './stats.ts';
+import type { ScaleResult } from './scale.ts';
+import { formatScale } from './scale-report.ts';
+import { kb, mb, ms, ratio, table, times } from './stats.ts';
 
 export interface Ratios {
   /** Wire Lab ÷ baseline, broadcast latency. */
@@ -45,6 +47,8 @@ export interface BenchResults {
   pageWeight?: PageWeightResult;
   soak?: SoakResult;
   handlers?: HandlersResult;
+  /** Scenario 7: the classroom load on one process, and on one and two behind nginx on Redis. */
+  scale?: ScaleResult;
   /** Scenarios that failed, and why. */
   failed: Record<string, string>;
 }
@@ -73,22 +77,6 @@ export function writeResults(results: BenchResults): string {
   fs.writeFileSync(file, text);
   fs.writeFileSync(new URL('latest.json', dir), text);
   return file.pathname;
-}
-
-/** Rows as aligned columns. */
-function table(rows: string[][]): string {
-  const widths: number[] = [];
-  for (const row of rows) {
-    for (const [i, cell] of row.entries()) widths[i] = Math.max(widths[i] ?? 0, cell.length);
-  }
-  return rows
-    .map((row) =>
-      row
-        .map((cell, i) => cell.padEnd(widths[i] ?? 0))
-        .join('  ')
-        .trimEnd(),
-    )
-    .join('\n');
 }
 
 const pct = (n: number) => (Number.isFinite(n) ? `${n.toFixed(0)} %` : '–');
@@ -219,6 +207,7 @@ export function formatResults(r: BenchResults): string {
   }
 
   if (r.handlers) out.push('', ...formatHandlers(r.handlers));
+  if (r.scale) out.push('', ...formatScale(r.scale));
 
   // ---- against the targets
   const rows: string[][] = [['target', 'measured', 'goal', '']];

@@ -29,11 +29,27 @@ export async function openTeacher(mode: Target['mode'], base: string, inspector 
     const { key } = created as { code: string; key: string };
     code = (created as { code: string }).code;
     const channel = await openSocket(`${ws}/class/${code}/ws`);
-    const welcome = new Promise<void>((resolve) =>
+    // A channel that never welcomes the teacher (a class this process does not know) fails the
+    // run with what it said instead of holding it for ever.
+    let said = '';
+    const welcome = new Promise<void>((resolve, reject) => {
+      const late = setTimeout(
+        () =>
+          reject(
+            new Error(`the class channel did not welcome the teacher in 30 s: ${said || 'nothing said'}`),
+          ),
+        30_000,
+      );
       channel.on('message', (data) => {
-        if (String(data).startsWith('{"type":"welcome"')) resolve();
-      }),
-    );
+        if (String(data).startsWith('{"type":"welcome"')) {
+          clearTimeout(late);
+          resolve();
+        } else said ||= String(data).slice(0, 200);
+      });
+      channel.on('close', (code, reason) => {
+        said ||= `closed ${code} ${reason}`;
+      });
+    });
     channel.send(JSON.stringify({ type: 'hello', role: 'teacher', key }));
     await welcome;
     push = (text) => channel.send(JSON.stringify({ type: 'push', text }));
