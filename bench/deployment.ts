@@ -9,10 +9,11 @@
  * Behind nginx every process trusts it for the client's address (WIRELAB_TRUST_PROXY=127.0.0.1)
  * and keeps no class store of its own (WIRELAB_DATA_DIR=:memory:). A sample adds up the Wire Lab
  * processes' own numbers (bench/server-entry.ts) and carries each process's CPU time and RSS from
- * /proc — Wire Lab's, Redis's, nginx's — and Redis's calls per command.
+ * /proc — Wire Lab's, Redis's, nginx's, and the whole machine's (`machine`: every process on it,
+ * the load's and other people's too) — and Redis's calls per command.
  */
 import { startNginx } from './nginx-process.ts';
-import { processUsage } from './process-usage.ts';
+import { machineUsage, processUsage } from './process-usage.ts';
 import { type RedisKeyGroup, startRedis } from './redis-process.ts';
 import type { PartSample, ServerSample } from './server-entry.ts';
 import { type ServerProcess, startServer } from './server-process.ts';
@@ -52,7 +53,7 @@ export async function startDeployment(layout: Layout, o: DeploymentOptions): Pro
       redisKeys: async () => [],
       async sample(gc) {
         const s = await server.sample(gc);
-        return { ...s, parts: { 'wirelab-1': part(server.pid, s.sockets) } };
+        return { ...s, parts: { 'wirelab-1': part(server.pid, s.sockets), machine: machineUsage() } };
       },
     };
   }
@@ -104,6 +105,7 @@ export async function startDeployment(layout: Layout, o: DeploymentOptions): Pro
         }
         parts.redis = part(redis.pid);
         parts.nginx = nginx.usage();
+        parts.machine = machineUsage();
         return { ...addUp(samples), parts, redis: stats };
       },
       async reset() {

@@ -179,6 +179,12 @@ export async function startNginx(upstreamPorts: number[], workerConnections: num
     stderr = (stderr + b.toString()).slice(-4000);
   });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  // The bench stopped before `stop()` (a signal, an error): take this process and its files along.
+  const orphaned = () => {
+    child.kill('SIGTERM'); // the master stops its workers (SIGKILL would leave them running)
+    fs.rmSync(dir, { recursive: true, force: true });
+  };
+  process.once('exit', orphaned);
   const log = () =>
     `${stderr}${fs.existsSync(errorLog) ? fs.readFileSync(errorLog, 'utf8').slice(-4000) : ''}`;
   const failed = new Promise<never>((_, reject) => {
@@ -199,6 +205,7 @@ export async function startNginx(upstreamPorts: number[], workerConnections: num
       return groupUsage([master, ...workers]);
     },
     async stop() {
+      process.off('exit', orphaned);
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM'); // fast shutdown
       const kill = setTimeout(() => child.kill('SIGKILL'), 10_000);
       await exited;

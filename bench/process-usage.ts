@@ -61,3 +61,26 @@ export function groupUsage(pids: readonly number[]): ProcessUsage {
   }
   return { cpuUs, rss };
 }
+
+/**
+ * The whole machine's busy CPU time (every core, every process: user, nice, system, irq, softirq,
+ * steal; not idle or iowait) since boot, µs — proc(5) `/proc/stat`, first line — and the memory in
+ * use (MemTotal − MemAvailable of `/proc/meminfo`): what the bench's own processes and everyone
+ * else's took together.
+ */
+export function machineUsage(): ProcessUsage {
+  try {
+    const [, user, nice, system, , , irq, softirq, steal] = fs
+      .readFileSync('/proc/stat', 'utf8')
+      .split('\n')[0]!
+      .trim()
+      .split(/\s+/)
+      .map(Number);
+    const busy = [user, nice, system, irq, softirq, steal].reduce<number>((n, t) => n + (t ?? 0), 0);
+    const meminfo = fs.readFileSync('/proc/meminfo', 'utf8');
+    const kb = (name: string) => Number(new RegExp(`^${name}:\\s+(\\d+) kB$`, 'm').exec(meminfo)?.[1] ?? 0);
+    return { cpuUs: (busy * 1e6) / TICKS_PER_S, rss: (kb('MemTotal') - kb('MemAvailable')) * 1024 };
+  } catch {
+    return { cpuUs: Number.NaN, rss: Number.NaN };
+  }
+}

@@ -58,6 +58,12 @@ export async function startRedis(): Promise<RedisProcess> {
   child.stdout?.on('data', keep);
   child.stderr?.on('data', keep);
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  // The bench stopped before `stop()` (a signal, an error): take this process and its files along.
+  const orphaned = () => {
+    child.kill('SIGKILL');
+    fs.rmSync(dir, { recursive: true, force: true });
+  };
+  process.once('exit', orphaned);
   const failed = new Promise<never>((_, reject) => {
     child.once('error', (err) =>
       reject(
@@ -121,6 +127,7 @@ export async function startRedis(): Promise<RedisProcess> {
       return [...groups.values()].sort((a, b) => b.bytes - a.bytes);
     },
     async stop() {
+      process.off('exit', orphaned);
       await client.close().catch(() => client.destroy());
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
       await exited;

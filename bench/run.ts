@@ -82,6 +82,9 @@ if (args.help) {
 }
 
 const log = (text: string) => console.log(`· ${text}`);
+// Stopped with Ctrl-C or a signal: exit, so the processes a scenario started are stopped by their
+// 'exit' hooks (bench/deployment.ts) rather than left on their ports.
+for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => process.exit(130));
 const int = (value: string | undefined, fallback: number, min: number, max: number, name: string): number => {
   const n = value === undefined ? fallback : Number(value);
   if (!Number.isInteger(n) || n < min || n > max) {

@@ -3,9 +3,11 @@
  * Lab side by side — what the learners got, what each process spent, what Redis did — each row
  * with the machine's load when it was taken.
  */
+import os from 'node:os';
 import type { ScaleCase, ScaleResult } from './scale.ts';
 import { kb, mb, ms, table } from './stats.ts';
 
+const nproc = os.availableParallelism();
 const pct = (n: number | undefined) => (n !== undefined && Number.isFinite(n) ? `${n.toFixed(0)} %` : '–');
 const load = (c: ScaleCase) =>
   `${c.before.loadAverage[0]} → ${c.after.loadAverage[0]} (${c.before.busyLoopShare} → ${c.after.busyLoopShare})`;
@@ -55,7 +57,7 @@ export function formatScale(s: ScaleResult): string[] {
       prow.push([
         String(c.learners),
         c.layout,
-        name,
+        name === 'machine' ? `machine (all processes; ${nproc} cores = ${nproc * 100} %)` : name,
         pct(p.cpuPct),
         mb(p.peakRss),
         p.sockets === undefined ? '' : String(p.sockets),
