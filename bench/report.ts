@@ -12,6 +12,7 @@ import type { PageWeightResult } from './page-weight.ts';
 import type { SoakResult } from './soak.ts';
 import type { ScaleResult } from './scale.ts';
 import { formatScale } from './scale-report.ts';
+import type { SseRecordsResult, StageResult } from './sse-records.ts';
 import { kb, mb, ms, ratio, table, times } from './stats.ts';
 
 export interface Ratios {
@@ -49,6 +50,8 @@ export interface BenchResults {
   handlers?: HandlersResult;
   /** Scenario 7: the classroom load on one process, and on one and two behind nginx on Redis. */
   scale?: ScaleResult;
+  /** What one SSE event costs each stage of the capture, in this process (`--only records`). */
+  records?: SseRecordsResult;
   /** Scenarios that failed, and why. */
   failed: Record<string, string>;
 }
@@ -208,6 +211,7 @@ export function formatResults(r: BenchResults): string {
 
   if (r.handlers) out.push('', ...formatHandlers(r.handlers));
   if (r.scale) out.push('', ...formatScale(r.scale));
+  if (r.records) out.push('', ...formatRecords(r.records));
 
   // ---- against the targets
   const rows: string[][] = [['target', 'measured', 'goal', '']];
@@ -306,6 +310,15 @@ export function formatResults(r: BenchResults): string {
       verdict(c.handler.lost === 0 && c.handler.late === 0),
     ]);
   }
+  if (r.records) {
+    const m = r.records.model;
+    rows.push([
+      'inspector: decode one SSE event (model ÷ JSON.parse)',
+      `${m.usPerRecord.toFixed(1)} µs, ${m.recordsPerSecond.toLocaleString('en')}/s (${times(r.records.modelOverParse)})`,
+      '',
+      '',
+    ]);
+  }
   if (r.soak) {
     const s = r.soak;
     const flat = Math.abs(s.heapPerMinuteLate) < 1048576; // under 1 MB a minute once the capture is full
@@ -363,6 +376,29 @@ function formatHandlers(h: HandlersResult): string[] {
       ],
       ['event-loop delay p99', ms(b.eldP99), ms(w.eldP99), ''],
     ]),
+  ];
+}
+
+/** The SSE-record scenario: µs per event at each stage, and the browser's part against JSON.parse. */
+function formatRecords(r: SseRecordsResult): string[] {
+  const row = (name: string, s: StageResult) => [
+    name,
+    s.usPerRecord.toFixed(2),
+    s.recordsPerSecond.toLocaleString('en'),
+    s.rounds.map((x) => x.toFixed(1)).join(' '),
+  ];
+  const h = r.modelHeap;
+  return [
+    `One SSE event through the capture (${r.events.toLocaleString('en')} events of ${r.eventBytes} bytes, median of ${r.model.rounds.length} rounds, this process)`,
+    table([
+      ['stage', 'µs / event', 'events / s', 'rounds (µs)'],
+      row('server: tap + store', r.tap),
+      row('server: encode for the inspector', r.encode),
+      row('browser: JSON.parse of the frames (baseline)', r.parse),
+      row('browser: model + dissector', r.model),
+    ]),
+    `model ÷ JSON.parse ${times(r.modelOverParse)}; the model allocates ${kb(h.allocated)} per event ` +
+      `and spends ${h.gcUs.toFixed(1)} µs per event collecting garbage`,
   ];
 }
 

@@ -7,8 +7,8 @@
  *                                        + learners' handlers against the built-in endpoints
  *   npm run bench -- --full              the classroom for 60 s a server
  *   npm run bench -- --learners 3000     a bigger class (bounds raised to fit it)
- *   npm run bench -- --only classroom    one or more of: classroom, browser, weight, handlers, scale
- *   npm run bench -- --quick             the handlers scenario small (50 sessions, 8 s streams)
+ *   npm run bench -- --only classroom    one or more of: classroom, browser, weight, handlers, records, scale
+ *   npm run bench -- --quick             the handlers scenario small (50 sessions, 8 s streams), records 2,000 events
  *   npm run bench -- --only scale        the class on 1 process, and on 1 and 2 behind nginx on Redis,
  *                                        at 300, 1,000 and 3,000 learners (not in the default run)
  *   npm run bench -- --soak              only the soak: 100 learners for 10 min
@@ -25,6 +25,7 @@ import { type BenchResults, formatResults, ratiosOf, writeResults } from './repo
 import { ensureBuild, startSite } from './site-server.ts';
 import { runScale } from './scale.ts';
 import { runSoak } from './soak.ts';
+import { runSseRecords } from './sse-records.ts';
 
 const { values: args } = parseArgs({
   options: {
@@ -59,14 +60,14 @@ if (args.help) {
       '                 scale: 10 a case, 5 with --quick)',
       '  --full         the classroom for 60 s per server',
       '  --quick        the handlers scenario small: 50 sessions and sandboxes, 8 s streams, 100 pairs;',
-      '                 scale: 300 learners only, 5 s a case',
+      '                 the records scenario 2,000 events; scale: 300 learners only, 5 s a case',
       '  --rate R       teacher messages a second (default 10)',
       '  --turn S       servers take turns of S seconds (default 5; 0: one after the other)',
       '  --procs P      load processes per class (default 2)',
       '  --mode M       class (the classroom API, default) or room (lab rooms: room=<code>)',
       '  --runs N       Runs timed in the browser (default 20)',
       '  --loads N      cold page loads for paint timing (default 5)',
-      '  --only LIST    classroom,browser,weight,handlers,scale (default: the first four)',
+      '  --only LIST    classroom,browser,weight,handlers,records,scale (default: the first five)',
       '  --sizes LIST   scale: class sizes (default 300,1000,3000; 300 with --quick)',
       '  --layouts LIST scale: single,redis-1,redis-2 (default: all three)',
       '  --soak         only the soak (Wire Lab, memory and handles over time)',
@@ -103,7 +104,9 @@ const procs = int(args.procs, 2, 1, 16, 'procs');
 const runs = int(args.runs, 20, 1, 1000, 'runs');
 const loads = int(args.loads, 5, 1, 100, 'loads');
 const mode = args.mode === 'room' ? 'room' : 'class';
-const only = new Set((args.only ?? 'classroom,browser,weight,handlers').split(',').map((s) => s.trim()));
+const only = new Set(
+  (args.only ?? 'classroom,browser,weight,handlers,records').split(',').map((s) => s.trim()),
+);
 const execArgv = args.profile
   ? ['--cpu-prof', `--cpu-prof-dir=${new URL('./results/profiles/', import.meta.url).pathname}`]
   : [];
@@ -244,6 +247,13 @@ if (soak) {
         `handlers: learners' handlers against the built-in endpoints (${sizes.sessions} sessions, ${sizes.sandboxes} sandboxes, ${sizes.streamS} s streams)`,
       );
       results.handlers = await runLearnerHandlers({ sizes, env, log });
+    });
+  }
+  if (only.has('records')) {
+    await scenario('records', async () => {
+      const events = args.quick ? 2_000 : 10_000;
+      log(`records: ${events} SSE events through the tap, the inspector's encoding and the browser's model`);
+      results.records = runSseRecords(events);
     });
   }
   if (only.has('browser') || only.has('weight')) {

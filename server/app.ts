@@ -14,6 +14,8 @@ import { createClassroom } from './classroom/index.ts';
 import { createInspector } from './inspect/index.ts';
 import { createLab } from './lab/index.ts';
 import { createRoutes, type SiteHandler } from './routes.ts';
+import { createLabShare } from './shared/lab-sharing.ts';
+import { connectShared } from './shared/redis.ts';
 
 export interface WireLabServer {
   readonly server: http.Server;
@@ -39,13 +41,34 @@ export async function createWireLabServer(options: WireLabOptions = {}): Promise
   const cfg: Config = { ...defaultConfig, ...options.config };
   // Parsed before anything listens: a bad WIRELAB_TRUST_PROXY stops the server with its name.
   const clientAddress = createClientAddressOf(cfg.trustProxy);
+  // Many processes on one Redis (docs/scale.md); a Redis that does not answer stops the start.
+  const shared = cfg.redisUrl
+    ? await connectShared(cfg.redisUrl, { connectTimeoutMs: cfg.redisConnectTimeoutMs })
+    : null;
+  const share = shared ? createLabShare(cfg, shared) : null;
   const capture = createCapture(cfg);
-  const inspector = createInspector(cfg, capture, clientAddress);
+  // The inspector's reconnect may be the first request of a session this process sees: it asks
+  // Redis first (`arrive`, at most a second), then says whether the session moved here.
+  const inspector = createInspector(
+    cfg,
+    capture,
+    clientAddress,
+    share
+      ? {
+          movedFrom: async (session: string) => {
+            await share.hooks.arrive(session);
+            return share.movedFrom(session);
+          },
+        }
+      : {},
+  );
   const lab = createLab(cfg, {
     note: (socket, text) => capture.note(socket, text),
     clientAddress,
     watched: (session) => inspector.watched(session),
+    ...(share && { shared: share.hooks }),
   });
+  share?.attach(lab);
 
   const server = http.createServer({
     maxHeaderSize: cfg.maxHeaderBytes,
@@ -55,7 +78,10 @@ export async function createWireLabServer(options: WireLabOptions = {}): Promise
     connectionsCheckingInterval: cfg.connectionsCheckingIntervalMs,
   });
   server.maxHeadersCount = cfg.maxHeadersCount;
-  const classroom = createClassroom(cfg, lab, { address: () => server.address(), clientAddress });
+  const classroom = createClassroom(cfg, share ? share.forClassroom(lab) : lab, {
+    address: () => server.address(),
+    clientAddress,
+  });
   await classroom.resume(); // classes kept by an earlier run are back before anyone connects
   const routes = createRoutes({
     lab,
@@ -102,6 +128,7 @@ export async function createWireLabServer(options: WireLabOptions = {}): Promise
         server.close();
         server.closeIdleConnections();
         await Promise.allSettled([lab.close(), inspector.close(), classroom.close()]);
+        share?.close();
         const deadline = setTimeout(() => {
           for (const s of sockets) s.destroy();
         }, cfg.shutdownGraceMs);
@@ -112,6 +139,7 @@ export async function createWireLabServer(options: WireLabOptions = {}): Promise
         }
         clearTimeout(deadline);
         capture.close();
+        await shared?.close();
       })();
       return closing;
     },

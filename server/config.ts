@@ -35,12 +35,7 @@ function readString(env: string, fallback: string): string {
 function readRedisUrl(env: string): string {
   const raw = readString(env, '');
   if (raw === '') return '';
-  let url: URL | undefined;
-  try {
-    url = new URL(raw);
-  } catch {
-    url = undefined;
-  }
+  const url = URL.parse(raw);
   if (!url || !/^rediss?:$/.test(url.protocol) || url.hostname === '') {
     throw new Error(`${env}="${raw}" is not a Redis URL (expected e.g. redis://127.0.0.1:6379).`);
   }
@@ -51,12 +46,7 @@ function readRedisUrl(env: string): string {
 function readOrigin(env: string): string {
   const raw = readString(env, '');
   if (raw === '') return '';
-  let url: URL | undefined;
-  try {
-    url = new URL(raw);
-  } catch {
-    url = undefined;
-  }
+  const url = URL.parse(raw);
   if (!url || !/^https?:$/.test(url.protocol) || url.origin !== raw.replace(/\/$/, '')) {
     throw new Error(`${env}="${raw}" is not an origin (expected e.g. https://wirelab.example.org, no path).`);
   }
@@ -399,6 +389,16 @@ export const config = {
   redisConnectTimeoutMs: readInt('WIRELAB_REDIS_CONNECT_TIMEOUT_MS', 3_000, 100, 60_000),
   /** How often (ms) a process tells Redis it is alive and how many sessions it holds. */
   nodeBeatMs: readInt('WIRELAB_NODE_BEAT_MS', 1_000, 100, 60_000),
+
+  // ---- long-poll batching (server/lab/poll.ts, docs/lab-api.md "GET poll")
+  /**
+   * A held `poll` whose first new message came less than this many ms after the one before it
+   * (messages are flowing, e.g. a class's pushes at 10 a second) waits this long for more and
+   * answers them together: a few messages a request instead of one. A message after a quiet
+   * spell still answers at once, so the lessons' ticks (1 a second) go one an answer as before.
+   * Below `tickIntervalMs`; 0: every held poll answers its first new message at once.
+   */
+  pollBatchMs: readInt('WIRELAB_POLL_BATCH_MS', 300, 0, 5_000),
 } as const;
 
 export type Config = typeof config;

@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { createWireLabServer, type WireLabServer } from './app.ts';
 import { config } from './config.ts';
 import type { SiteHandler } from './routes.ts';
+import { StartRefused } from './shared/redis.ts';
 
 const entry = new URL('../dist/server/entry.mjs', import.meta.url);
 const clientDir = fileURLToPath(new URL('../dist/client/', import.meta.url));
@@ -61,7 +62,10 @@ function printUrls(lab: WireLabServer): void {
 
 if (import.meta.main) {
   main().catch((err: unknown) => {
-    console.error(err instanceof Error ? (err.stack ?? err.message) : err);
+    // A start refused for a reason the operator can fix (Redis not answering) is one line.
+    console.error(
+      err instanceof StartRefused ? err.message : err instanceof Error ? (err.stack ?? err.message) : err,
+    );
     process.exit(1);
   });
 }

@@ -15,16 +15,19 @@ import { serverTime } from './clock.ts';
 import { FinWaits } from './fin-wait.ts';
 import type { CaptureRecord } from './records.ts';
 import type { Missed } from './ring.ts';
-import { CaptureStore, type SessionLog, type Watcher } from './store.ts';
+import { CaptureStore, type Forgotten, type SessionLog, type Watcher } from './store.ts';
 import { SocketTap, tapOf } from './tap.ts';
 
 export type { CaptureRecord, CloseHow, CloseInfo, Direction, OpenInfo, RecordKind } from './records.ts';
 export type { Missed } from './ring.ts';
+export type { Forgotten } from './store.ts';
 export { epochMsOf, monoUs, serverTime } from './clock.ts';
 
 /** A live reader of one session's records. */
 export interface CaptureSubscription {
   readonly session: string;
+  /** This capture of the session: a forgotten, restarted or moved session's next one has another. */
+  readonly captureId: string;
   /** Seq of the oldest record still kept (lastSeq + 1 when none are). */
   firstSeq(): number;
   /** Seq of the newest record (0 before the first). */
@@ -37,6 +40,17 @@ export interface CaptureSubscription {
   capturedBytes(): number;
   /** Stops waking; the session may be forgotten once idle. */
   close(): void;
+}
+
+/** What a subscriber hears besides new records. */
+export interface CaptureListener {
+  /** New records arrived (synchronously, keep it cheap). */
+  wake(): void;
+  /**
+   * The session's log was forgotten to stay within `maxSessions` (every log was watched): its
+   * records are gone, and seqs begin again at 1 with the session's next record.
+   */
+  forgotten?(info: Forgotten): void;
 }
 
 export interface CaptureSnapshot {
@@ -58,12 +72,15 @@ export interface Capture {
   attach(server: Server): void;
   /** Records a note (e.g. which bound closed it) for the session the socket is serving; ignored otherwise. */
   note(socket: object, text: string): void;
-  /** Follows a session's records: `wake` is called (synchronously, keep it cheap) after new ones arrive. */
-  subscribe(session: string, wake: () => void): CaptureSubscription;
+  /**
+   * Follows a session's records, whether or not it captured anything yet (following takes no
+   * place among `maxSessions`): `wake` is called after new ones arrive.
+   */
+  subscribe(session: string, listener: CaptureListener): CaptureSubscription;
   /** Returns a copy of the session's records, or undefined when nothing is kept for it. */
   snapshot(session: string): CaptureSnapshot | undefined;
-  /** Returns sizes: sessions kept, bytes charged, records kept. */
-  stats(): { sessions: number; bytes: number; records: number };
+  /** Returns sizes: sessions kept (at most `maxSessions`), bytes charged, records kept, sessions watched. */
+  stats(): { sessions: number; bytes: number; records: number; watched: number };
   /** The server clock as the inspector's hello reports it. */
   serverTime(): { epochMs: number; monoUs: number };
   /** Stops recording, forgets everything, detaches from the server. */
@@ -102,11 +119,13 @@ export function createCapture(cfg: CaptureConfig): Capture {
       tapOf(socket)?.note(text);
     },
 
-    subscribe(session, wake) {
-      const log = store.log(session);
-      const watcher: Watcher = { wake };
-      store.watch(log, watcher);
-      return subscription(store, log, watcher);
+    subscribe(session, listener) {
+      const watcher: Watcher = {
+        wake: () => listener.wake(),
+        forgotten: (info) => listener.forgotten?.(info),
+      };
+      store.watch(session, watcher);
+      return subscription(store, session, watcher);
     },
 
     snapshot(session) {
@@ -131,17 +150,29 @@ export function createCapture(cfg: CaptureConfig): Capture {
   };
 }
 
-function subscription(store: CaptureStore, log: SessionLog, watcher: Watcher): CaptureSubscription {
+const NOTHING_MISSED: Missed = { records: 0, bytes: 0, exact: true };
+
+/** A subscription reads the session's log of the moment: none yet, or a new one after it was forgotten. */
+function subscription(store: CaptureStore, session: string, watcher: Watcher): CaptureSubscription {
   let open = true;
+  let log: SessionLog | undefined;
+  const current = (): SessionLog | undefined => {
+    if (log === undefined || log.gone) log = store.find(session);
+    return log;
+  };
   return {
-    session: log.session,
-    firstSeq: () => log.ring.firstSeq,
-    lastSeq: () => log.ring.nextSeq - 1,
-    at: (seq) => log.ring.at(seq),
-    missedAfter: (after) => log.ring.missedAfter(after),
-    capturedBytes: () => log.ring.cum,
+    session,
+    // '' while the session has no log here yet: a reader that names a capture then starts over.
+    get captureId() {
+      return current()?.id ?? '';
+    },
+    firstSeq: () => current()?.ring.firstSeq ?? 1,
+    lastSeq: () => (current()?.ring.nextSeq ?? 1) - 1,
+    at: (seq) => current()?.ring.at(seq),
+    missedAfter: (after) => current()?.ring.missedAfter(after) ?? NOTHING_MISSED,
+    capturedBytes: () => current()?.ring.cum ?? 0,
     close() {
-      if (open) store.unwatch(log, watcher);
+      if (open) store.unwatch(session, watcher);
       open = false;
     },
   };

@@ -3,7 +3,15 @@
  * (a ring: the oldest go first), a budget for all sessions together (the
  * largest sessions give up their oldest first), a number of sessions, and an
  * idle time after which a session nobody watches is forgotten.
+ *
+ * Watching a session (an inspector channel) keeps no log alive by itself: a
+ * watcher waits for a session that has captured nothing yet without taking one
+ * of `maxSessions`' places, and a watched log counts toward that bound like any
+ * other. Unwatched logs make room first; when every log is watched, the longest
+ * idle one is forgotten and its watchers are told (`Watcher.forgotten`), so
+ * open pages never keep more than `maxSessions` logs.
  */
+import { randomBytes } from 'node:crypto';
 import { ARENA_MAX_COPY, ARENA_SLACK, ByteArena } from './arena.ts';
 import { monoUs } from './clock.ts';
 import type { CaptureRecord, CloseInfo, Direction, OpenInfo, RecordKind } from './records.ts';
@@ -47,22 +55,48 @@ export interface StoreLimits {
 export interface Watcher {
   /** Called after records were appended; should only schedule work. */
   wake(): void;
+  /**
+   * Called when the store forgot the session's log to stay within `maxSessions`, though it was
+   * watched: its records are gone, and the session's next record begins a new log at seq 1.
+   */
+  forgotten?(info: Forgotten): void;
+}
+
+/** What a watcher is told when its session's log is forgotten. */
+export interface Forgotten {
+  /** The bound that made room: always `maxSessions` (idle sweeps never forget a watched log). */
+  readonly bound: 'maxSessions';
+  readonly maxSessions: number;
+  /** Records and data bytes the log still held. */
+  readonly records: number;
+  readonly bytes: number;
+  /** Seq of the log's newest record. */
+  readonly lastSeq: number;
 }
 
 /** One session's capture. */
 export class SessionLog {
   readonly session: string;
+  /**
+   * This capture of the session, unlike any other: after a restart, a move to another process or
+   * an idle session forgotten, its seqs start again at 1, and a reader's `after` from before
+   * would point into the new records (the inspector's `capture=`, docs/inspector-protocol.md).
+   * Random, so it says nothing of the process or of how many sessions it served.
+   */
+  readonly id = randomBytes(9).toString('base64url'); // 72 random bits: no other process makes it again
   readonly ring = new RecordRing();
   readonly arena = new ByteArena();
-  readonly watchers = new Set<Watcher>();
+  /** The session's watchers: the store's set for the session, shared by every log it has in turn. */
+  readonly watchers: Set<Watcher>;
   /** Monotonic µs of the last record or watcher change. */
   lastActive = monoUs();
   /** Set when the store forgot this session: its records are gone, append nothing more. */
   gone = false;
   private nextConn = 1;
 
-  constructor(session: string) {
+  constructor(session: string, watchers: Set<Watcher> = new Set()) {
     this.session = session;
+    this.watchers = watchers;
   }
 
   /** Returns the next connection number in this session (1, 2, 3…). */
@@ -73,6 +107,8 @@ export class SessionLog {
 
 export class CaptureStore {
   private readonly logs = new Map<string, SessionLog>();
+  /** Watchers by session, whether or not the session has a log now (bounded by the inspector's own bounds). */
+  private readonly watching = new Map<string, Set<Watcher>>();
   private readonly limits: StoreLimits;
   /** Budget for records in one session's ring: what the arena may waste is set aside. */
   private readonly ringBudget: number;
@@ -102,7 +138,7 @@ export class CaptureStore {
     let log = this.logs.get(session);
     if (log === undefined) {
       if (this.logs.size >= this.limits.maxSessions) this.forgetIdlest();
-      log = new SessionLog(session);
+      log = new SessionLog(session, this.watching.get(session));
       this.logs.set(session, log);
     }
     return log;
@@ -235,16 +271,35 @@ export class CaptureStore {
     }
   }
 
-  /** Marks a watcher's interest; a watched session is never forgotten. */
-  watch(log: SessionLog, watcher: Watcher): void {
-    log.watchers.add(watcher);
-    log.lastActive = monoUs();
+  /**
+   * Marks a watcher's interest in a session, whether or not it has a log: a watched log is never
+   * forgotten for being idle, and gives up its records to the total budget last; it is forgotten
+   * to stay within `maxSessions` only when every log is watched (see `forgetIdlest`).
+   */
+  watch(session: string, watcher: Watcher): void {
+    const log = this.logs.get(session);
+    let set = this.watching.get(session);
+    if (set === undefined) {
+      set = log?.watchers ?? new Set<Watcher>();
+      this.watching.set(session, set);
+    }
+    set.add(watcher);
+    if (log !== undefined) log.lastActive = monoUs();
   }
 
   /** Removes a watcher; the session's idle time starts now. */
-  unwatch(log: SessionLog, watcher: Watcher): void {
-    log.watchers.delete(watcher);
-    log.lastActive = monoUs();
+  unwatch(session: string, watcher: Watcher): void {
+    const set = this.watching.get(session);
+    if (set === undefined) return;
+    set.delete(watcher);
+    if (set.size === 0) this.watching.delete(session);
+    const log = this.logs.get(session);
+    if (log !== undefined) log.lastActive = monoUs();
+  }
+
+  /** Returns how many sessions are watched (with a log or not). */
+  watchedSessions(): number {
+    return this.watching.size;
   }
 
   /** Forgets every unwatched session idle for longer than the limit; returns how many. */
@@ -267,19 +322,42 @@ export class CaptureStore {
   }
 
   /** Returns sizes for monitoring and tests. */
-  stats(): { sessions: number; bytes: number; records: number } {
+  stats(): { sessions: number; bytes: number; records: number; watched: number } {
     let records = 0;
     for (const log of this.logs.values()) records += log.ring.length;
-    return { sessions: this.logs.size, bytes: this.total, records };
+    return { sessions: this.logs.size, bytes: this.total, records, watched: this.watching.size };
   }
 
+  /**
+   * Makes room for one more log: forgets the longest idle unwatched log, or, when every log is
+   * watched, the longest idle watched one, telling its watchers. Watchers never create logs
+   * (only captured bytes do), so a page told this does not take the place back by reconnecting.
+   */
   private forgetIdlest(): void {
     let idlest: SessionLog | undefined;
+    let idlestWatched: SessionLog | undefined;
     for (const log of this.logs.values()) {
-      if (log.watchers.size === 0 && (idlest === undefined || log.lastActive < idlest.lastActive))
-        idlest = log;
+      if (log.watchers.size === 0) {
+        if (idlest === undefined || log.lastActive < idlest.lastActive) idlest = log;
+      } else if (idlestWatched === undefined || log.lastActive < idlestWatched.lastActive) {
+        idlestWatched = log;
+      }
     }
-    if (idlest !== undefined) this.forget(idlest);
+    if (idlest !== undefined) {
+      this.forget(idlest);
+      return;
+    }
+    if (idlestWatched === undefined) return;
+    const ring = idlestWatched.ring;
+    const info: Forgotten = {
+      bound: 'maxSessions',
+      maxSessions: this.limits.maxSessions,
+      records: ring.length,
+      bytes: ring.cum - ring.droppedBytes,
+      lastSeq: ring.nextSeq - 1,
+    };
+    this.forget(idlestWatched);
+    for (const w of idlestWatched.watchers) w.forgotten?.(info);
   }
 
   private forget(log: SessionLog): void {

@@ -158,13 +158,15 @@ export function createClassChannel(
 
   // ---- what a teacher may do
 
-  const push = (m: Member, msg: Message) => {
+  const push = async (m: Member, msg: Message) => {
     const text = typeof msg.text === 'string' ? msg.text.trim() : '';
     if (!text) return refuse(m, 'push', 'push needs "text": the message to send to the class.');
     if (Buffer.byteLength(text) > cfg.maxMessageBytes)
       return refuse(m, 'push', `${bound(cfg, 'maxMessageBytes')} reached: send a shorter message.`);
     // Through the room feed: every learner's EventSource, WebSocket, long poll and stream gets it.
-    const message = lab.rooms.append(m.cls.room, 'push', { from: 'teacher', text });
+    // With processes sharing Redis the id comes back from Redis: pushes keep their order, as the
+    // client answers in the order it was asked.
+    const message = await lab.rooms.append(m.cls.room, 'push', { from: 'teacher', text });
     if (!message)
       return refuse(m, 'push', `${bound(cfg, 'maxRooms')} reached: the class room could not be opened.`);
     sendAll(everyone(m.cls, 'teacher'), { type: 'pushed', id: message.id, text, time: message.time });
@@ -231,7 +233,12 @@ export function createClassChannel(
     }
     classes.touch(m.cls);
     if (m.role === 'teacher') {
-      if (type === 'push') return push(m, message);
+      if (type === 'push') {
+        push(m, message).catch(() =>
+          refuse(m, 'push', 'The class room did not take the message (its store failed): send it again.'),
+        );
+        return;
+      }
       if (type === 'goto') return bring(m, message);
       if (type === 'end') return classes.end(m.cls, 'class ended by the teacher');
     } else if (m.learner) {

@@ -11,9 +11,17 @@
  * with 1008; it can reconnect with `?after=<last seq it has>`.
  */
 import type { WebSocket } from 'ws';
-import type { CaptureSubscription } from '../capture/index.ts';
+import type { CaptureSubscription, Forgotten } from '../capture/index.ts';
 import { monoUs, serverTime } from '../capture/index.ts';
-import { droppedFrame, encodedSize, encodeRecord, helloFrame, liveFrame, recordsFrame } from './protocol.ts';
+import {
+  droppedFrame,
+  encodedSize,
+  encodeRecord,
+  forgottenFrame,
+  helloFrame,
+  liveFrame,
+  recordsFrame,
+} from './protocol.ts';
 
 /** A batch frame is closed at about this many bytes of JSON. */
 const FRAME_BYTES = 256 * 1024;
@@ -33,6 +41,14 @@ export interface ChannelLimits {
   readonly stallMs: number;
 }
 
+/** Where the reader is: the last seq it has (0: none), of which capture (null: not said). */
+export interface ResumeFrom {
+  readonly after: number;
+  readonly capture: string | null;
+  /** This process took the session over from another one (the hello says so). */
+  readonly moved: boolean;
+}
+
 export class InspectorChannel {
   private readonly ws: WebSocket;
   private readonly sub: CaptureSubscription;
@@ -49,29 +65,58 @@ export class InspectorChannel {
   /** Monotonic µs since the reader has been too far behind, 0 when it is not. */
   private behindSinceUs = 0;
   private done = false;
+  /** The store forgot the session's log (maxSessions): to tell the reader at the next flush. */
+  private forgot: Forgotten | null = null;
+  /** Set after a `forgotten` frame: the last seq the reader has of the old log, until a new log begins. */
+  private restartAfter: number | null = null;
   /** Called once when the channel ends, whatever the reason. */
   onEnd: (() => void) | null = null;
 
-  constructor(ws: WebSocket, sub: CaptureSubscription, limits: ChannelLimits, after: number) {
+  constructor(ws: WebSocket, sub: CaptureSubscription, limits: ChannelLimits, from: ResumeFrom) {
     this.ws = ws;
     this.sub = sub;
     this.limits = limits;
+    const { after, moved } = from;
     const last = sub.lastSeq();
-    // An `after` beyond the newest record: the session was forgotten and began again; start over.
-    const continued = after <= last;
+    // The session began again (forgotten when idle, the server restarted, another process took it
+    // over), so its seqs restarted: an `after` beyond the newest record says so, and so does the
+    // reader's capture id when the new capture already went past its `after`. Start over.
+    const sameCapture = after === 0 || from.capture === null || from.capture === sub.captureId;
+    const continued = after <= last && sameCapture;
     this.cursor = (continued ? after : 0) + 1;
-    ws.send(
-      helloFrame({
-        session: sub.session,
-        serverTime: serverTime(),
-        limits,
-        firstSeq: sub.firstSeq(),
-        lastSeq: last,
-        resume: { after, continued },
-      }),
-    );
+    this.hello(after, continued, moved === true);
     ws.on('close', () => this.end());
     this.flush();
+  }
+
+  /** `moved`: this process took the session over from another (said on the first hello only). */
+  private hello(after: number, continued: boolean, moved = false): void {
+    this.ws.send(
+      helloFrame({
+        session: this.sub.session,
+        serverTime: serverTime(),
+        limits: this.limits,
+        firstSeq: this.sub.firstSeq(),
+        lastSeq: this.sub.lastSeq(),
+        resume: { after, continued },
+        capture: this.sub.captureId,
+        ...(moved ? { moved: true as const } : {}),
+      }),
+    );
+  }
+
+  /**
+   * The store forgot this session's log to stay within `maxSessions` (every log was watched):
+   * the reader is told at once (scheduled: this is called from inside the capture), keeps what
+   * it shows, and gets a new hello (`continued: false`) before the session's next records.
+   */
+  forgotten(info: Forgotten): void {
+    if (this.done) return;
+    this.forgot = info;
+    if (this.timer === null) {
+      this.waiting = 'now';
+      this.timer = setImmediate(this.flushNow);
+    }
   }
 
   /**
@@ -121,6 +166,18 @@ export class InspectorChannel {
     if (this.done) return;
     this.lastFlushUs = monoUs();
     const sub = this.sub;
+    if (this.forgot !== null) {
+      this.ws.send(forgottenFrame(this.forgot));
+      this.restartAfter = this.cursor - 1;
+      this.cursor = 1;
+      this.sentBytes = 0;
+      this.forgot = null;
+    }
+    if (this.restartAfter !== null && sub.lastSeq() >= 1) {
+      // The session began a new log: a reader must start over, as after any forgotten session.
+      this.hello(this.restartAfter, false);
+      this.restartAfter = null;
+    }
     for (;;) {
       if (this.ws.bufferedAmount > this.limits.maxBufferedBytes) {
         this.behind();

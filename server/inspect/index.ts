@@ -44,17 +44,39 @@ type InspectorConfig = Pick<
   | 'inspectorStallMs'
 >;
 
+export interface InspectorOptions {
+  /**
+   * Whether this process took `session` over from another Wire Lab process that held it (many
+   * processes behind one proxy share a Redis, docs/scale.md): the hello then says `moved: true`,
+   * so the page can tell the learner why the records before the move are gone. Called once per
+   * channel, before it opens. A promise (the process asks the shared store, the channel's
+   * reconnect being the first it sees of the session) holds the upgrade until it settles, so it
+   * must settle promptly; rejected: not moved. Absent (one process): never.
+   */
+  movedFrom?(session: string): boolean | Promise<boolean>;
+}
+
+/** What a checked upgrade asks for: whose capture, from where, and who asks. */
+interface Asked {
+  readonly session: string;
+  readonly after: number;
+  readonly capture: string | null;
+  readonly address: string;
+}
+
 /** Heartbeat: a ping this often; an inspector that has not answered the previous one is cut. */
 const PING_MS = 30_000;
 
 /**
  * Returns the inspector channel for `capture`, bounded by `cfg`; `addressOf` names who opened a
- * channel (client-address.ts), for `maxInspectorsPerAddress`.
+ * channel (client-address.ts), for `maxInspectorsPerAddress`; `options.movedFrom` says whether a
+ * session came from another process.
  */
 export function createInspector(
   cfg: InspectorConfig,
   capture: Capture,
   addressOf: (req: IncomingMessage) => string,
+  options: InspectorOptions = {},
 ): Inspector {
   const limits: ChannelLimits = {
     captureBytesPerSession: cfg.captureBytesPerSession,
@@ -88,6 +110,21 @@ export function createInspector(
   }, PING_MS);
   heartbeat.unref();
 
+  /** The hook's answer; a hook that throws or rejects (its store is away) must not take the channel down. */
+  function movedFrom(session: string): boolean | Promise<boolean> {
+    try {
+      const answer = options.movedFrom?.(session) ?? false;
+      return typeof answer === 'boolean'
+        ? answer
+        : answer.then(
+            (moved) => moved === true,
+            () => false,
+          );
+    } catch {
+      return false;
+    }
+  }
+
   function handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): boolean {
     let url: URL;
     try {
@@ -111,11 +148,38 @@ export function createInspector(
       refuse(socket, 400, 'after= must be the seq of the last record you have (a whole number), or absent.');
       return true;
     }
+    const captureParam = url.searchParams.get('capture') || null; // `capture=` (empty): not said
+    if (captureParam !== null && !/^[A-Za-z0-9_.-]{1,64}$/.test(captureParam)) {
+      refuse(
+        socket,
+        400,
+        'capture= must be the capture id a hello gave you (up to 64 of A-Z a-z 0-9 . _ -), or absent.',
+      );
+      return true;
+    }
     if (closing) {
       refuse(socket, 503, 'The server is shutting down; reconnect in a moment.');
       return true;
     }
-    const address = addressOf(req);
+    const asked: Asked = {
+      session,
+      after: Number(afterParam ?? 0),
+      capture: captureParam,
+      address: addressOf(req),
+    };
+    const moved = movedFrom(session);
+    if (typeof moved === 'boolean') accept(req, socket, head, asked, moved);
+    else
+      void moved.then((answer) => {
+        if (closing) refuse(socket, 503, 'The server is shutting down; reconnect in a moment.');
+        else accept(req, socket, head, asked, answer);
+      });
+    return true;
+  }
+
+  /** Opens the channel on a checked upgrade, within the bounds (1013 over them). */
+  function accept(req: IncomingMessage, socket: Duplex, head: Buffer, asked: Asked, moved: boolean): void {
+    const { session, address } = asked;
     wss.handleUpgrade(req, socket, head, (ws) => {
       ws.on('error', () => ws.terminate()); // without a listener an error would crash the process
       alive.add(ws);
@@ -141,8 +205,11 @@ export function createInspector(
       open += 1;
       byAddress.set(address, (byAddress.get(address) ?? 0) + 1);
       let channel: InspectorChannel | undefined;
-      const sub = capture.subscribe(session, () => channel?.wake());
-      channel = new InspectorChannel(ws, sub, limits, Number(afterParam ?? 0));
+      const sub = capture.subscribe(session, {
+        wake: () => channel?.wake(),
+        forgotten: (info) => channel?.forgotten(info),
+      });
+      channel = new InspectorChannel(ws, sub, limits, { after: asked.after, capture: asked.capture, moved });
       const it = channel;
       channels.add(it);
       it.onEnd = () => {
@@ -154,7 +221,6 @@ export function createInspector(
         if (channels.size === 0 && bySession.get(session) === channels) bySession.delete(session);
       };
     });
-    return true;
   }
 
   return {

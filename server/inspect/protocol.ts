@@ -5,7 +5,7 @@
  * hand: a stream can produce thousands per second, and building an object per
  * record only to stringify it would double the garbage.
  */
-import type { CaptureRecord, CloseInfo, Missed, OpenInfo } from '../capture/index.ts';
+import type { CaptureRecord, CloseInfo, Forgotten, Missed, OpenInfo } from '../capture/index.ts';
 
 export const PROTOCOL_VERSION = 1;
 
@@ -28,6 +28,18 @@ export interface HelloMessage {
   readonly lastSeq: number;
   /** The `after` asked for (0: from the start), and whether the records follow on from it. */
   readonly resume: { readonly after: number; readonly continued: boolean };
+  /**
+   * Which capture of the session this is: a reconnect sends it back (`capture=`), so a session
+   * begun again whose new records already reach past the reader's `after` is not taken for the
+   * one it had.
+   */
+  readonly capture: string;
+  /**
+   * Present (and true) only when this process took the session over from another Wire Lab
+   * process that held it (scaling out, docs/scale.md): what that process had captured and not
+   * sent is lost. Absent everywhere else, so older readers see nothing new.
+   */
+  readonly moved?: true;
 }
 
 /** Returns the hello frame. */
@@ -38,6 +50,15 @@ export function helloFrame(hello: Omit<HelloMessage, 'type' | 'v'>): string {
 /** Returns the frame saying records before `next` that the reader did not get are gone. */
 export function droppedFrame(missed: Missed, next: number): string {
   return `{"type":"dropped","records":${missed.records},"bytes":${missed.bytes},"exact":${missed.exact},"next":${next}}`;
+}
+
+/**
+ * Returns the frame saying the server forgot the session's capture to stay within `maxSessions`
+ * (every session it kept was watched, this one the longest idle): `records` and `bytes` it
+ * still held are gone; the session's next record comes after a new hello (`continued: false`).
+ */
+export function forgottenFrame(f: Forgotten): string {
+  return `{"type":"forgotten","bound":"${f.bound}","maxSessions":${f.maxSessions},"records":${f.records},"bytes":${f.bytes},"lastSeq":${f.lastSeq}}`;
 }
 
 /** Returns the frame that marks the end of the replay: from here on records arrive as they happen. */

@@ -43,8 +43,17 @@ export interface Feed {
   readonly lastUsed: number;
   /** Someone subscribed once, or a message other than a tick was appended: the feed carried real work. */
   readonly proven: boolean;
-  /** Appends a message, gives it the next id, tells every subscriber; returns it. */
-  append(type: FeedMessage['type'], data: unknown): FeedMessage;
+  /**
+   * Appends a message, gives it the next id, tells every subscriber; returns it. A room feed
+   * shared by many processes (server/shared/room-feed.ts) knows the id only when Redis answers:
+   * it returns a promise, and its subscribers hear the message when it comes back from Redis.
+   */
+  append(type: FeedMessage['type'], data: unknown): FeedMessage | Promise<FeedMessage>;
+  /**
+   * A shared room feed resolves this once it holds what Redis kept; the lab answers no reader
+   * of the feed before. Absent on a feed of this process alone.
+   */
+  readonly ready?: Promise<void>;
   /** The messages after id `since` (0, or an id beyond the newest: all kept). */
   after(since: number): FeedSlice;
   /** Calls `listener` for each new message until the returned function is called. */
@@ -68,8 +77,31 @@ export interface Feed {
   restore(messages: readonly FeedMessage[]): void;
 }
 
-/** Creates an empty feed whose ticker is seeded by `name`. */
-export function createFeed(name: string, cfg: Config): Feed {
+/**
+ * Appends a chat message nobody waits the id of. A shared feed's append fails only when Redis
+ * refuses the script, which leaves nothing to tell the sender: the message is not in the room.
+ */
+export function appendQuietly(feed: Feed, data: unknown): void {
+  const appended = feed.append('chat', data);
+  if (appended instanceof Promise) appended.catch(() => {});
+}
+
+/** A feed, and the way in for messages numbered elsewhere (a room feed shared through Redis). */
+export interface LocalFeed extends Feed {
+  append(type: FeedMessage['type'], data: unknown): FeedMessage;
+  /**
+   * Keeps a message whose id was given out elsewhere and tells observers and subscribers, as
+   * `append` does. Ids must grow; one that is not the next starts a new run of kept messages
+   * (those between are gone, and `after()` counts them missed).
+   */
+  deliver(message: FeedMessage): void;
+}
+
+/**
+ * Creates an empty feed whose ticker is seeded by `name`; its quotes go to `tick` (by default
+ * appended here: a shared feed appends them through Redis, on one process only).
+ */
+export function createFeed(name: string, cfg: Config, tick?: (quote: Quote) => void): LocalFeed {
   const kept: FeedMessage[] = [];
   const sizes: number[] = []; // JSON bytes of each kept message, for the feedKeepBytes bound
   let keptBytes = 0;
@@ -83,10 +115,10 @@ export function createFeed(name: string, cfg: Config): Feed {
     intervalMs: cfg.tickIntervalMs,
     lingerMs: cfg.tickLingerMs,
     isHeard: () => listeners.size > 0,
-    emit: (quote: Quote) => feed.append('tick', quote),
+    emit: tick ?? ((quote: Quote) => feed.append('tick', quote)),
   });
 
-  const feed: Feed = {
+  const feed: LocalFeed = {
     name,
     get lastId() {
       return lastId;
@@ -101,14 +133,23 @@ export function createFeed(name: string, cfg: Config): Feed {
       return proven;
     },
     append(type, data) {
-      if (type !== 'tick') proven = true;
-      lastId += 1;
+      const message: FeedMessage = { id: lastId + 1, type, time: new Date().toISOString(), data };
+      feed.deliver(message);
+      return message;
+    },
+    deliver(message) {
+      if (message.type !== 'tick') proven = true;
+      if (message.id !== lastId + 1) {
+        // `after()` finds an id by subtraction: past a gap, a new run of consecutive ids.
+        kept.length = 0;
+        sizes.length = 0;
+        keptBytes = 0;
+      }
+      lastId = message.id;
       lastUsed = Date.now();
-      const message: FeedMessage = { id: lastId, type, time: new Date(lastUsed).toISOString(), data };
       keep(message);
       for (const observer of observers) observer(message);
       for (const listener of [...listeners]) listener(message);
-      return message;
     },
     after(asked) {
       lastUsed = Date.now();

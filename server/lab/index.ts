@@ -22,6 +22,7 @@ import { allowAnyOrigin, answerPreflight } from './cors.ts';
 import { createDeflate } from './deflate.ts';
 import { ENDPOINT_LIST, HTTP_ENDPOINTS, WS_ENDPOINT_LIST, WS_ENDPOINTS } from './endpoints.ts';
 import { withFaults } from './faults.ts';
+import type { Feed } from './feed.ts';
 import { createRooms, type Rooms } from './rooms.ts';
 import { createMine, isMine } from './mine.ts';
 import type { LabRuntime } from './request.ts';
@@ -56,6 +57,34 @@ export interface LabHooks {
    * passes this in (server/app.ts).
    */
   watched?(session: string): boolean;
+  /** Set when processes share Redis (server/shared/): room feeds, bounds and sessions across them. */
+  shared?: LabSharing;
+}
+
+/**
+ * What a process counts against the bounds shared by every process: sessions (`maxSessions`) and
+ * rooms (`maxRooms`) not held by a class, and per client address its sessions, rooms and open
+ * connections (the fair shares), listed only for addresses that hold many, which are the ones a
+ * share could stop.
+ */
+export interface Counted {
+  readonly sessions: number;
+  readonly rooms: number;
+  /** `[sessions, rooms, connections]` by address. */
+  readonly heavy: Readonly<Record<string, readonly [number, number, number]>>;
+}
+
+/** What the lab asks of the processes it shares Redis with (server/shared/lab-sharing.ts). */
+export interface LabSharing {
+  /** The feed of room `code`, kept in Redis. */
+  roomFeed(code: string): Feed;
+  /** What the other processes count against the server-wide bounds and the address shares. */
+  elsewhere(): Counted;
+  /**
+   * A session this process does not hold: resolves once what Redis knows of it is applied (the
+   * class room it is bound to), or after a short wait when Redis is slow to say.
+   */
+  arrive(session: string): Promise<void>;
 }
 
 export interface Lab {
@@ -64,6 +93,8 @@ export interface Lab {
   /** Ends every stream properly, closes WebSockets with 1001, answers held polls 204; ~1 s at most. */
   close(): Promise<void>;
   stats(): { sessions: number; connections: number; rooms: number };
+  /** What this process counts against the shared bounds (`Counted`). */
+  counted(): Counted;
   /** The shared room feeds, for server code that builds on them (classrooms). */
   readonly rooms: Rooms;
   /**
@@ -83,10 +114,49 @@ const SHUTTING_DOWN = 'The server is shutting down; try again in a moment.';
 
 /** Creates the lab with the bounds of `cfg`; `hooks.note` reaches the inspector. */
 export function createLab(cfg: Config, hooks: LabHooks): Lab {
-  const sessions = createSessions(cfg, (id) => hooks.watched?.(id) ?? false);
+  const shared = hooks.shared;
+  const heavyOf = (address: string) => shared?.elsewhere().heavy[address] ?? [0, 0, 0];
+  const sessions = createSessions(
+    cfg,
+    (id) => hooks.watched?.(id) ?? false,
+    shared && {
+      total: () => shared.elsewhere().sessions,
+      from: (address) => ({ sessions: heavyOf(address)[0], connections: heavyOf(address)[2] }),
+    },
+  );
   const addressOf =
     hooks.clientAddress ?? ((req: IncomingMessage) => addressKey(req.socket.remoteAddress ?? ''));
-  const rooms = createRooms(cfg);
+  const rooms = createRooms(
+    cfg,
+    shared && {
+      makeFeed: (code) => shared.roomFeed(code),
+      elsewhere: () => shared.elsewhere().rooms,
+      elsewhereFrom: (address) => heavyOf(address)[1],
+    },
+  );
+  /** Runs `fn` once a shared room feed holds what Redis kept; at once for any other feed. */
+  const whenReady = (feed: Feed, fn: () => void): void => {
+    if (feed.ready) feed.ready.then(fn, fn);
+    else fn();
+  };
+  /**
+   * With processes sharing Redis, a session first seen here may have lived on another process
+   * (which died) or be bound to a class served by another: what Redis knows of it is applied
+   * before the request is. Returns false when the request goes on at once.
+   */
+  const arriving = (req: IncomingMessage, then: () => void): boolean => {
+    if (!shared) return false;
+    let id: string | null = null;
+    try {
+      const path = parseLabPath(new URL(req.url ?? '/', 'http://lab.invalid').pathname);
+      id = path.ok ? path.session : null;
+    } catch {
+      id = null;
+    }
+    if (id === null || sessions.get(id)) return false;
+    shared.arrive(id).then(then, then);
+    return true;
+  };
   const shutdownHooks = new Set<() => void>();
   let closing = false;
 
@@ -147,15 +217,17 @@ export function createLab(cfg: Config, hooks: LabHooks): Lab {
     const { session, feed } = admission;
     res.once('close', sessions.countOpen(session, 'mine', address));
     sessions.prove(session); // code deployed or served is real work
-    mine.handle({
-      req,
-      res,
-      socket: req.socket,
-      session: session.id,
-      feed,
-      rest: path.endpoint.slice(4),
-      url,
-    });
+    whenReady(feed, () =>
+      mine.handle({
+        req,
+        res,
+        socket: req.socket,
+        session: session.id,
+        feed,
+        rest: path.endpoint.slice(4),
+        url,
+      }),
+    );
     return true;
   }
 
@@ -167,6 +239,10 @@ export function createLab(cfg: Config, hooks: LabHooks): Lab {
   };
 
   function handleRequest(req: IncomingMessage, res: ServerResponse): void {
+    if (!arriving(req, () => handleRequestNow(req, res))) handleRequestNow(req, res);
+  }
+
+  function handleRequestNow(req: IncomingMessage, res: ServerResponse): void {
     const socket = req.socket;
     allowAnyOrigin(res);
     try {
@@ -234,7 +310,7 @@ export function createLab(cfg: Config, hooks: LabHooks): Lab {
       const target = { kind: 'http', res, socket, oneShot: endpoint.shape === 'one-shot' } as const;
       withFaults(target, prepared.faults, lab, () => {
         const ctx = { req, res, socket, session, feed, faults: prepared.faults, lab };
-        Promise.resolve()
+        Promise.resolve(feed.ready)
           .then(() => prepared.run(ctx))
           .catch((err: unknown) => failed(res, socket, err));
       });
@@ -246,6 +322,10 @@ export function createLab(cfg: Config, hooks: LabHooks): Lab {
   function handleUpgrade(req: IncomingMessage, duplex: Duplex, head: Buffer): void {
     const socket = duplex as Socket;
     socket.on('error', () => socket.destroy()); // a reset mid-handshake must not crash the server
+    if (!arriving(req, () => handleUpgradeNow(req, socket, head))) handleUpgradeNow(req, socket, head);
+  }
+
+  function handleUpgradeNow(req: IncomingMessage, socket: Socket, head: Buffer): void {
     try {
       const url = new URL(req.url ?? '/', 'http://lab.invalid');
       const path = parseLabPath(url.pathname);
@@ -280,7 +360,7 @@ export function createLab(cfg: Config, hooks: LabHooks): Lab {
           feed: admission.feed,
           rest: path.endpoint.slice(4),
           url,
-          accept: (then) => wss.handleUpgrade(req, socket, head, then),
+          accept: (then) => whenReady(admission.feed, () => wss.handleUpgrade(req, socket, head, then)),
         });
         return;
       }
@@ -338,7 +418,7 @@ export function createLab(cfg: Config, hooks: LabHooks): Lab {
             : (deflate.pick(prepared.deflate, session.id, req, socket) ?? wss);
         server.handleUpgrade(req, socket, head, (ws) => {
           ws.on('error', (err: NodeJS.ErrnoException) => lab.note(socket, webSocketErrorNote(cfg, err)));
-          Promise.resolve()
+          Promise.resolve(feed.ready)
             .then(() => prepared.run({ ws, req, socket, session, feed, faults: prepared.faults, lab }))
             .catch((err: unknown) => {
               lab.note(socket, `lab error: ${(err as Error)?.message ?? err}`);
@@ -379,6 +459,19 @@ export function createLab(cfg: Config, hooks: LabHooks): Lab {
     return true;
   }
 
+  /** Addresses are listed from a sixteenth of a share: below, no share is near. */
+  function countedHere(): Counted {
+    const heavy: Record<string, [number, number, number]> = {};
+    const min = (share: number) => Math.max(1, Math.floor(share / 16));
+    const bySessions = sessions.heavy(min(cfg.maxSessionsPerAddress), min(cfg.maxConnectionsPerAddress));
+    for (const [address, [s, c]] of Object.entries(bySessions)) heavy[address] = [s, 0, c];
+    for (const [address, r] of Object.entries(rooms.heavy(min(cfg.maxRoomsPerAddress)))) {
+      const [s, , c] = heavy[address] ?? [0, 0, 0];
+      heavy[address] = [s, r, c];
+    }
+    return { sessions: sessions.counted, rooms: rooms.counted, heavy };
+  }
+
   function sessionActivity(sessionId: string): SessionActivity | null {
     const s = sessions.get(sessionId);
     if (!s) return null;
@@ -398,6 +491,7 @@ export function createLab(cfg: Config, hooks: LabHooks): Lab {
     bindRoom,
     sessionActivity,
     stats: () => ({ sessions: sessions.size, connections: sessions.connections(), rooms: rooms.size }),
+    counted: () => countedHere(),
     async close() {
       if (closing) return;
       closing = true;

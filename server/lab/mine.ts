@@ -23,7 +23,7 @@ import { answerText } from './answer.ts';
 import { readBody } from './body.ts';
 import { bound } from './bounds.ts';
 import { allowAnyOrigin, CORS_HEADERS } from './cors.ts';
-import type { Feed } from './feed.ts';
+import { appendQuietly, type Feed } from './feed.ts';
 import { createConsoles } from './mine-console.ts';
 import { responseSink } from './mine-response.ts';
 import { type MineUpgrade, serveSocket } from './mine-socket.ts';
@@ -87,7 +87,7 @@ export function createMine(cfg: Config, lab: LabRuntime, exists: (session: strin
         );
         return;
       }
-      feed.append('chat', data);
+      appendQuietly(feed, data);
     },
     read(session: string, since: number) {
       const feed = feeds.get(session);

@@ -7,10 +7,14 @@
  *   → GET /lab/<session>/poll?since=42
  *     … (held until message 43 exists)
  *   ← 200 {"messages":[{"id":43,…}],"last":43}
+ *
+ * When messages come faster than `pollBatchMs` apart (a class's pushes), a held poll gathers
+ * what arrives in the `pollBatchMs` after the first one and answers them together: fewer
+ * requests for the same messages. A message after a quiet spell still answers at once.
  */
 import type { Config } from '../config.ts';
 import { bound } from './bounds.ts';
-import type { FeedSlice } from './feed.ts';
+import type { FeedMessage, FeedSlice } from './feed.ts';
 import { int, MAX_INT } from './query.ts';
 import type { LabRequest } from './request.ts';
 
@@ -52,12 +56,27 @@ export function poll({
     return;
   }
 
-  // Hold the request: the first new message answers it, or the timer does.
-  const unsubscribe = feed.subscribe(() => {
+  // Hold the request: the first new message answers it (or starts gathering), or the timer does.
+  let gathering: NodeJS.Timeout | undefined;
+  const unsubscribe = feed.subscribe((message) => {
+    if (gathering !== undefined) return; // already gathering: the answer takes this one too
+    const batchMs = lab.cfg.pollBatchMs;
+    if (batchMs > 0 && msSincePrevious(message) < batchMs) {
+      clearTimeout(timer); // the answer is due within batchMs anyway
+      gathering = setTimeout(newMessages, batchMs);
+      return;
+    }
+    newMessages();
+  });
+  function newMessages(): void {
     stopWaiting();
     answer(feed.after(since));
-  });
+  }
   const nothingNew = (): void => {
+    if (gathering !== undefined) {
+      newMessages(); // shutting down mid-gathering: answer what came
+      return;
+    }
     stopWaiting();
     res.writeHead(204, { 'Cache-Control': 'no-store' }); // No Content: "nothing new yet, ask again"
     res.end();
@@ -68,7 +87,16 @@ export function poll({
   function stopWaiting(): void {
     unsubscribe(); // every step here may run twice (answered, then closed): each is harmless again
     clearTimeout(timer);
+    clearTimeout(gathering);
     unregister();
     res.off('close', stopWaiting);
+  }
+
+  /** Returns ms between the message before `m` and `m` (Infinity when that one is not kept). */
+  function msSincePrevious(m: FeedMessage): number {
+    if (m.id <= 1) return Number.POSITIVE_INFINITY;
+    const previous = feed.after(m.id - 2).messages[0];
+    if (previous === undefined || previous.id !== m.id - 1) return Number.POSITIVE_INFINITY;
+    return Date.parse(m.time) - Date.parse(previous.time);
   }
 }

@@ -15,6 +15,15 @@
 import type { Config } from '../config.ts';
 import { createFeed, type Feed, type FeedMessage } from './feed.ts';
 
+export interface RoomsOptions {
+  /** Makes a room's feed (a shared one when processes share Redis); a feed of this process by default. */
+  makeFeed?(code: string): Feed;
+  /** Rooms counted against `maxRooms` by the other processes sharing the bound (0 alone). */
+  elsewhere?(): number;
+  /** Rooms `address` created on the other processes (counted only where an address made many). */
+  elsewhereFrom?(address: string): number;
+}
+
 /** What a room code may be: 3–32 of `A–Z a–z 0–9`. */
 export const ROOM_CODE_PATTERN = /^[A-Za-z0-9]{3,32}$/;
 
@@ -26,6 +35,10 @@ export type RoomOpened =
 export interface Rooms {
   /** Rooms alive, held or not. */
   readonly size: number;
+  /** Rooms counting against `maxRooms` (not held by a class). */
+  readonly counted: number;
+  /** Addresses that created at least `min` of the rooms alive here, with how many. */
+  heavy(min: number): Record<string, number>;
   /** The room's feed if it exists. */
   get(code: string): Feed | undefined;
   /**
@@ -36,7 +49,7 @@ export interface Rooms {
   /** The room's feed, created if new (for server code); null when no room can be made. Throws on a bad code. */
   open(code: string): Feed | null;
   /** Appends a message to the room (created if new); null when it cannot be created. */
-  append(code: string, type: FeedMessage['type'], data: unknown): FeedMessage | null;
+  append(code: string, type: FeedMessage['type'], data: unknown): FeedMessage | Promise<FeedMessage> | null;
   /**
    * Keeps the room (created if new, outside `maxRooms`) from being forgotten until the returned
    * function is called. Throws on a bad code.
@@ -57,7 +70,10 @@ interface Room {
 }
 
 /** Creates the room table; it sweeps itself now and then. */
-export function createRooms(cfg: Config): Rooms {
+export function createRooms(cfg: Config, options: RoomsOptions = {}): Rooms {
+  const makeFeed = options.makeFeed ?? ((code: string) => createFeed(`room:${code}`, cfg));
+  const elsewhere = options.elsewhere ?? (() => 0);
+  const elsewhereFrom = options.elsewhereFrom ?? (() => 0);
   const table = new Map<string, Room>();
   /** Rooms not yet proven, least recently used first. */
   const unproven = new Map<string, Room>();
@@ -112,7 +128,7 @@ export function createRooms(cfg: Config): Rooms {
   timer.unref();
 
   const create = (code: string, address: string, counts: boolean): Room => {
-    const room: Room = { code, feed: createFeed(`room:${code}`, cfg), address, holds: 0, counted: false };
+    const room: Room = { code, feed: makeFeed(code), address, holds: 0, counted: false };
     table.set(code, room);
     unproven.set(code, room);
     if (counts) count(room, true);
@@ -126,12 +142,12 @@ export function createRooms(cfg: Config): Rooms {
     checkCode(code);
     let room = table.get(code);
     if (!room) {
-      const mine = perAddress.get(address) ?? 0;
+      const mine = (perAddress.get(address) ?? 0) + elsewhereFrom(address);
       if (mine >= cfg.maxRoomsPerAddress && !evict(address)) {
         return { ok: false, bound: 'maxRoomsPerAddress', held: mine, retryAfterS: retryAfterS(address) };
       }
-      if (counted >= cfg.maxRooms && !evict()) {
-        return { ok: false, bound: 'maxRooms', held: counted, retryAfterS: retryAfterS() };
+      if (counted + elsewhere() >= cfg.maxRooms && !evict()) {
+        return { ok: false, bound: 'maxRooms', held: counted + elsewhere(), retryAfterS: retryAfterS() };
       }
       room = create(code, address, true);
     } else if (unproven.has(code)) {
@@ -152,6 +168,14 @@ export function createRooms(cfg: Config): Rooms {
   return {
     get size() {
       return table.size;
+    },
+    get counted() {
+      return counted;
+    },
+    heavy(min) {
+      const out: Record<string, number> = {};
+      for (const [address, n] of perAddress) if (n >= min) out[address] = n;
+      return out;
     },
     get: (code) => table.get(code)?.feed,
     admit,

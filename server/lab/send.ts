@@ -48,7 +48,7 @@ export async function send({ req, res, feed, socket, lab }: LabRequest): Promise
     }
   }
 
-  const message = feed.append('chat', data);
+  const message = await feed.append('chat', data);
   const answer = JSON.stringify({ id: message.id });
   res.writeHead(200, {
     'Content-Type': 'application/json; charset=utf-8',

@@ -49,6 +49,8 @@ export type Opened =
 export interface Sessions {
   /** Sessions alive, bound or not. */
   readonly size: number;
+  /** Sessions counting against `maxSessions` (not bound to a class). */
+  readonly counted: number;
   /**
    * The session `id`, created if new for `address`. A newcomer first takes the place of the
    * longest idle unproven session (of its own address when the address is at its share); refused
@@ -63,8 +65,10 @@ export interface Sessions {
   setRoom(session: Session, room: string | null): void;
   /** Counts a connection of `address` to `endpoint` as open on `session`; returns what uncounts it. */
   countOpen(session: Session, endpoint: string, address: string): () => void;
-  /** Open connections of sessions not bound to a class, from `address`. */
+  /** Open connections of sessions not bound to a class, from `address` (on every process sharing the bounds). */
   connectionsFrom(address: string): number;
+  /** Addresses of this process holding at least that many sessions or connections: `[sessions, connections]`. */
+  heavy(minSessions: number, minConnections: number): Record<string, [number, number]>;
   /** Forgets idle sessions: unproven past `unprovenIdleMs`, proven past `sessionIdleMs`; bound ones never. */
   sweep(now?: number): void;
   /** Total open connections across sessions. */
@@ -81,7 +85,21 @@ interface SessionRecord extends Session {
 }
 
 /** Creates the session table; it sweeps itself now and then. `watched(id)`: an inspector reads it now. */
-export function createSessions(cfg: Config, watched: (id: string) => boolean = () => false): Sessions {
+/** What the other processes sharing the bounds count (server/shared/nodes.ts); nothing for a process alone. */
+export interface SessionsElsewhere {
+  /** Sessions counted against `maxSessions`. */
+  total(): number;
+  /** Sessions and open connections of `address` (counted only where an address holds many). */
+  from(address: string): { sessions: number; connections: number };
+}
+
+const ALONE: SessionsElsewhere = { total: () => 0, from: () => ({ sessions: 0, connections: 0 }) };
+
+export function createSessions(
+  cfg: Config,
+  watched: (id: string) => boolean = () => false,
+  elsewhere: SessionsElsewhere = ALONE,
+): Sessions {
   const table = new Map<string, SessionRecord>();
   /** Unproven sessions, least recently used first (re-inserted on each use). */
   const unproven = new Map<string, SessionRecord>();
@@ -151,11 +169,14 @@ export function createSessions(cfg: Config, watched: (id: string) => boolean = (
     get size() {
       return table.size;
     },
+    get counted() {
+      return counted;
+    },
     open(id, address, { reserved = false } = {}) {
       let session = table.get(id);
       if (!session) {
         if (!reserved) {
-          const mine = perAddress.get(address) ?? 0;
+          const mine = (perAddress.get(address) ?? 0) + elsewhere.from(address).sessions;
           if (mine >= cfg.maxSessionsPerAddress && !evict(address)) {
             return {
               ok: false,
@@ -164,8 +185,9 @@ export function createSessions(cfg: Config, watched: (id: string) => boolean = (
               retryAfterS: retryAfterS(address),
             };
           }
-          if (counted >= cfg.maxSessions && !evict()) {
-            return { ok: false, bound: 'maxSessions', held: counted, retryAfterS: retryAfterS() };
+          if (counted + elsewhere.total() >= cfg.maxSessions && !evict()) {
+            const held = counted + elsewhere.total();
+            return { ok: false, bound: 'maxSessions', held, retryAfterS: retryAfterS() };
           }
         }
         session = {
@@ -229,7 +251,19 @@ export function createSessions(cfg: Config, watched: (id: string) => boolean = (
         else connectionsByAddress.delete(address);
       };
     },
-    connectionsFrom: (address) => connectionsByAddress.get(address) ?? 0,
+    connectionsFrom: (address) =>
+      (connectionsByAddress.get(address) ?? 0) + elsewhere.from(address).connections,
+    heavy(minSessions, minConnections) {
+      const out: Record<string, [number, number]> = {};
+      for (const [address, n] of perAddress) {
+        const c = connectionsByAddress.get(address) ?? 0;
+        if (n >= minSessions || c >= minConnections) out[address] = [n, c];
+      }
+      for (const [address, c] of connectionsByAddress) {
+        if (c >= minConnections && !out[address]) out[address] = [perAddress.get(address) ?? 0, c];
+      }
+      return out;
+    },
     sweep,
     connections() {
       let n = 0;

@@ -17,7 +17,7 @@ import type { RawData } from 'ws';
 import type { Config } from '../config.ts';
 import { bound } from './bounds.ts';
 import { deflateOption } from './deflate.ts';
-import type { FeedMessage } from './feed.ts';
+import { appendQuietly, type FeedMessage } from './feed.ts';
 import { openPushSocket } from './push-socket.ts';
 import { int, MAX_INT } from './query.ts';
 import type { LabSocket } from './request.ts';
@@ -78,6 +78,6 @@ export function wsFeed(
     }
     const text = bytes.toString('utf8');
     if (text === 'ping') push.reply('pong');
-    else feed.append('chat', text);
+    else appendQuietly(feed, text);
   });
 }

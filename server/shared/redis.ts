@@ -1,6 +1,6 @@
 /**
  * The connection to Redis that Wire Lab processes share when `WIRELAB_REDIS_URL` is set
- * (docs/scale.md). Two clients of node-redis (`@redis/client`, the client of the `redis` package):
+ * (docs/scale.md). Two clients of node-redis (the `redis` package):
  * one for commands, one for pub/sub, since a subscribed connection takes no other command.
  *
  * At start Redis must answer within `redisConnectTimeoutMs`, or `connectShared` rejects with one
@@ -11,9 +11,12 @@
  * when it is back; `onStatus` listeners (the dashboard's notice, the feeds' catch-up) hear both.
  */
 import { randomBytes } from 'node:crypto';
-import { createClient } from '@redis/client';
+import { createClient } from 'redis';
 
 export type RedisClient = ReturnType<typeof createClient>;
+
+/** The start cannot go on, for a reason said in one line (`server/index.ts` prints only that). */
+export class StartRefused extends Error {}
 
 export interface SharedRedis {
   /** The URL without its password, for messages. */
@@ -133,7 +136,7 @@ export async function connectShared(url: string, options: SharedRedisOptions): P
   } catch (err) {
     client.destroy();
     subscriber.destroy();
-    throw new Error(
+    throw new StartRefused(
       `WIRELAB_REDIS_URL=${where}: Redis does not answer (${shortReason(firstError ?? (err as Error))}). Start Redis there, or unset WIRELAB_REDIS_URL to run one process on the embedded store.`,
     );
   }

@@ -31,6 +31,12 @@ export function openLiveCapture(session: string): LiveCapture {
     session,
     resumeAfter: () => lastSeq,
     onMessage(m) {
+      // The server began the session again (restarted, forgotten, taken over by another process):
+      // its seqs start at 1 again, so what we kept belongs to no Run of this capture.
+      if (m.type === 'hello' && m.resume?.continued === false && lastSeq > 0) {
+        records.length = 0;
+        lastSeq = 0;
+      }
       if (m.type !== 'records') return;
       for (const r of m.records as ChannelRecord[]) {
         if (r.seq <= lastSeq) continue;

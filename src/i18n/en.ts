@@ -752,6 +752,16 @@ export const en = {
   'wire.lab.authTimeout':
     'auth=first: bound authFirstMessageMs ({ms}): no {"type":"auth","ticket":…} message came in time',
   'wire.lab.authMalformed': 'auth=first: the first message must be {"type":"auth","ticket":"…"}',
+  // ---- inspector: records lost when the server began the session again (issue #17, panel.ts)
+  'inspector.lost.title': 'The records from before this point are lost.',
+  'inspector.lost.moved':
+    'The Wire Lab process that held this session stopped, and another one took it over: the capture it had not sent yet is lost. What follows is from the new process.',
+  'inspector.lost.forgotten':
+    'The server no longer had this session’s capture: it restarted, or the session sat idle long enough to be forgotten. What follows was captured after that.',
+  'inspector.lost.hint': 'Clear closed connections, or press Run: this notice then goes away.',
+  // The capture's bound on sessions (issue #18): a watched session's capture forgotten.
+  'inspector.status.forgotten':
+    'The server keeps the captures of {max} sessions at most (maxSessions) and forgot this one’s, the longest idle. What is shown here stays; your next Run starts a fresh capture.',
 } as const;
 
 export type UiKey = keyof typeof en;

@@ -710,4 +710,14 @@ export const zh: Record<UiKey, string> = {
   'wire.lab.authTimeout':
     'auth=first：上限 authFirstMessageMs（{ms}）已到，认证消息 {"type":"auth","ticket":…} 没有按时到来',
   'wire.lab.authMalformed': 'auth=first：第一条消息必须是 {"type":"auth","ticket":"…"}',
+  // ---- 检查器：服务器重新开始了这个会话，之前的记录丢失（issue #17，panel.ts）
+  'inspector.lost.title': '此前的记录已经丢失。',
+  'inspector.lost.moved':
+    '原来负责这个会话的 Wire Lab 进程停止了，另一个进程接管了它：旧进程还没来得及发出的抓包已经丢失。下面的内容来自新的进程。',
+  'inspector.lost.forgotten':
+    '服务器已经没有这个会话的抓包了：它重启过，或者这个会话闲置太久，已被清理。下面的内容是在那之后抓到的。',
+  'inspector.lost.hint': '点击“清除已关闭的连接”或再次“运行”，这条提示就会消失。',
+  // The capture's bound on sessions (issue #18): a watched session's capture forgotten.
+  'inspector.status.forgotten':
+    '服务器最多保留 {max} 个会话的抓包（maxSessions），这个会话闲置最久，它的抓包已被清除。这里显示的内容仍会保留；下次运行会开始新的抓包。',
 };

@@ -56,8 +56,13 @@ export function field(
 ): Field {
   const f: Field = { kind, label, dir, start, end };
   if (extra) {
-    for (const [key, value] of Object.entries(extra)) {
-      if (value !== undefined) (f as unknown as Record<string, unknown>)[key] = value;
+    // for…in, not Object.entries: an SSE event makes a dozen fields, and an array of pairs per
+    // field was most of the dissector's garbage (docs/performance.md, "One SSE record").
+    const into = f as unknown as Record<string, unknown>;
+    const from = extra as Record<string, unknown>;
+    for (const key in from) {
+      const value = from[key];
+      if (value !== undefined) into[key] = value;
     }
   }
   return f;
@@ -93,6 +98,12 @@ export function extendField(f: Field, start: number, end: number): void {
 
 /** Returns the raw ranges holding logical bytes [from, to) of a sequence laid out over `ranges`. */
 export function sliceRanges(ranges: readonly Range[], from: number, to: number): Range[] {
+  const only = ranges.length === 1 ? ranges[0]! : undefined;
+  if (only !== undefined && from < to && only[0] + to <= only[1]) {
+    // The common case (a line in one read), without the growable array below: the dissector
+    // slices every SSE field this way (docs/performance.md, "One SSE record").
+    return [[only[0] + from, only[0] + to]];
+  }
   const out: Range[] = [];
   let pos = 0;
   for (const [s, e] of ranges) {
@@ -131,6 +142,12 @@ export class RangeList {
     this.cap = cap;
   }
 
+  /** Empties the list for the next sequence (fields copy the ranges they keep, so it can be reused). */
+  clear(): void {
+    this.list.length = 0;
+    this.approximate = false;
+  }
+
   add(start: number, end: number): void {
     if (start === end) return;
     const last = this.list[this.list.length - 1];
@@ -143,7 +160,11 @@ export class RangeList {
   }
 }
 
-/** Keeps the first `cap` bytes of a stream of pieces for display, and counts all of them. */
+/**
+ * Keeps the first `cap` bytes of a stream of pieces for display, and counts all of them. The
+ * pieces are kept as they are, not copied: they must not change afterwards (a dissector's own
+ * copies of what was pushed to it, which nothing writes into).
+ */
 export class Retained {
   private readonly parts: Uint8Array[] = [];
   private readonly cap: number;
@@ -158,9 +179,16 @@ export class Retained {
     this.total += piece.length;
     const take = Math.min(this.cap - this.kept, piece.length);
     if (take > 0) {
-      this.parts.push(piece.slice(0, take));
+      this.parts.push(take === piece.length ? piece : piece.subarray(0, take));
       this.kept += take;
     }
+  }
+
+  /** Forgets the pieces, to keep the next value. */
+  clear(): void {
+    this.parts.length = 0;
+    this.kept = 0;
+    this.total = 0;
   }
 
   get truncated(): boolean {
@@ -197,6 +225,8 @@ export function utf8(bytes: Uint8Array): string {
 
 /** Returns the bytes as a string of code points 0–255, one per byte (ISO-8859-1). */
 export function latin1(bytes: Uint8Array): string {
+  // One call for a line (a chunk size, a header): no spread, no iterator, only the string.
+  if (bytes.length <= 8192) return String.fromCharCode.apply(null, bytes as unknown as number[]);
   let s = '';
   for (let i = 0; i < bytes.length; i += 8192) {
     s += String.fromCharCode(...bytes.subarray(i, i + 8192));

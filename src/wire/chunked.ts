@@ -220,7 +220,7 @@ export class ChunkedDecoder {
     this.size = size;
     this.remaining = size;
     this.dataStart = line.end;
-    this.data = new Retained(this.limits.maxValueBytes);
+    this.data.clear();
     this.state = 'CHUNK_DATA';
     return undefined;
   }

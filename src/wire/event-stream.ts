@@ -43,6 +43,42 @@ const COLON = 0x3a;
 const SPACE = 0x20;
 const RULE = 'WHATWG HTML §9.2.6';
 
+/**
+ * Returns the field over logical bytes [from, to) of a line laid out over `ranges`: straight from
+ * the one range when the line came in one piece (no slice arrays made only to be read once).
+ */
+function slicedField(
+  kind: string,
+  label: string,
+  dir: Direction,
+  ranges: readonly Range[],
+  from: number,
+  to: number,
+  extra: Parameters<typeof field>[5],
+): Field {
+  const only = ranges.length === 1 ? ranges[0]! : undefined;
+  if (only !== undefined && from < to && only[0] + to <= only[1])
+    return field(kind, label, dir, only[0] + from, only[0] + to, extra);
+  return rangedField(kind, label, dir, sliceRanges(ranges, from, to), extra);
+}
+
+/** The field names of the spec, as bytes: a stream names one of them on nearly every line. */
+const KNOWN_NAMES = ['data', 'id', 'event', 'retry'].map((name) => ({
+  name,
+  bytes: Uint8Array.from(name, (c) => c.charCodeAt(0)),
+}));
+
+/** Returns bytes [from, end) as a field name: one of the spec's without decoding, else UTF-8. */
+function fieldName(bytes: Uint8Array, from: number, end: number): string {
+  const length = end - from;
+  known: for (const k of KNOWN_NAMES) {
+    if (k.bytes.length !== length) continue;
+    for (let i = 0; i < length; i++) if (bytes[from + i] !== k.bytes[i]) continue known;
+    return k.name;
+  }
+  return utf8(bytes.subarray(from, end));
+}
+
 /** Returns true when the headers say the body is an event stream. */
 export function isEventStream(headers: ReadonlyArray<readonly [string, string]>): boolean {
   const type = headerValues(headers, 'content-type')[0] ?? '';
@@ -138,8 +174,8 @@ export class EventStreamParser {
       );
     }
     this.lineStarted = false;
-    this.line = this.newLine();
-    this.lineRanges = new RangeList(this.limits.maxRanges);
+    this.line.clear();
+    this.lineRanges.clear();
   }
 
   /** A line keeps a little more than a value, so the field name fits beside a full-size value. */
@@ -178,7 +214,7 @@ export class EventStreamParser {
     if (this.firstLine && bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) {
       from = 3;
       children.push(
-        rangedField('sse-bom', 'BOM (stripped)', dir, sliceRanges(content, 0, 3), {
+        slicedField('sse-bom', 'BOM (stripped)', dir, content, 0, 3, {
           note: 'a leading U+FEFF is removed once (WHATWG HTML §9.2.5)',
         }),
       );
@@ -192,26 +228,22 @@ export class EventStreamParser {
       // WHATWG HTML §9.2.6: a line starting with a colon is a comment, ignored.
       const text = utf8(bytes.subarray(from + 1));
       label = `comment: ${preview(text.trimStart())}`;
-      children.push(
-        rangedField('sse-comment', 'comment', dir, sliceRanges(content, from, length), { value: text }),
-      );
+      children.push(slicedField('sse-comment', 'comment', dir, content, from, length, { value: text }));
     } else {
       // WHATWG HTML §9.2.6: name up to the first colon (or the whole line), value after it minus one space.
       const colon = this.colonAt;
       const nameEnd = colon >= 0 ? colon : length;
-      const name = utf8(bytes.subarray(from, nameEnd));
+      const name = fieldName(bytes, from, nameEnd);
       let valueStart = nameEnd + 1;
       if (colon >= 0 && bytes[valueStart] === SPACE) valueStart++;
       const value = colon >= 0 ? utf8(bytes.subarray(Math.min(valueStart, bytes.length))) : '';
       note = this.apply(name, value);
       label = colon >= 0 ? `${name}: ${preview(value)}` : `${name} (no colon: value "")`;
-      children.push(
-        rangedField('sse-field-name', name, dir, sliceRanges(content, from, nameEnd), { value: name }),
-      );
+      children.push(slicedField('sse-field-name', name, dir, content, from, nameEnd, { value: name }));
       if (colon >= 0 && valueStart < length) {
         const valueNote = truncationNote(Math.max(bytes.length - valueStart, 0), length - valueStart);
         children.push(
-          rangedField('sse-field-value', preview(value), dir, sliceRanges(content, valueStart, length), {
+          slicedField('sse-field-value', preview(value), dir, content, valueStart, length, {
             value,
             note: valueNote,
           }),
@@ -219,15 +251,15 @@ export class EventStreamParser {
       }
     }
     children.push(field('eol', eol, dir, at, at + 1));
-    const ranges: Range[] = [...content.map((r): Range => [r[0], r[1]]), [at, at + 1]];
-    const merged = new RangeList(this.limits.maxRanges);
-    for (const [s, e] of ranges) merged.add(s, e);
-    const lineField = rangedField('sse-line', label, dir, merged.list, { note, children });
-    this.pushLine(lineField, merged.list);
+    // The line's ranges and its end, merged: reused for the next line (rangedField copies them).
+    const lineRanges = this.lineRanges;
+    lineRanges.add(at, at + 1);
+    const lineField = rangedField('sse-line', label, dir, lineRanges.list, { note, children });
+    this.pushLine(lineField, lineRanges.list);
     this.lastLine = lineField;
     this.lastItem = undefined;
-    this.line = this.newLine();
-    this.lineRanges = new RangeList(this.limits.maxRanges);
+    this.line.clear();
+    lineRanges.clear();
     this.lineStarted = false;
     this.colonAt = -1;
     if (blank) this.dispatch();
@@ -310,26 +342,29 @@ export class EventStreamParser {
     // Step 3: one trailing LF is removed from the data.
     const data = this.dataBuffer.endsWith('\n') ? this.dataBuffer.slice(0, -1) : this.dataBuffer;
     const type = this.eventType || 'message';
-    const notes = [
-      note,
-      this.dataTruncated ? `data cut to the first ${this.limits.maxValueBytes} characters` : undefined,
-    ];
-    if (this.unlisted > 0) notes.push(`${this.unlisted} more lines not listed`);
-    if (this.blockRanges.approximate) notes.push('ranges merged: too many to list');
-    const base = rangedField(
+    let notes = note;
+    const more = (text: string) => {
+      notes = notes === undefined ? text : `${notes}; ${text}`;
+    };
+    if (this.dataTruncated) more(`data cut to the first ${this.limits.maxValueBytes} characters`);
+    if (this.unlisted > 0) more(`${this.unlisted} more lines not listed`);
+    if (this.blockRanges.approximate) more('ranges merged: too many to list');
+    const item = rangedField(
       'sse-event',
       dispatched ? `${type}: "${preview(data)}"` : label,
       this.dir,
       this.blockRanges.list,
       {
         value: dispatched ? data : undefined,
-        note: notes.filter((n) => n !== undefined).join('; ') || undefined,
+        note: notes || undefined,
         t: this.blockT,
         exchange: this.exchange,
         children: this.lines,
       },
-    );
-    const item: SseEvent = { ...base, kind: 'sse-event', dispatched, type, lastEventId: this.lastEventId };
+    ) as SseEvent;
+    item.dispatched = dispatched;
+    item.type = type;
+    item.lastEventId = this.lastEventId;
     if (this.retry !== undefined) item.retry = this.retry;
     this.hooks.emit(item);
     // Step 5: the data and event type buffers are reset (the ID buffer is not).
@@ -339,7 +374,7 @@ export class EventStreamParser {
     this.retry = undefined;
     this.lines = [];
     this.unlisted = 0;
-    this.blockRanges = new RangeList(this.limits.maxRanges);
+    this.blockRanges.clear();
     this.blockStarted = false;
     return item;
   }

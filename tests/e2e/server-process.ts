@@ -3,17 +3,9 @@
  * and start it: the real entry, `node server/index.ts`, on the Node that runs the test.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import net from 'node:net';
 import { type APIRequestContext, expect } from '@playwright/test';
 
-/** A TCP port nothing listens on right now. */
-export async function freePort(): Promise<number> {
-  const probe = net.createServer();
-  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
-  const { port } = probe.address() as net.AddressInfo;
-  await new Promise((resolve) => probe.close(resolve));
-  return port;
-}
+export { freeTcpPort as freePort } from '../helpers/ports.ts';
 
 export interface ServerProcess {
   readonly child: ChildProcess;

@@ -136,7 +136,7 @@ test('over the total cap, sessions nobody watches give up their records before a
     idleMs: 60_000,
   });
   const learner = store.log('watched-session');
-  store.watch(learner, { wake() {} });
+  store.watch('watched-session', { wake() {} });
   for (let i = 0; i < 90; i++) put(store, learner, 10 * KiB);
   // A flood of made-up sessions, none watched, each smaller than the learner's.
   const flood = Array.from({ length: 40 }, (_, i) => store.log(`flood-session-${i}`));
@@ -160,7 +160,7 @@ test('a session nobody watched for sessionIdleMs is forgotten; a watched one is 
   const watched = store.log('watched-session');
   put(store, idle, 100);
   put(store, watched, 100);
-  store.watch(watched, { wake() {} });
+  store.watch('watched-session', { wake() {} });
   const later = Math.max(idle.lastActive, watched.lastActive) + 1_001_000;
   assert.equal(store.sweep(later), 1);
   assert.equal(store.find('idle-session'), undefined);
@@ -182,6 +182,115 @@ test('beyond maxSessions, the longest idle unwatched session makes room', () => 
   store.log('third-session');
   assert.equal(store.stats().sessions, 2);
   assert.equal(store.find('first-session'), undefined);
+});
+
+test('watching sessions that captured nothing takes none of maxSessions; their first bytes wake the watcher', () => {
+  const store = new CaptureStore({
+    bytesPerSession: 1 * MiB,
+    bytesTotal: 8 * MiB,
+    maxSessions: 2,
+    idleMs: 60_000,
+  });
+  let woken = 0;
+  for (let i = 0; i < 5; i++) store.watch(`watched-empty-${i}`, { wake: () => woken++ });
+  assert.deepEqual([store.stats().sessions, store.stats().watched], [0, 5]);
+  put(store, store.log('watched-empty-3'), 100);
+  assert.equal(woken, 1);
+  assert.equal(store.stats().sessions, 1);
+});
+
+test('when every kept session is watched, the longest idle one is forgotten for a new one, and its watchers are told', () => {
+  const store = new CaptureStore({
+    bytesPerSession: 1 * MiB,
+    bytesTotal: 8 * MiB,
+    maxSessions: 2,
+    idleMs: 60_000,
+  });
+  const told: Array<{ session: string; info: unknown }> = [];
+  const watcher = (session: string) => ({
+    wake() {},
+    forgotten: (info: unknown) => told.push({ session, info }),
+  });
+  store.watch('watched-older', watcher('watched-older'));
+  store.watch('watched-newer', watcher('watched-newer'));
+  const older = store.log('watched-older');
+  put(store, older, 100);
+  put(store, older, 50);
+  older.lastActive = 1; // idle the longest
+  put(store, store.log('watched-newer'), 100);
+  // A third session's bytes: both kept ones are watched, so the bound still holds.
+  put(store, store.log('third-session'), 100);
+  assert.equal(store.stats().sessions, 2);
+  assert.equal(store.find('watched-older'), undefined);
+  assert.equal(older.gone, true);
+  assert.ok(store.find('watched-newer'));
+  assert.deepEqual(told, [
+    {
+      session: 'watched-older',
+      info: { bound: 'maxSessions', maxSessions: 2, records: 2, bytes: 150, lastSeq: 2 },
+    },
+  ]);
+  // Still watched: the session's next bytes begin a new log at seq 1, and wake the same watcher.
+  let woken = false;
+  store.watch('watched-older', { wake: () => (woken = true) });
+  const again = store.log('watched-older');
+  put(store, again, 10);
+  assert.equal(again.ring.firstSeq, 1);
+  assert.equal(woken, true);
+  assert.equal(store.stats().sessions, 2);
+  assert.equal(store.find('third-session'), undefined, 'the unwatched session made room');
+  assert.ok(store.find('watched-newer'), 'not the watched one');
+});
+
+test('a session forgotten beyond maxSessions though watched: its inspector is told, then starts over with the session’s next bytes', async () => {
+  const h = await startHarness({ maxSessions: 2 });
+  try {
+    const [a, b, c] = [sessionId(), sessionId(), sessionId()];
+    const ia = await InspectorClient.open(h.port, a);
+    const ib = await InspectorClient.open(h.port, b);
+    const plain = async (s: string) => {
+      const client = await RawClient.connect(h.port);
+      client.send(get(`/lab/${s}/plain`));
+      await client.waitFor('hello, wire');
+      client.socket.destroy();
+    };
+    await plain(a);
+    await ia.waitFor((rs) => rs.some((r) => r.kind === 'close'), 'A’s connection closed');
+    await plain(b);
+    await ib.waitFor((rs) => rs.some((r) => r.kind === 'close'), 'B’s connection closed');
+    const aLast = ia.records.at(-1)!.seq;
+    // C's bytes need a place: A and B are both watched, A is the longest idle.
+    await plain(c);
+    await until(() => ia.messages.some((m) => m.type === 'forgotten'), 'A told its capture was forgotten');
+    const forgotten = ia.messages.find((m) => m.type === 'forgotten')!;
+    assert.equal(forgotten.bound, 'maxSessions');
+    assert.equal(forgotten.maxSessions, 2);
+    assert.equal(forgotten.lastSeq, aLast);
+    assert.ok(h.capture.stats().sessions <= 2);
+    assert.equal(
+      ib.messages.some((m) => m.type === 'forgotten'),
+      false,
+      'B was not the idlest',
+    );
+    // A again: a new hello that does not continue, then the new log from seq 1.
+    const seen = ia.records.length;
+    await plain(a);
+    await ia.waitFor(
+      (rs) => rs.length > seen && rs.some((r, i) => i >= seen && r.kind === 'close'),
+      'A again',
+    );
+    const hellos = ia.messages.filter((m) => m.type === 'hello');
+    assert.equal(hellos.length, 2);
+    assert.deepEqual(hellos[1]!.resume, { after: aLast, continued: false });
+    const fresh = ia.records.slice(seen);
+    assert.equal(fresh[0]!.seq, 1);
+    assert.equal(fresh[0]!.kind, 'open');
+    assert.ok(h.capture.stats().sessions <= 2);
+    ia.close();
+    ib.close();
+  } finally {
+    await h.close();
+  }
 });
 
 test('a reader resuming after a dropped record learns exactly how many records and bytes it missed', () => {

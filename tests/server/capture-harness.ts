@@ -10,7 +10,7 @@ import { after } from 'node:test';
 import { WebSocket, WebSocketServer } from 'ws';
 import { type Capture, createCapture } from '../../server/capture/index.ts';
 import { type Config, config as defaults } from '../../server/config.ts';
-import { createInspector, type Inspector } from '../../server/inspect/index.ts';
+import { createInspector, type Inspector, type InspectorOptions } from '../../server/inspect/index.ts';
 import { parseLabPath } from '../../server/session-path.ts';
 
 export interface Harness {
@@ -29,11 +29,17 @@ export const SSE_EVENTS = [
   ': a comment\n\nid: 3\ndata: three\n\n',
 ];
 
-/** Starts the harness on a free loopback port; it closes when the test file ends. */
-export async function startHarness(overrides: Partial<Config> = {}): Promise<Harness> {
+/**
+ * Starts the harness on a free loopback port; it closes when the test file ends. `inspectorOptions`
+ * go to createInspector (a `movedFrom` hook standing in for the shared Redis layer).
+ */
+export async function startHarness(
+  overrides: Partial<Config> = {},
+  inspectorOptions: InspectorOptions = {},
+): Promise<Harness> {
   const cfg: Config = { ...defaults, inspectorBatchMs: 5, ...overrides };
   const capture = createCapture(cfg);
-  const inspector = createInspector(cfg, capture, (req) => req.socket.remoteAddress ?? '');
+  const inspector = createInspector(cfg, capture, (req) => req.socket.remoteAddress ?? '', inspectorOptions);
   const server = http.createServer({ keepAliveTimeout: cfg.keepAliveTimeoutMs });
   (server as { keepAliveTimeoutBuffer?: number }).keepAliveTimeoutBuffer = 0; // Node 24 adds 1 s by default
   capture.attach(server);
@@ -287,7 +293,7 @@ export interface WireRecord {
 }
 
 export interface WireMessage {
-  type: 'hello' | 'records' | 'dropped' | 'live';
+  type: 'hello' | 'records' | 'dropped' | 'forgotten' | 'live';
   records?: WireRecord[];
   [key: string]: unknown;
 }

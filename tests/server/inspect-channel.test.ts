@@ -145,6 +145,125 @@ test('an after= beyond the session’s records (it was forgotten) starts over fr
   inspector.close();
 });
 
+test('a reconnect naming the capture of its hello continues; naming another (the session began again) starts over', async () => {
+  const s = sessionId();
+  const client = await requests(s, 2);
+  const first = await InspectorClient.open(h.port, s);
+  await until(() => first.live, 'live');
+  const capture = first.hello?.capture as string;
+  assert.match(capture, /^[A-Za-z0-9_.-]{1,64}$/);
+  assert.ok(first.records.length > 2);
+  first.close();
+
+  const same = await InspectorClient.open(h.port, s, `?after=2&capture=${capture}`);
+  await until(() => same.live, 'live');
+  assert.deepEqual(same.hello?.resume, { after: 2, continued: true });
+  assert.equal(same.hello?.capture, capture, 'one capture per session while it is kept');
+  assert.equal(same.records[0]?.seq, 3);
+  same.close();
+
+  // Another process's capture (or this one's before a restart) that had reached seq 2: this
+  // capture also has a seq 2, but it is not the record that reader has.
+  const other = await InspectorClient.open(h.port, s, '?after=2&capture=Zz9otherProc7x');
+  await until(() => other.live, 'live');
+  assert.deepEqual(other.hello?.resume, { after: 2, continued: false });
+  assert.equal(other.records[0]?.seq, 1, 'the replay starts from the beginning');
+  other.close();
+
+  const another = await InspectorClient.open(h.port, sessionId());
+  assert.notEqual(another.hello?.capture, capture, 'every session’s capture has an id of its own');
+  another.close();
+  client.socket.destroy();
+});
+
+test('the hello says moved: true only for a session the movedFrom hook says this process took over', async () => {
+  const taken = sessionId();
+  const asked: string[] = [];
+  const other = await startHarness(
+    {},
+    {
+      movedFrom: (session) => {
+        asked.push(session);
+        return session === taken;
+      },
+    },
+  );
+  // The page had records up to 40 on the process that held the session; this one has one request.
+  const client = await RawClient.connect(other.port);
+  client.send(get(`/lab/${taken}/plain`));
+  await client.waitFor(PLAIN_BODY, 1);
+  const moved = await InspectorClient.open(other.port, taken, '?after=40');
+  await until(() => moved.live, 'live');
+  assert.equal(moved.hello?.moved, true);
+  assert.deepEqual(moved.hello?.resume, { after: 40, continued: false });
+  assert.equal(moved.records[0]?.seq, 1, 'the replay starts over from this process’s first record');
+  const stayed = sessionId();
+  const here = await InspectorClient.open(other.port, stayed, '?after=40');
+  await until(() => here.live, 'live');
+  assert.deepEqual(here.hello?.resume, { after: 40, continued: false });
+  assert.equal('moved' in here.hello!, false, 'absent, not false, when the hook says no');
+  assert.deepEqual(asked, [taken, stayed]);
+  client.socket.destroy();
+  moved.close();
+  here.close();
+});
+
+test('a movedFrom hook that throws leaves the channel working, and the hello without moved', async () => {
+  const other = await startHarness(
+    {},
+    {
+      movedFrom: () => {
+        throw new Error('the shared store is away');
+      },
+    },
+  );
+  const inspector = await InspectorClient.open(other.port, sessionId(), '?after=3');
+  await until(() => inspector.live, 'live');
+  assert.equal(inspector.hello?.v, 1);
+  assert.equal('moved' in inspector.hello!, false);
+  inspector.close();
+});
+
+test('a movedFrom hook that answers later (it asks the shared store) holds the hello until it does', async () => {
+  const taken = sessionId();
+  const answers = new Map<string, (moved: boolean) => void>();
+  const other = await startHarness(
+    {},
+    {
+      movedFrom: (session) =>
+        session === 'sessionRejected1'
+          ? Promise.reject(new Error('the shared store is away'))
+          : new Promise<boolean>((resolve) => answers.set(session, resolve)),
+    },
+  );
+  let helloCame = false;
+  const opening = InspectorClient.open(other.port, taken, '?after=12').then((client) => {
+    helloCame = true;
+    return client;
+  });
+  await until(() => answers.has(taken), 'the hook is asked');
+  await delay(50);
+  assert.equal(helloCame, false, 'no hello before the answer');
+  answers.get(taken)!(true);
+  const moved = await opening;
+  assert.equal(moved.hello?.moved, true);
+  await until(() => moved.live, 'live');
+  moved.close();
+
+  const rejected = await InspectorClient.open(other.port, 'sessionRejected1', '?after=12');
+  await until(() => rejected.live, 'live');
+  assert.equal('moved' in rejected.hello!, false, 'a rejected answer: not moved');
+  rejected.close();
+});
+
+test('without a movedFrom hook (one process) no hello says moved', async () => {
+  const inspector = await InspectorClient.open(h.port, sessionId(), '?after=7');
+  await until(() => inspector.live, 'live');
+  assert.deepEqual(inspector.hello?.resume, { after: 7, continued: false });
+  assert.equal('moved' in inspector.hello!, false);
+  inspector.close();
+});
+
 test('one inspector more than maxInspectorsPerSession is closed with 1013 and a reason', async () => {
   const s = sessionId();
   const a = await InspectorClient.open(h.port, s);
@@ -163,7 +282,12 @@ test('one inspector more than maxInspectorsPerSession is closed with 1013 and a 
 });
 
 test('a bad session id on /inspect/ is refused with HTTP 400 and a plain reason', async () => {
-  for (const path of ['/inspect/short', '/inspect/has%20space-123', `/inspect/${sessionId()}?after=-1`]) {
+  for (const path of [
+    '/inspect/short',
+    '/inspect/has%20space-123',
+    `/inspect/${sessionId()}?after=-1`,
+    `/inspect/${sessionId()}?after=3&capture=not%20an%20id`,
+  ]) {
     const client = await RawClient.connect(h.port);
     client.send(
       get(
@@ -175,7 +299,7 @@ test('a bad session id on /inspect/ is refused with HTTP 400 and a plain reason'
     const text = client.received.toString();
     assert.match(text, /^HTTP\/1.1 400 Bad Request\r\n/, path);
     assert.match(text, /Content-Type: text\/plain/);
-    assert.match(text, /\r\n\r\n(The session id|after=) .+\n$/);
+    assert.match(text, /\r\n\r\n(The session id|after=|capture=) .+\n$/);
   }
 });
 

@@ -148,7 +148,7 @@ test('other server code appends to a room through lab.rooms, and readers see it'
 }, async () => {
   const id = newSession();
   const lab = s.lab!;
-  const message = lab.rooms.append('classA1', 'chat', 'from the teacher');
+  const message = await lab.rooms.append('classA1', 'chat', 'from the teacher');
   assert.equal(message?.id, 1);
   assert.equal(lab.rooms.get('classA1')?.lastId, 1);
   const r = json(await get(`/lab/${id}/news?room=classA1`));

@@ -35,12 +35,15 @@ test('each message is one chunk on the wire, and the stream ends with the last c
 test('chunks arrive spread over time, one per interval, not all at the end', async () => {
   const r = await get(`/lab/${newSession()}/stream?count=5&interval=80`);
   const times = r.chunks.map((c) => c.at - r.sentAt);
+  // Five reads, not one: each chunk left when it was written. Only lower bounds on the spread: a
+  // busy machine delays timers, it never brings them forward.
   assert.equal(times.length, 5);
-  assert.ok(times[0]! < 60, `first chunk after ${times[0]} ms: it should come at once`);
-  for (let i = 1; i < times.length; i++) {
-    const gap = times[i]! - times[i - 1]!;
-    assert.ok(gap > 50 && gap < 200, `gap ${i}: ${gap} ms`);
-  }
+  for (let i = 1; i < times.length; i++) assert.ok(times[i]! > times[i - 1]!, `chunk ${i} after ${i - 1}`);
+  const span = times[4]! - times[0]!;
+  assert.ok(
+    span >= 3 * 80,
+    `the five chunks span ${span} ms: four intervals of 80 ms, give or take a timer's jitter`,
+  );
 });
 
 test('buffer=1 holds the stream and sends it in one write with Content-Length at the end', async () => {

@@ -32,8 +32,11 @@ export interface ChannelOptions {
   onState(state: ChannelState, detail?: string): void;
   /** The last seq applied (0: none), asked at each (re)connect for `?after=`. */
   resumeAfter(): number;
-  /** Builds the WebSocket URL (tests point it elsewhere). */
-  url?: (session: string, after: number) => string;
+  /**
+   * Builds the WebSocket URL (tests point it elsewhere); `capture`: the capture id of the last
+   * hello, sent back so the server can tell a session begun again from the one we read.
+   */
+  url?: (session: string, after: number, capture?: string) => string;
 }
 
 /** Protocol version this page speaks; a hello with a higher major version is refused. */
@@ -51,9 +54,10 @@ export interface Channel {
 }
 
 /** The default URL: same host as the page, ws: or wss: to match it. */
-export function inspectUrl(session: string, after: number): string {
+export function inspectUrl(session: string, after: number, capture?: string): string {
   const scheme = location.protocol === 'https:' ? 'wss:' : 'ws:';
-  const query = after > 0 ? `?after=${after}` : '';
+  let query = after > 0 ? `?after=${after}` : '';
+  if (after > 0 && capture) query += `&capture=${encodeURIComponent(capture)}`;
   return `${scheme}//${location.host}/inspect/${encodeURIComponent(session)}${query}`;
 }
 
@@ -65,6 +69,8 @@ export function openChannel(opts: ChannelOptions): Channel {
   const backoff = createBackoff(BACKOFF);
   let timer: ReturnType<typeof setTimeout> | undefined;
   let stopped = false;
+  /** The capture id the last hello named: its seqs are the ones `resumeAfter` counts in. */
+  let capture: string | undefined;
 
   const setState = (s: ChannelState, detail?: string) => {
     if (s === state && detail === undefined) return;
@@ -74,7 +80,7 @@ export function openChannel(opts: ChannelOptions): Channel {
 
   const connect = () => {
     timer = undefined;
-    const socket = new WebSocket(url(opts.session, opts.resumeAfter()));
+    const socket = new WebSocket(url(opts.session, opts.resumeAfter(), capture));
     ws = socket;
     socket.addEventListener('open', () => setState('replaying'));
     socket.addEventListener('message', (ev: MessageEvent) => {
@@ -87,6 +93,7 @@ export function openChannel(opts: ChannelOptions): Channel {
         socket.close(1000);
         return;
       }
+      if (m.type === 'hello') capture = typeof m.capture === 'string' ? m.capture : undefined;
       opts.onMessage(m);
       if (m.type === 'live') {
         // A good connection: the server took us and we caught up (one that closes at once, 1013,

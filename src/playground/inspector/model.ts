@@ -194,6 +194,14 @@ export interface Changes {
   session: boolean;
 }
 
+/**
+ * Why the panel's records from before a reconnect are gone: the server began the session again
+ * (its seqs restarted), so the panel dropped what it had. `moved`: another Wire Lab process took
+ * the session over from the one that held it; `forgotten`: the server no longer had its capture
+ * (it restarted, or the session sat idle long enough to be forgotten).
+ */
+export type Loss = 'moved' | 'forgotten';
+
 export class CaptureModel {
   readonly connections: Connection[] = [];
   private readonly byId = new Map<string, Connection>();
@@ -210,6 +218,10 @@ export class CaptureModel {
   readonly dropped = { bytes: 0, records: 0 };
   /** Whether the replay is over and records now arrive as they happen. */
   live = false;
+  /** Set when a reconnect found the session begun again while we had records; cleared by `forgetLoss`. */
+  loss: Loss | undefined;
+  /** The server forgot the session's capture (`maxSessions`); what is shown stays until it begins again. */
+  forgotten: { maxSessions: number } | undefined;
   private nextIndex = 1;
   private readonly opts: Required<Omit<ModelOptions, 'createDissector'>>;
   private readonly createDissector: (() => DissectorLike) | undefined;
@@ -232,8 +244,13 @@ export class CaptureModel {
   apply(m: ChannelMessage): void {
     switch (m.type) {
       case 'hello':
-        // The server forgot the session (idle, restarted) and began it again: so do we.
-        if (m.resume && !m.resume.continued && this.lastSeq > 0) this.reset();
+        // The server forgot the session (idle, restarted, moved to another process) and began it
+        // again: so do we, and keep saying why until the learner clears the panel or runs again.
+        if (m.resume && !m.resume.continued && this.lastSeq > 0) {
+          this.reset();
+          this.loss = m.moved === true ? 'moved' : 'forgotten';
+        }
+        if (m.resume && !m.resume.continued) this.forgotten = undefined;
         this.hello = m;
         this.changes.session = true;
         return;
@@ -248,6 +265,10 @@ export class CaptureModel {
         return;
       case 'live':
         this.live = true;
+        this.changes.session = true;
+        return;
+      case 'forgotten':
+        this.forgotten = { maxSessions: Number(m.maxSessions) || 0 };
         this.changes.session = true;
         return;
     }
@@ -341,6 +362,7 @@ export class CaptureModel {
     this.dropped.bytes = 0;
     this.dropped.records = 0;
     this.live = false;
+    this.forgotten = undefined;
     this.changes.list = true;
     this.changes.session = true;
   }
@@ -393,10 +415,18 @@ export class CaptureModel {
     this.runs.length = 0;
     this.dropped.bytes = 0;
     this.dropped.records = 0;
+    this.forgetLoss();
     const open = this.connections.map((c) => c.firstT);
     this.t0 = open.length > 0 ? Math.min(...open) : undefined;
     if (this.t0 === undefined) this.tMax = undefined;
     this.changes.list = true;
+    this.changes.session = true;
+  }
+
+  /** Stops saying that records were lost (the learner cleared the panel or ran again). */
+  forgetLoss(): void {
+    if (this.loss === undefined) return;
+    this.loss = undefined;
     this.changes.session = true;
   }
 

@@ -14,6 +14,7 @@ export const ICONS = {
     '<svg viewBox="0 0 16 16" aria-hidden="true"><path class="s" d="M2.5 6V2.5H6M10 2.5h3.5V6M13.5 10v3.5H10M6 13.5H2.5V10"/></svg>',
   collapse:
     '<svg viewBox="0 0 16 16" aria-hidden="true"><path class="s" d="M6 2.5V6H2.5M13.5 6H10V2.5M10 13.5V10h3.5M2.5 10H6v3.5"/></svg>',
+  lost: '<svg viewBox="0 0 16 16" aria-hidden="true"><path class="s" d="M8 1.8 14.6 13.6H1.4z"/><path class="s" d="M8 6.2v3.6"/><circle cx="8" cy="11.8" r=".9"/></svg>',
   download:
     '<svg viewBox="0 0 16 16" aria-hidden="true"><path class="s" d="M8 2.5v8M4.8 7.6L8 10.8l3.2-3.2M3 13.5h10"/></svg>',
 };
@@ -54,6 +55,10 @@ export interface Dom {
   totals: HTMLElement;
   dropped: HTMLElement;
   backlog: HTMLElement;
+  /** The notice that the records before a reconnect are lost, and why (kept until Clear or Run). */
+  lost: HTMLElement;
+  lostTitle: HTMLElement;
+  lostBody: HTMLElement;
   flash: HTMLElement;
   live: HTMLElement;
   toast: HTMLElement;
@@ -155,6 +160,17 @@ export function buildDom(t: Strings): Dom {
   live.setAttribute('role', 'status');
   live.setAttribute('aria-live', 'polite');
 
+  // The records-lost notice: not a flash, it stays until the learner clears or runs again.
+  const lost = h('div', 'insp-lost');
+  lost.hidden = true;
+  const lostIcon = h('span', 'insp-lost-icon');
+  lostIcon.innerHTML = ICONS.lost;
+  const lostText = h('p', 'insp-lost-text');
+  const lostTitle = h('strong', 'insp-lost-title');
+  const lostBody = h('span', 'insp-lost-body');
+  lostText.append(lostTitle, ' ', lostBody);
+  lost.append(lostIcon, lostText);
+
   // Empty state
   const empty = h('div', 'insp-empty');
   const art = h('div', 'insp-empty-art');
@@ -224,7 +240,7 @@ export function buildDom(t: Strings): Dom {
   const toast = h('div', 'insp-toast');
   toast.hidden = true;
 
-  root.append(bar, flash, empty, main, status, toast, live);
+  root.append(bar, flash, lost, empty, main, status, toast, live);
   return {
     root,
     top,
@@ -254,6 +270,9 @@ export function buildDom(t: Strings): Dom {
     totals,
     dropped,
     backlog,
+    lost,
+    lostTitle,
+    lostBody,
     flash,
     live,
     toast,

@@ -18,7 +18,7 @@ import { FieldIndex, rangesOf } from './field-index.ts';
 import { FieldTree } from './field-tree.ts';
 import { Ingest } from './ingest.ts';
 import { formatBytes, formatDuration, hex2, hexOffset, toHex } from './format.ts';
-import { CaptureModel, type Connection } from './model.ts';
+import { CaptureModel, type Connection, type Loss } from './model.ts';
 import type { ChannelMessage, Dir } from './protocol.ts';
 import { inspectorStrings } from './strings.ts';
 import { closedSentence, durationOf, endingOf, pathOf, techniqueOf } from './summary.ts';
@@ -66,6 +66,8 @@ export function createPanel(el: HTMLElement, opts: PanelOptions): Panel {
   /** performance.now() of Runs started before the channel's hello told us the server's clock. */
   const runsBeforeHello: number[] = [];
   let channelState: ChannelState = 'connecting';
+  /** What the records-lost notice says now (renderLoss). */
+  let lossShown: Loss | undefined;
   let wasLive = false;
   let frame = 0;
   let liveTimer = 0;
@@ -328,10 +330,31 @@ export function createPanel(el: HTMLElement, opts: PanelOptions): Panel {
     });
     ui.backlog.hidden = ingest.backlog < 500;
     if (ingest.backlog >= 500) ui.backlog.textContent = t('inspector.status.backlog', { n: ingest.backlog });
+    renderLoss();
     const d = model.dropped;
-    ui.dropped.hidden = d.records === 0;
-    if (d.records > 0)
+    const forgotten = model.forgotten;
+    ui.dropped.hidden = d.records === 0 && forgotten === undefined;
+    if (forgotten !== undefined)
+      ui.dropped.textContent = t('inspector.status.forgotten', { max: forgotten.maxSessions });
+    else if (d.records > 0)
       ui.dropped.textContent = t('inspector.status.dropped', { n: d.records, bytes: formatBytes(d.bytes) });
+  }
+
+  /** The notice that the records before the last reconnect are gone, and why; said once to screen readers. */
+  function renderLoss(): void {
+    const loss = model.loss;
+    if (loss === lossShown) return;
+    lossShown = loss;
+    ui.lost.hidden = loss === undefined;
+    if (loss === undefined) {
+      delete ui.lost.dataset.reason;
+      return;
+    }
+    ui.lost.dataset.reason = loss;
+    ui.lostTitle.textContent = t('inspector.lost.title');
+    ui.lostBody.textContent = t(loss === 'moved' ? 'inspector.lost.moved' : 'inspector.lost.forgotten');
+    ui.lost.title = t('inspector.lost.hint');
+    ui.live.textContent = `${ui.lostTitle.textContent} ${ui.lostBody.textContent}`;
   }
 
   function renderDetailHead(): void {
@@ -551,6 +574,7 @@ export function createPanel(el: HTMLElement, opts: PanelOptions): Panel {
     runStarted() {
       ranRuns++;
       if (ui.autoClear.checked) model.clear();
+      model.forgetLoss(); // what the notice spoke of is before this Run
       if (model.hello) model.markRun(nowUs());
       else runsBeforeHello.push(performance.now());
       autoSelect = true;

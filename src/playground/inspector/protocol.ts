@@ -30,6 +30,13 @@ export interface HelloMessage {
   lastSeq?: number;
   /** The `after` asked for, and whether the records follow on from it (false: the session began again). */
   resume?: { after: number; continued: boolean };
+  /**
+   * True when the server took the session over from another Wire Lab process that held it (many
+   * processes behind one proxy): what that one had not sent is lost. Absent otherwise.
+   */
+  moved?: boolean;
+  /** Which capture of the session this is; a reconnect sends it back as `capture=`. */
+  capture?: string;
 }
 
 /** Records before `next` that the reader did not get are gone from the server's ring. */
@@ -39,6 +46,20 @@ export interface DroppedMessage {
   bytes: number;
   exact?: boolean;
   next: number;
+}
+
+/**
+ * The server forgot this session's capture to stay within `maxSessions` (every session it kept
+ * was watched, this one the longest idle). What the page shows stays; the session's next record
+ * comes after a new hello that does not continue.
+ */
+export interface ForgottenMessage {
+  type: 'forgotten';
+  bound: string;
+  maxSessions: number;
+  records: number;
+  bytes: number;
+  lastSeq: number;
 }
 
 /** The replay is over: from here on, records arrive as they happen. */
@@ -132,6 +153,7 @@ export type CaptureRecord =
 export type ChannelMessage =
   | HelloMessage
   | DroppedMessage
+  | ForgottenMessage
   | LiveMessage
   | { type: 'records'; records: CaptureRecord[] };
 
@@ -150,6 +172,7 @@ export function parseMessage(text: string): ChannelMessage | null {
   switch (m.type) {
     case 'hello':
     case 'dropped':
+    case 'forgotten':
     case 'live':
       return m as ChannelMessage;
     case 'records': {
@@ -165,8 +188,14 @@ export function parseMessage(text: string): ChannelMessage | null {
   }
 }
 
+const nativeFromBase64 = (Uint8Array as { fromBase64?: (b64: string) => Uint8Array }).fromBase64?.bind(
+  Uint8Array,
+);
+
 /** Returns the bytes of a base64 string (atob works in browsers and in Node ≥ 16). */
 export function fromBase64(b64: string): Uint8Array {
+  // Chromium 140+, Firefox 133+, Safari 18.2+: decoded natively, without the binary string.
+  if (nativeFromBase64 !== undefined) return nativeFromBase64(b64);
   const bin = atob(b64);
   const out = new Uint8Array(bin.length);
   for (let i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i);

@@ -28,6 +28,22 @@ function sseCapture(): RecordWriter {
 }
 
 describe('capture model', () => {
+  it('a forgotten session keeps what it shows until its capture begins again', () => {
+    const m = model();
+    m.apply(hello());
+    m.apply({ type: 'records', records: sseCapture().records });
+    m.apply({ type: 'forgotten', bound: 'maxSessions', maxSessions: 2, records: 5, bytes: 300, lastSeq: 5 });
+    assert.deepEqual(m.forgotten, { maxSessions: 2 });
+    assert.equal(m.connections.length, 1, 'the connection stays on screen');
+    // The session's next bytes: a hello that does not continue, then a new log from seq 1.
+    m.apply({ ...hello(false), resume: { after: 5, continued: false } });
+    assert.equal(m.forgotten, undefined);
+    assert.equal(m.connections.length, 0);
+    m.apply({ type: 'records', records: sseCapture().records });
+    assert.equal(m.connections.length, 1);
+    assert.equal(m.lastSeq, 5);
+  });
+
   it('folds records into a connection with both byte streams, its reads and writes, and decoded items', () => {
     const m = model();
     m.apply(hello());
@@ -183,5 +199,61 @@ describe('capture model', () => {
       unread: undefined,
     });
     assert.equal(c.duration, 1_200_000);
+  });
+});
+
+describe('the records-lost notice (the server began the session again)', () => {
+  /** A model that had a Run's records, then heard a hello that does not continue them. */
+  function restarted(moved?: boolean) {
+    const m = model();
+    m.apply(hello());
+    m.apply({ type: 'records', records: sseCapture().records });
+    m.takeChanges();
+    m.apply(moved === undefined ? hello(false) : { ...hello(false), moved });
+    return m;
+  }
+
+  it('says the records were forgotten when the server began the session again after we had some', () => {
+    const m = restarted();
+    assert.equal(m.loss, 'forgotten');
+    assert.equal(m.connections.length, 0, 'what we had is dropped: the seqs start over');
+    assert.equal(m.takeChanges().session, true, 'the panel hears of it');
+  });
+
+  it('says the session moved when the hello says another process took it over', () => {
+    assert.equal(restarted(true).loss, 'moved');
+    assert.equal(restarted(false).loss, 'forgotten');
+  });
+
+  it('says nothing when there was nothing to lose, or the records continue', () => {
+    const fresh = model();
+    fresh.apply({ ...hello(false), moved: true });
+    assert.equal(fresh.loss, undefined, 'a first hello that does not continue: we had no records');
+    const m = model();
+    m.apply(hello());
+    m.apply({ type: 'records', records: sseCapture().records });
+    m.apply({ ...hello(true), moved: true });
+    assert.equal(m.loss, undefined, 'continued: nothing was lost, wherever the session lives');
+    assert.equal(m.connections.length, 1);
+  });
+
+  it('keeps the notice while new records arrive, until the learner clears the panel', () => {
+    const m = restarted(true);
+    m.apply({ type: 'records', records: sseCapture().records });
+    assert.equal(m.connections.length, 1);
+    assert.equal(m.loss, 'moved', 'new records do not hide it');
+    m.takeChanges();
+    m.clear();
+    assert.equal(m.loss, undefined);
+    assert.equal(m.takeChanges().session, true);
+  });
+
+  it('goes away when told (a new Run), and a later restart says so again', () => {
+    const m = restarted();
+    m.forgetLoss();
+    assert.equal(m.loss, undefined);
+    m.apply({ type: 'records', records: sseCapture().records });
+    m.apply({ ...hello(false), moved: true });
+    assert.equal(m.loss, 'moved');
   });
 });

@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { afterEach, beforeEach, test } from 'node:test';
-import type { ChannelOptions } from '../../../src/playground/inspector/channel.ts';
+import { type ChannelOptions, inspectUrl } from '../../../src/playground/inspector/channel.ts';
 import { shareChannel } from '../../../src/playground/inspector/shared-channel.ts';
 
 /** A stand-in for the browser's WebSocket: records what was opened, lets the test speak for the server. */
@@ -101,4 +101,45 @@ test('readers of different sessions get sockets of their own', () => {
   assert.equal(FakeSocket.opened.length, 2);
   a.close();
   b.close();
+});
+
+test('a reconnect names the capture the last hello gave, so a session begun again is not taken for it', async () => {
+  const panel = reader('sessionCCCC');
+  const urls: string[] = [];
+  panel.url = (s, after, capture) => {
+    urls.push(`after=${after} capture=${capture ?? '-'}`);
+    return `ws://lab.invalid/inspect/${s}`;
+  };
+  const channel = shareChannel(panel);
+  const first = FakeSocket.opened[0]!;
+  first.serverSays({
+    type: 'hello',
+    v: 1,
+    capture: 'Tq3x9pLm0Kzw_4Ra',
+    resume: { after: 0, continued: true },
+  });
+  first.serverSays(records(1, 2));
+  first.dispatchEvent(new Event('close'));
+  for (let waited = 0; FakeSocket.opened.length < 2 && waited < 10_000; waited += 10)
+    await new Promise((r) => setTimeout(r, 10));
+  assert.deepEqual(urls, ['after=0 capture=-', 'after=2 capture=Tq3x9pLm0Kzw_4Ra']);
+  channel.close();
+});
+
+test('the channel URL carries capture= only beside an after=', () => {
+  const saved = (globalThis as { location?: unknown }).location;
+  (globalThis as { location?: unknown }).location = { protocol: 'https:', host: 'lab.example:8443' };
+  try {
+    assert.equal(
+      inspectUrl('sessionDDDD', 0, 'Tq3x9pLm0Kzw_4Ra'),
+      'wss://lab.example:8443/inspect/sessionDDDD',
+    );
+    assert.equal(
+      inspectUrl('sessionDDDD', 7, 'Tq3x9pLm0Kzw_4Ra'),
+      'wss://lab.example:8443/inspect/sessionDDDD?after=7&capture=Tq3x9pLm0Kzw_4Ra',
+    );
+    assert.equal(inspectUrl('sessionDDDD', 7), 'wss://lab.example:8443/inspect/sessionDDDD?after=7');
+  } finally {
+    (globalThis as { location?: unknown }).location = saved;
+  }
 });
