@@ -81,6 +81,7 @@ export async function createWireLabServer(options: WireLabOptions = {}): Promise
   const classroom = createClassroom(cfg, share ? share.forClassroom(lab) : lab, {
     address: () => server.address(),
     clientAddress,
+    shared,
   });
   await classroom.resume(); // classes kept by an earlier run are back before anyone connects
   const routes = createRoutes({

@@ -16,6 +16,7 @@ import type { Config } from '../config.ts';
 import { bound, createTokenBucket, type TokenBucket } from '../lab/bounds.ts';
 import type { Lab } from '../lab/index.ts';
 import { SESSION_ID_PATTERN } from '../session-path.ts';
+import type { SharedRedis } from '../shared/redis.ts';
 import type { ActivityMeter } from './activity.ts';
 import type { Class, Classes, Learner } from './class-model.ts';
 
@@ -28,6 +29,11 @@ export const CLOSE = {
   unsupported: 1003,
   /** Wrong key or token, no hello, a message the role may not send, over `classMessagesPerSecond`. */
   policy: 1008,
+  /**
+   * Shared mode: another server process holds the class now (RFC 6455 §7.4.1 registry: "Service
+   * Restart"); the page reconnects, and nginx sends it to that process.
+   */
+  moved: 1012,
   /** No class has this code (or it ended and was forgotten). */
   unknownClass: 4404,
   /** The class ended: by its teacher, by idling, or the server is going away. */
@@ -69,6 +75,7 @@ export function createClassChannel(
   lab: Lab,
   classes: Classes,
   meter: ActivityMeter,
+  shared: Pick<SharedRedis, 'up' | 'downSince' | 'onStatus'> | null = null,
 ): ClassChannel {
   const wss = new WebSocketServer({
     noServer: true,
@@ -141,6 +148,8 @@ export function createClassChannel(
         handIns: cls.handIns,
         // Why this class would not outlive a restart (a bad data file), for the dashboard's notice.
         storeProblem: classes.storeProblem,
+        // Shared mode: whether Redis answers, for the dashboard's notice while it does not.
+        ...(shared ? { shared: sharedState(shared) } : {}),
       });
       const activity = JSON.stringify({ type: 'activity', ...meter.measure(cls) });
       lastActivity.set(cls, activity);
@@ -294,6 +303,14 @@ export function createClassChannel(
   classes.onEnd((cls, why) => {
     for (const m of members.get(cls) ?? []) close(m, CLOSE.ended, why);
   });
+  classes.onDrop((cls, why) => {
+    for (const m of members.get(cls) ?? []) close(m, CLOSE.moved, why);
+  });
+  // Shared mode: every teacher's dashboard hears when Redis goes away and when it is back.
+  const stopStatus = shared?.onStatus(() => {
+    const notice = { type: 'shared', ...sharedState(shared) };
+    for (const cls of members.keys()) sendAll(everyone(cls, 'teacher'), notice);
+  });
 
   return {
     handleUpgrade(req, socket, head, cls) {
@@ -309,6 +326,7 @@ export function createClassChannel(
     },
     async close() {
       clearInterval(ticker);
+      stopStatus?.();
       for (const set of members.values())
         for (const m of set) close(m, CLOSE.goingAway, 'server shutting down');
       const deadline = Date.now() + 1_000;
@@ -317,6 +335,12 @@ export function createClassChannel(
       wss.close();
     },
   };
+}
+
+/** `up`, and since when Redis has been away (ISO 8601) or null while it answers. */
+function sharedState(shared: Pick<SharedRedis, 'up' | 'downSince'>): { up: boolean; since: string | null } {
+  const since = shared.up || shared.downSince === null ? null : new Date(shared.downSince).toISOString();
+  return { up: shared.up, since };
 }
 
 /** A lesson slug from a message, or null. */

@@ -55,9 +55,19 @@ export interface Classes {
   readonly storeProblem: string | null;
   /** Takes back the classes the store kept (a restart): rebinds their sessions, restores their room feeds. Returns how many. */
   resume(): Promise<number>;
-  /** A new class with a fresh code, key and room for `creator` (an address); refused past `maxClasses`, `maxClassesPerAddress` or `maxRooms`. */
-  create(creator: string): Created;
+  /**
+   * A new class with a fresh code, key and room for `creator` (an address); refused past
+   * `maxClasses`, `maxClassesPerAddress` or `maxRooms` (counted over every process in shared
+   * mode). Rejects with `StoreUnreachable` when Redis is away in shared mode.
+   */
+  create(creator: string): Promise<Created>;
+  /** The class this process holds with this code. */
   get(code: string): Class | undefined;
+  /**
+   * The class with this code: the one held here, or in shared mode one loaded from Redis (this
+   * process holds it from then on). Rejects with `StoreUnreachable` when Redis is away.
+   */
+  fetch(code: string): Promise<Class | undefined>;
   /** Whether `key` is the class's teacher key (compared in constant time). */
   isTeacher(cls: Class, key: unknown): boolean;
   /** Adds a learner named `name` and binds `session` (their tab) to the class room. */
@@ -82,6 +92,8 @@ export interface Classes {
   end(cls: Class, why: string): void;
   /** Calls `fn` whenever a class ends (by its teacher or by idling). */
   onEnd(fn: (cls: Class, why: string) => void): void;
+  /** Shared mode: calls `fn` when another process holds a class now and this copy is let go. */
+  onDrop(fn: (cls: Class, why: string) => void): void;
   /** Ends classes idle past `classIdleMs`, and empty unattended ones past `emptyClassIdleMs`. */
   sweep(now?: number): void;
   /** Tells the sweep which classes have a teacher's dashboard open (class-channel.ts). */

@@ -13,6 +13,12 @@
  * resumes from it (`resume`): classes, learners, the bindings of their lab sessions, the class
  * room's messages with their ids, hand-ins and progress. Keys and tokens are stored as hashes.
  *
+ * Shared mode (`WIRELAB_REDIS_URL`, docs/scale.md): the store is Redis and several processes serve
+ * classes; the table is this process's copy of the classes it holds, loaded when a request names
+ * one (`fetch`; which process holds which: class-holding.ts). The lab's bindings are shared and
+ * outlive any process, so a loaded class binds nothing again; its room's messages live in the
+ * lab's Redis stream, so the classroom keeps none.
+ *
  * The classroom never reads a learner's capture: the teacher sees what the lab counts
  * (`lab.sessionActivity`) and what a learner hands in, nothing else.
  */
@@ -22,8 +28,9 @@ import { bound } from '../lab/bounds.ts';
 import type { Lab } from '../lab/index.ts';
 import type { Class, Classes, HandIn, Learner } from './class-model.ts';
 import { classFromRecord, classRecord, learnerFromRecord, learnerRecord } from './class-records.ts';
+import { createClassHolding } from './class-holding.ts';
 import { newJoinCode } from './join-code.ts';
-import type { ClassStore, StoredClass } from './store/index.ts';
+import { isSharedStore, type ClassStore, type StoredClass } from './store/index.ts';
 import { matchesHash, newSecret, secretHash } from './teacher-key.ts';
 
 /** Addresses of this machine itself. */
@@ -34,6 +41,8 @@ const LOOPBACK = /^(127\.\d+\.\d+\.\d+|::1|::ffff:127\.\d+\.\d+\.\d+)$/;
  * restart a class may end up to this much early.
  */
 const ACTIVE_WRITE_MS = 60_000;
+/** Why a class copy is dropped when another process holds the class now (shared mode). */
+const MOVED = 'the class moved to another server process: reconnect';
 /** The store forgets room messages past `feedKeep` once every this many appends. */
 const TRIM_EVERY = 64;
 
@@ -56,6 +65,9 @@ export function createClasses(cfg: Config, lab: Lab, store: ClassStore): Classes
   const table = new Map<string, Class>();
   const keeping = new Map<Class, Keeping>();
   const endListeners: Array<(cls: Class, why: string) => void> = [];
+  const dropListeners: Array<(cls: Class, why: string) => void> = [];
+  /** The Redis store in shared mode, else null. */
+  const shared = isSharedStore(store) ? store : null;
 
   const saveClass = (cls: Class): void => {
     const k = keeping.get(cls);
@@ -80,6 +92,11 @@ export function createClasses(cfg: Config, lab: Lab, store: ClassStore): Classes
     const release = lab.rooms.hold(cls.room);
     const feed = lab.rooms.get(cls.room);
     if (!release || !feed) return false;
+    if (shared) {
+      // The lab keeps the room's messages in its Redis stream, for every process.
+      keeping.set(cls, { ...k, release, unobserve: () => {} });
+      return true;
+    }
     feed.restore(restored);
     let appended = 0;
     const unobserve = feed.observe((m) => {
@@ -111,18 +128,34 @@ export function createClasses(cfg: Config, lab: Lab, store: ClassStore): Classes
     return true;
   };
 
-  const end = (cls: Class, why: string): void => {
-    if (cls.ended) return;
-    cls.ended = true;
-    table.delete(cls.code);
-    store.deleteClass(cls.code);
-    for (const learner of cls.learners.values()) for (const s of learner.sessions) unbind(cls, s);
-    for (const s of cls.teacherSessions) unbind(cls, s);
+  /** Lets go of this process's copy of a class: its room hold, its table entry. */
+  const letGo = (cls: Class): void => {
+    cls.ended = true; // a copy let go writes nothing more
+    if (table.get(cls.code) === cls) table.delete(cls.code);
     const k = keeping.get(cls);
     k?.unobserve();
     k?.release();
     keeping.delete(cls);
+  };
+
+  /** `elsewhere`: another process ended it, and unbound its sessions in the lab's shared table. */
+  const end = (cls: Class, why: string, elsewhere = false): void => {
+    if (cls.ended) return;
+    if (!elsewhere) {
+      if (shared) shared.endClass(cls.code, why);
+      else store.deleteClass(cls.code);
+      for (const learner of cls.learners.values()) for (const s of learner.sessions) unbind(cls, s);
+      for (const s of cls.teacherSessions) unbind(cls, s);
+    }
+    letGo(cls);
     for (const fn of endListeners) fn(cls, why);
+  };
+
+  /** Shared mode: another process holds the class now; nothing stored changes. */
+  const drop = (cls: Class): void => {
+    if (cls.ended) return;
+    letGo(cls);
+    for (const fn of dropListeners) fn(cls, MOVED);
   };
 
   const idleEnd = () => `class ended: nobody used it for ${Math.round(cfg.classIdleMs / 60_000)} min`;
@@ -133,14 +166,18 @@ export function createClasses(cfg: Config, lab: Lab, store: ClassStore): Classes
   const forgotten = (cls: Class) => cls.learners.size === 0 && cls.handIns.length === 0 && !attended(cls);
   const sweep = (now = Date.now()): void => {
     for (const cls of [...table.values()]) {
-      if (now - cls.lastActive > cfg.classIdleMs) end(cls, idleEnd());
-      else if (now - cls.lastActive > cfg.emptyClassIdleMs && forgotten(cls)) end(cls, emptyEnd());
+      let why: string | null = null;
+      if (now - cls.lastActive > cfg.classIdleMs) why = idleEnd();
+      else if (now - cls.lastActive > cfg.emptyClassIdleMs && forgotten(cls)) why = emptyEnd();
+      if (why === null) continue;
+      if (holding) void holding.idle(cls, why);
+      else end(cls, why);
     }
   };
   const timer = setInterval(sweep, Math.min(cfg.classIdleMs, cfg.emptyClassIdleMs, 60_000));
   timer.unref();
 
-  /** Takes back one stored class, unless it idled out while the server was down or the lab has no room for it. */
+  /** A stored class as a copy in the table (sessions bound again unless shared: the lab's table keeps them). */
   const resumeOne = (stored: StoredClass, now: number): 'resumed' | 'idle' | 'full' => {
     const r = stored.record;
     if (now - r.lastActive > cfg.classIdleMs) return 'idle';
@@ -156,14 +193,63 @@ export function createClasses(cfg: Config, lab: Lab, store: ClassStore): Classes
     if (!openRoom(cls, k, stored.messages)) return 'full';
     table.set(cls.code, cls);
     // Each tab bound before is bound again, so `new EventSource('sse')` reconnecting hears the class.
-    for (const s of r.teacherSessions) bindInto(cls, cls.teacherSessions, s);
+    // In shared mode the lab's bindings are in Redis and outlive any process: they are only listed.
+    const rebind = (list: string[], sessions: readonly string[]) => {
+      if (shared) list.push(...sessions);
+      else for (const s of sessions) bindInto(cls, list, s);
+    };
+    rebind(cls.teacherSessions, r.teacherSessions);
     for (const l of stored.learners) {
       const learner = learnerFromRecord(l);
-      for (const s of l.sessions) bindInto(cls, learner.sessions, s);
+      rebind(learner.sessions, l.sessions);
       cls.learners.set(learner.id, learner);
     }
     return 'resumed';
   };
+
+  /** A class as new, with its teacher key. */
+  const fresh = (code: string, creator: string): { cls: Class; key: string } => {
+    // A room code nobody will type: 3–32 of A–Z a–z 0–9 (server/lab/rooms.ts).
+    const room = `class${randomBytes(12).toString('hex')}`;
+    const now = Date.now();
+    const key = newSecret();
+    const cls: Class = {
+      code,
+      room,
+      keyHash: secretHash(key),
+      creator,
+      created: now,
+      lastActive: now,
+      lesson: null,
+      learners: new Map(),
+      teacherSessions: [],
+      handIns: [],
+      ended: false,
+    };
+    return { cls, key };
+  };
+
+  // Shared mode: which process holds which class (class-holding.ts).
+  const holding =
+    shared &&
+    createClassHolding({
+      cfg,
+      store: shared,
+      table,
+      resumeOne,
+      place(cls) {
+        const now = cls.created;
+        if (!openRoom(cls, { handInBytes: 0, nextLearner: 1, nextHandIn: 1, writtenActive: now }, []))
+          return false;
+        table.set(cls.code, cls);
+        return true;
+      },
+      drop,
+      end,
+      idleEnd,
+      unlimited: (creator) => LOOPBACK.test(creator),
+      staleMs: cfg.classIdleMs + ACTIVE_WRITE_MS,
+    });
 
   return {
     get size() {
@@ -173,6 +259,8 @@ export function createClasses(cfg: Config, lab: Lab, store: ClassStore): Classes
       return store.problem;
     },
     async resume() {
+      // Shared mode: classes are loaded when a request names them (`fetch`).
+      if (shared) return 0;
       const now = Date.now();
       let resumed = 0;
       for (const stored of await store.load()) {
@@ -183,7 +271,8 @@ export function createClasses(cfg: Config, lab: Lab, store: ClassStore): Classes
       }
       return resumed;
     },
-    create(creator) {
+    async create(creator) {
+      if (holding) return holding.create((code) => fresh(code, creator));
       if (table.size >= cfg.maxClasses) sweep();
       // The server's own machine (where the teacher usually sits) may run any number of classes.
       const mine = [...table.values()].filter((c) => c.creator === creator).length;
@@ -197,23 +286,8 @@ export function createClasses(cfg: Config, lab: Lab, store: ClassStore): Classes
       }
       let code = newJoinCode();
       while (table.has(code)) code = newJoinCode();
-      // A room code nobody will type: 3–32 of A–Z a–z 0–9 (server/lab/rooms.ts).
-      const room = `class${randomBytes(12).toString('hex')}`;
-      const now = Date.now();
-      const key = newSecret();
-      const cls: Class = {
-        code,
-        room,
-        keyHash: secretHash(key),
-        creator,
-        created: now,
-        lastActive: now,
-        lesson: null,
-        learners: new Map(),
-        teacherSessions: [],
-        handIns: [],
-        ended: false,
-      };
+      const { cls, key } = fresh(code, creator);
+      const now = cls.created;
       if (!openRoom(cls, { handInBytes: 0, nextLearner: 1, nextHandIn: 1, writtenActive: now }, [])) {
         const text = `${bound(cfg, 'maxRooms')} reached: the lab has as many rooms as it takes. Try again later.`;
         return { ok: false, status: 503, text };
@@ -223,6 +297,11 @@ export function createClasses(cfg: Config, lab: Lab, store: ClassStore): Classes
       return { ok: true, cls, key };
     },
     get: (code) => table.get(code),
+    fetch(code) {
+      const held = table.get(code);
+      if (held || !holding) return Promise.resolve(held);
+      return holding.load(code);
+    },
     isTeacher: (cls, key) => matchesHash(cls.keyHash, key),
     join(cls, name, session) {
       if (cls.learners.size >= cfg.maxLearnersPerClass) {
@@ -316,8 +395,10 @@ export function createClasses(cfg: Config, lab: Lab, store: ClassStore): Classes
         forgotten.push(gone.id);
       }
       cls.lastActive = Date.now();
-      if (forgotten.length > 0) store.deleteHandIns(cls.code, forgotten);
-      store.putHandIn(cls.code, handIn);
+      if (!cls.ended) {
+        if (forgotten.length > 0) store.deleteHandIns(cls.code, forgotten);
+        store.putHandIn(cls.code, handIn);
+      }
       saveClass(cls);
       return handIn;
     },
@@ -326,7 +407,7 @@ export function createClasses(cfg: Config, lab: Lab, store: ClassStore): Classes
       learner.sessions.length = 0;
       cls.learners.delete(learner.id);
       cls.lastActive = Date.now();
-      store.deleteLearner(cls.code, learner.id);
+      if (!cls.ended) store.deleteLearner(cls.code, learner.id);
       saveClass(cls);
     },
     touch(cls) {
@@ -338,6 +419,9 @@ export function createClasses(cfg: Config, lab: Lab, store: ClassStore): Classes
     onEnd(fn) {
       endListeners.push(fn);
     },
+    onDrop(fn) {
+      dropListeners.push(fn);
+    },
     sweep,
     attendedWhen(fn) {
       attended = fn;
@@ -347,7 +431,11 @@ export function createClasses(cfg: Config, lab: Lab, store: ClassStore): Classes
       clearInterval(timer);
       // Not ended: a stopped server keeps its classes for the next start. Their lab sessions and
       // rooms go with the lab, which closes beside the classroom.
-      for (const cls of table.values()) saveClass(cls); // the last lastActive too
+      // The last lastActive too. Shared mode writes that alone: everything else went out as it changed.
+      for (const cls of table.values()) {
+        if (shared) shared.touchClass(cls.code, cls.lastActive);
+        else saveClass(cls);
+      }
       for (const k of keeping.values()) k.unobserve();
       keeping.clear();
       table.clear();

@@ -27,6 +27,7 @@ import type { Class, Classes } from './class-model.ts';
 import { readDisplayName } from './display-name.ts';
 import { JOIN_CODE_PATTERN, normalizeJoinCode } from './join-code.ts';
 import type { JoinCodeMisses } from './join-code-misses.ts';
+import { StoreUnreachable } from './store/index.ts';
 import { lanOrigins } from './lan-origins.ts';
 import { qrSvg } from './qr.ts';
 
@@ -72,7 +73,14 @@ export async function handleClassRequest(parts: ClassHttpParts, req: IncomingMes
   const method = req.method ?? 'GET';
   const path = segments.length === 0 ? null : codeInPath(segments[0] ?? '');
 
-  const refusal = classRefusal(parts, address, path);
+  let looked: ClassLookup;
+  try {
+    looked = await lookUpClass(parts, address, path);
+  } catch (err) {
+    if (err instanceof StoreUnreachable) return answerUnreachable(res);
+    throw err;
+  }
+  const { refusal } = looked;
   if (refusal) {
     answerText(res, refusal.status, refusal.text, { 'Retry-After': String(refusal.retryAfterS) });
     return;
@@ -81,7 +89,13 @@ export async function handleClassRequest(parts: ClassHttpParts, req: IncomingMes
   if (path === null) {
     if (method !== 'POST') return notAllowed(res, 'POST', '/class starts a class: POST it.');
     if (!(await readJson(req, res))) return;
-    const created = classes.create(address);
+    let created: Awaited<ReturnType<Classes['create']>>;
+    try {
+      created = await classes.create(address);
+    } catch (err) {
+      if (err instanceof StoreUnreachable) return answerUnreachable(res);
+      throw err;
+    }
     if (!created.ok) return answerText(res, created.status, created.text, { 'Retry-After': '60' });
     parts.misses.hit(address); // the teacher's own lookups are not held back by others' guessing
     const { cls, key } = created;
@@ -93,7 +107,7 @@ export async function handleClassRequest(parts: ClassHttpParts, req: IncomingMes
   }
 
   if (!path.ok) return answerText(res, path.status, path.text);
-  const cls = classes.get(path.code);
+  const { cls } = looked;
   if (!cls) {
     const text = `No class with code ${path.code}. Check the code, or ask your teacher: a class ends after ${Math.round(cfg.classIdleMs / 60_000)} min unused.`;
     return answerText(res, 404, text);
@@ -149,36 +163,50 @@ export interface ClassRefusal {
   readonly retryAfterS: number;
 }
 
+/** What a request may go on with: a refusal, or the class its code names (undefined: none). */
+export type ClassLookup =
+  | { refusal: ClassRefusal; cls?: undefined }
+  | { refusal: null; cls: Class | undefined };
+
 /**
  * The rate a request (or channel handshake) from `address` is held to, by what it names: nothing
  * (`path` null) or a malformed code takes from the address's bucket; a code passes the join-code
  * gate, then, if a class has it, takes from the class's bucket, else counts as a miss. Returns the
- * refusal, or null to go on. The caller answers an unknown code (404 / 4404).
+ * refusal, or the class to go on with. The caller answers an unknown code (404 / 4404). Rejects
+ * with `StoreUnreachable` when, in shared mode, the class must be loaded and Redis is away.
  */
-export function classRefusal(
+export async function lookUpClass(
   parts: Pick<ClassHttpParts, 'cfg' | 'classes' | 'rate' | 'classRate' | 'misses'>,
   address: string,
   path: CodeInPath | null,
-): ClassRefusal | null {
+): Promise<ClassLookup> {
   const { cfg, classes, rate, classRate, misses } = parts;
   const seconds = (ms: number) => Math.max(1, Math.ceil(ms / 1000));
   if (path === null || !path.ok) {
-    if (rate.take(address)) return null;
+    if (rate.take(address)) return { refusal: null, cls: undefined };
     const wait = rate.waitMs(address);
     const text = `${bound(cfg, 'classRequestsPerSecond')} reached: this computer sends class requests too fast. Wait ${wait} ms.`;
-    return { status: 429, text, retryAfterS: seconds(wait) };
+    return { refusal: { status: 429, text, retryAfterS: seconds(wait) } };
   }
-  const gate = misses.check(address);
-  if (!gate.ok) return { status: 429, text: gate.text, retryAfterS: gate.retryAfterS };
-  if (!classes.get(path.code)) {
+  const gate = await misses.check(address);
+  if (!gate.ok) return { refusal: { status: 429, text: gate.text, retryAfterS: gate.retryAfterS } };
+  const cls = await classes.fetch(path.code);
+  if (!cls) {
     misses.miss(address);
-    return null;
+    return { refusal: null, cls: undefined };
   }
   misses.hit(address);
-  if (classRate.take(path.code)) return null;
+  if (classRate.take(path.code)) return { refusal: null, cls };
   const wait = classRate.waitMs(path.code);
   const text = `${bound(cfg, 'classRequestsPerClassPerSecond')} reached: class ${path.code} is getting requests faster than it takes. Wait ${wait} ms.`;
-  return { status: 429, text, retryAfterS: seconds(wait) };
+  return { refusal: { status: 429, text, retryAfterS: seconds(wait) } };
+}
+
+/** Shared mode, Redis away: not "no such class" (a page would forget it), but "try again". */
+export const UNREACHABLE_TEXT =
+  'The class store (Redis) does not answer right now, so this server cannot look the class up. Try again in a few seconds.';
+function answerUnreachable(res: ServerResponse): void {
+  answerText(res, 503, UNREACHABLE_TEXT, { 'Retry-After': '5' });
 }
 
 /** The join link (`<origin>/<lang>/class/join/#<code>`) as a QR code. */

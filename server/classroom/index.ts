@@ -6,6 +6,10 @@
  * room feed; learners' lab sessions are bound to it (classes.ts), so their snippets hear the
  * teacher's pushes with no change to their code. The classroom reads what the lab counts of a
  * session, never its capture.
+ *
+ * With a `SharedRedis` (`WIRELAB_REDIS_URL`, docs/scale.md) classes live in Redis, any process
+ * serves any class (loaded when a request names it), and the class bounds and the join-code
+ * budgets are counted over every process.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -19,9 +23,11 @@ import { addressKey } from '../client-address.ts';
 import { createAddressRate, createClassRate } from './address-rate.ts';
 import { createClassChannel } from './class-channel.ts';
 import { createClasses } from './classes.ts';
-import { classRefusal, codeInPath, handleClassRequest } from './http.ts';
+import { codeInPath, handleClassRequest, lookUpClass, UNREACHABLE_TEXT } from './http.ts';
 import { createJoinCodeMisses } from './join-code-misses.ts';
-import { openClassStore } from './store/index.ts';
+import { createSharedJoinCodeMisses } from './shared-join-code-misses.ts';
+import type { SharedRedis } from '../shared/redis.ts';
+import { openClassStore, StoreUnreachable } from './store/index.ts';
 
 export interface Classroom {
   /** Answers a request under `/class`. */
@@ -40,17 +46,29 @@ export interface ClassroomOptions {
   address(): AddressInfo | string | null;
   /** The client address of a request (server/client-address.ts); by default the TCP peer's. */
   clientAddress?: ClientAddressOf;
+  /** The Redis this process shares with others (shared mode), or null/absent: one process alone. */
+  shared?: SharedRedis | null;
 }
 
 export function createClassroom(cfg: Config, lab: Lab, options: ClassroomOptions): Classroom {
-  const classes = createClasses(cfg, lab, openClassStore(cfg.dataDir));
+  const shared = options.shared ?? null;
+  const store = openClassStore(
+    cfg.dataDir,
+    undefined,
+    shared && {
+      redis: shared,
+      // A safety net, not the idle rule: the holder's sweep ends an idle class long before.
+      options: { ttlMs: 2 * cfg.classIdleMs, readTimeoutMs: cfg.redisConnectTimeoutMs },
+    },
+  );
+  const classes = createClasses(cfg, lab, store);
   const rate = createAddressRate(cfg);
   const classRate = createClassRate(cfg);
-  const misses = createJoinCodeMisses(cfg);
+  const misses = shared ? createSharedJoinCodeMisses(cfg, shared) : createJoinCodeMisses(cfg);
   const clientAddress =
     options.clientAddress ?? ((req: IncomingMessage) => addressKey(req.socket.remoteAddress ?? ''));
   const rates = { cfg, classes, rate, classRate, misses };
-  const channel = createClassChannel(cfg, lab, classes, createActivityMeter(lab));
+  const channel = createClassChannel(cfg, lab, classes, createActivityMeter(lab), shared);
   classes.attendedWhen((cls) => channel.count(cls).teachers > 0);
   let closing = false;
 
@@ -94,11 +112,28 @@ export function createClassroom(cfg: Config, lab: Lab, options: ClassroomOptions
         return refuseUpgrade(socket, 403, 'The class channel is opened by Wire Lab pages only.');
       }
       const code = codeInPath(m[1] ?? '');
-      const refusal = classRefusal(rates, clientAddress(req), code);
-      if (refusal) {
-        return refuseUpgrade(socket, 429, refusal.text, { 'Retry-After': String(refusal.retryAfterS) });
-      }
-      channel.handleUpgrade(req, socket, head, code.ok ? classes.get(code.code) : undefined);
+      lookUpClass(rates, clientAddress(req), code).then(
+        ({ refusal, cls }) => {
+          if (socket.destroyed) return; // gone while the class was looked up
+          if (closing)
+            return refuseUpgrade(socket, 503, 'The server is shutting down.', { 'Retry-After': '5' });
+          if (refusal) {
+            return refuseUpgrade(socket, 429, refusal.text, { 'Retry-After': String(refusal.retryAfterS) });
+          }
+          channel.handleUpgrade(req, socket, head, cls);
+        },
+        (err: unknown) => {
+          // Redis away: a refused handshake makes the page retry; a 4404 would make it forget the class.
+          if (err instanceof StoreUnreachable)
+            return refuseUpgrade(socket, 503, UNREACHABLE_TEXT, { 'Retry-After': '5' });
+          console.error(err);
+          refuseUpgrade(
+            socket,
+            500,
+            'The classroom failed on this handshake. This is a bug in Wire Lab: please report it.',
+          );
+        },
+      );
     },
     stats() {
       let learners = 0;

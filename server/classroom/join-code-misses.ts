@@ -21,8 +21,8 @@ import { bound, createTokenBucket, type TokenBucket } from '../lab/bounds.ts';
 export type MissGate = { ok: true } | { ok: false; text: string; retryAfterS: number };
 
 export interface JoinCodeMisses {
-  /** May `address` look a code up now? */
-  check(address: string): MissGate;
+  /** May `address` look a code up now? (Asynchronous when counted in Redis: shared-join-code-misses.ts.) */
+  check(address: string): MissGate | Promise<MissGate>;
   /** `address` named a code no class has. */
   miss(address: string): void;
   /** `address` named a code a class has (or started a class). */
@@ -34,7 +34,10 @@ const MINUTE_MS = 60_000;
 /** An address that found a class this recently is not held back by others' guessing. */
 const KNOWN_GOOD_MS = 60 * MINUTE_MS;
 
-export function createJoinCodeMisses(cfg: Config): JoinCodeMisses {
+/** The gate of one process: it answers at once. */
+export type LocalJoinCodeMisses = Omit<JoinCodeMisses, 'check'> & { check(address: string): MissGate };
+
+export function createJoinCodeMisses(cfg: Config): LocalJoinCodeMisses {
   const perAddress = cfg.joinCodeMissesPerAddress;
   const global = createTokenBucket(cfg.joinCodeMissesPerMinute / 60, cfg.joinCodeMissesPerMinute);
   const byAddress = new Map<string, { bucket: TokenBucket; lastMiss: number; lastHit: number }>();

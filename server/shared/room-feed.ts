@@ -146,16 +146,14 @@ export function createSharedFeed(code: string, cfg: Config, shared: SharedRedis)
   })();
 
   function renewLease(): void {
-    shared.client
-      .eval(LEASE, { keys: [keys.ticker], arguments: [shared.nodeId, String(leaseMs)] })
-      .then(
-        (won) => {
-          leader = won === 1;
-        },
-        () => {
-          leader = false;
-        },
-      );
+    shared.client.eval(LEASE, { keys: [keys.ticker], arguments: [shared.nodeId, String(leaseMs)] }).then(
+      (won) => {
+        leader = won === 1;
+      },
+      () => {
+        leader = false;
+      },
+    );
   }
   async function append(type: FeedMessage['type'], data: unknown): Promise<FeedMessage> {
     const time = new Date().toISOString();

@@ -171,6 +171,16 @@ export function initDashboard(root: HTMLElement): void {
     if (channel) listen(channel);
   }
 
+  /** Shared mode: whether the class store (Redis) answers, and since when it has not. */
+  type SharedState = { up: boolean; since: string | null };
+  function showShared(state: SharedState | undefined): void {
+    const notice = $('.td-shared-down');
+    notice.hidden = !state || state.up;
+    notice.textContent = notice.hidden
+      ? ''
+      : fill(s('sharedDown'), { time: time(state?.since ?? undefined) });
+  }
+
   const listening = new WeakSet<ClassChannel>();
   function listen(c: ClassChannel): void {
     if (listening.has(c)) return;
@@ -191,7 +201,10 @@ export function initDashboard(root: HTMLElement): void {
       const problem = $('.td-store-problem');
       problem.hidden = typeof w.storeProblem !== 'string';
       problem.textContent = problem.hidden ? '' : fill(s('storeProblem'), { reason: String(w.storeProblem) });
+      showShared(w.shared as SharedState | undefined);
     });
+    // Several server processes share Redis: while it is away, this process serves what it holds.
+    c.on('shared', (m) => showShared(m as unknown as SharedState));
     c.on('activity', (a) => renderActivity(a as unknown as Activity));
     c.on('pushed', (p) => {
       const li = el('li');

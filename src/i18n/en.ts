@@ -360,6 +360,9 @@ export const en = {
   // ---- the class store (docs/classroom.md, "What is stored")
   'teacher.storeProblem':
     'This class is not saved on disk, so a restart of the server ends it and learners must join again with a new code. The server says why: {reason}',
+  // ---- shared mode: the class store in Redis (docs/scale.md)
+  'teacher.sharedDown':
+    'The server cannot reach its class store (Redis) since {time}. Your class goes on; changes are saved when it is back. Learners joining right now may have to try again.',
   // ---- hand-ins opened by the teacher (src/playground/run-session.ts)
   'playground.shared.handIn':
     "A learner's hand-in, loaded but not run. It runs in a session of its own, not yours, and nothing you do here changes your drafts.",

@@ -342,6 +342,9 @@ export const zh: Record<UiKey, string> = {
   // ---- 课堂存储（docs/classroom.md，“What is stored”）
   'teacher.storeProblem':
     '这个课堂没有保存到磁盘：服务器一旦重启，课堂就会结束，学生得用新的课堂码重新加入。服务器给出的原因：{reason}',
+  // ---- 多进程共享模式：Redis 里的课堂存储（docs/scale.md）
+  'teacher.sharedDown':
+    '从 {time} 起，服务器连不上课堂存储（Redis）。课堂照常进行，等它恢复后，改动会补存进去。这段时间新来的学生可能要多试几次才能加入。',
   // ---- hand-ins opened by the teacher (src/playground/run-session.ts)
   'playground.shared.handIn':
     '这是学习者交上来的代码，已载入，尚未运行。它在单独的会话里运行，不用你的会话；在这里怎么改，都不会动你的草稿。',

@@ -1,6 +1,8 @@
 /**
- * Chooses the class store from `WIRELAB_DATA_DIR` (config `dataDir`): `:memory:` keeps classes
- * in memory only, any other value is a directory for the SQLite file (docs/classroom.md).
+ * Chooses the class store: Redis when the server shares one with other processes
+ * (`WIRELAB_REDIS_URL`, docs/scale.md); else from `WIRELAB_DATA_DIR` (config `dataDir`):
+ * `:memory:` keeps classes in memory only, any other value is a directory for the SQLite file
+ * (docs/classroom.md).
  *
  * A data file that cannot be used (not a database, damaged, locked by another process, a
  * directory that cannot be made or written) never stops the server: it says so in one line on
@@ -8,10 +10,16 @@
  */
 import path from 'node:path';
 import { createMemoryStore } from './memory.ts';
+import type { SharedRedis } from '../../shared/redis.ts';
+import { createRedisStore, type RedisClassStore, type RedisStoreOptions } from './redis.ts';
 import { openSqliteStore, STORE_FILE } from './sqlite.ts';
 import type { ClassStore } from './types.ts';
 
 export type { ClassRecord, ClassStore, HandInRecord, LearnerRecord, StoredClass } from './types.ts';
+export { type RedisClassStore, StoreUnreachable } from './redis.ts';
+
+/** Whether `store` is the Redis store several processes share. */
+export const isSharedStore = (store: ClassStore): store is RedisClassStore => store.kind === 'redis';
 
 /** The value of `dataDir` that asks for no file at all. */
 export const IN_MEMORY = ':memory:';
@@ -20,7 +28,9 @@ export const IN_MEMORY = ':memory:';
 export function openClassStore(
   dataDir: string,
   report: (line: string) => void = (line) => console.error(line),
+  shared: { redis: SharedRedis; options: RedisStoreOptions } | null = null,
 ): ClassStore {
+  if (shared) return createRedisStore(shared.redis, { log: report, ...shared.options });
   if (dataDir === IN_MEMORY) return createMemoryStore();
   const file = path.join(dataDir, STORE_FILE);
   const onProblem = (text: string) =>

@@ -1,11 +1,13 @@
 /**
  * The class store: where classes live so that a restarted server resumes them (docs/classroom.md,
  * "What is stored"). One small interface, several backends: in memory (`memory.ts`), one SQLite
- * file on disk (`sqlite.ts`), Redis later. `classes.ts` is its only caller and never knows which.
+ * file on disk (`sqlite.ts`), Redis shared by several processes (`redis.ts`, which adds what
+ * sharing needs: loading one class on demand, counting classes over every process). `classes.ts`
+ * is its only caller.
  *
  * Writes return nothing and never throw: a backend that cannot write says so once (`problem`) and
- * goes on as memory does, so a full disk never takes a class down. Only `load` is asynchronous,
- * once at start-up, which leaves room for a backend whose writes are queued over a network.
+ * goes on as memory does, so a full disk never takes a class down. Only reads are asynchronous
+ * (`load` once at start-up), so Redis's writes are queued over the network.
  */
 
 /** A class, as stored. Secrets are stored as their SHA-256, never as themselves. */
@@ -70,7 +72,7 @@ export interface StoredClass {
 }
 
 export interface ClassStore {
-  /** `memory` or `sqlite`: for the start-up line and the tests, never for callers to branch on. */
+  /** `memory`, `sqlite` or `redis`: for the start-up line and the tests (`isSharedStore` tells Redis). */
   readonly kind: string;
   /** Whether classes outlive this process. */
   readonly durable: boolean;
