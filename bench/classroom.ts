@@ -51,6 +51,12 @@ export interface ClassroomOptions {
   inspector?: boolean;
   /** Take the server's samples after a full GC (the soak: memory that stays). */
   gcSamples?: boolean;
+  /**
+   * A turn also ends when no missing message has arrived for this long (ms): messages that will
+   * never come (a learner's stream reading the wrong feed) then cost this, not the 30 s limit, in
+   * the turn's CPU and Redis figures. Unset: only the limit.
+   */
+  quietDrainMs?: number;
   /** Called after each turn with the server's sample (the soak prints them). */
   onSample?: (label: string, s: TimedSample) => void;
   log: (text: string) => void;
@@ -112,10 +118,11 @@ export interface ClassroomResult {
   };
   loadProcesses: { cpuS: number; rss: number };
   /**
-   * A deployment of several processes (ServerSample.parts): each one's share of a core while its
-   * class was pushed to, its RSS peak and at the end, its open sockets at the end.
+   * A deployment of several processes (ServerSample.parts): each one's CPU time and share of a core
+   * from the first push until every message had arrived, its RSS peak and at the end, its open
+   * sockets at the end.
    */
-  parts?: Record<string, { cpuPct: number; peakRss: number; endRss: number; sockets?: number }>;
+  parts?: Record<string, { cpuS: number; cpuPct: number; peakRss: number; endRss: number; sockets?: number }>;
   /** Its Redis, while the class was pushed to: calls a second per command, memory peak and at the end. */
   redis?: {
     callsPerS: Record<string, number>;
@@ -261,7 +268,7 @@ async function measure(o: ClassroomOptions, sides: Side[]): Promise<ClassroomRes
       side.next += n;
       // The next turn starts once this one's messages have all arrived, so no server's backlog
       // runs into another's turn (on a starved machine that takes seconds).
-      side.turnDrainMs.push(await drainTurn(side, side.next - 1));
+      side.turnDrainMs.push(await drainTurn(side, side.next - 1, o.quietDrainMs));
       const after = await side.server.sample(o.gcSamples);
       side.cpuUs += after.cpuUs - before.cpuUs;
       side.wallUs += after.wallUs - before.wallUs;
@@ -297,11 +304,18 @@ async function measure(o: ClassroomOptions, sides: Side[]): Promise<ClassroomRes
 }
 
 /** Waits until every message up to `upTo` reached every learner (or MAX_TURN_DRAIN_MS); returns how long it took. */
-async function drainTurn(side: Side, upTo: number): Promise<number> {
+async function drainTurn(side: Side, upTo: number, quietMs = Number.POSITIVE_INFINITY): Promise<number> {
   const start = performance.now();
+  let missing = Number.NaN;
+  let movedAt = start;
   while (performance.now() - start < MAX_TURN_DRAIN_MS) {
     const reports = await askReports(side, upTo);
-    if (reports.reduce((n, r) => n + missingOf(r), 0) === 0) break;
+    const now = reports.reduce((n, r) => n + missingOf(r), 0);
+    if (now === 0) break;
+    if (now !== missing) {
+      missing = now;
+      movedAt = performance.now();
+    } else if (performance.now() - movedAt >= quietMs) break;
     await sleep(100);
   }
   return performance.now() - start;
@@ -411,6 +425,7 @@ function partsOf(side: Side, end: ServerSample): Pick<ClassroomResult, 'parts' |
   const parts: NonNullable<ClassroomResult['parts']> = {};
   for (const [name, p] of Object.entries(end.parts)) {
     parts[name] = {
+      cpuS: (side.partCpuUs[name] ?? Number.NaN) / 1e6,
       cpuPct: ((side.partCpuUs[name] ?? Number.NaN) / side.wallUs) * 100,
       peakRss: Math.max(side.partPeakRss[name] ?? 0, p.rss),
       endRss: p.rss,

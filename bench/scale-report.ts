@@ -12,22 +12,27 @@ const pct = (n: number | undefined) => (n !== undefined && Number.isFinite(n) ? 
 const load = (c: ScaleCase) =>
   `${c.before.loadAverage[0]} → ${c.after.loadAverage[0]} (${c.before.busyLoopShare} → ${c.after.busyLoopShare})`;
 
-/** Redis calls a second, the commands that carry the class first. */
-function redisCalls(c: ScaleCase): string {
+/**
+ * Redis calls per second of pushing, the most frequent first (a Lua script's own calls count too:
+ * `eval` 1 with the `incr`, `xadd` and `publish` it makes).
+ */
+function redisCalls(c: ScaleCase, seconds: number): string {
   const r = c.result?.redis;
   if (!r) return '–';
-  const list = Object.entries(r.callsPerS)
-    .filter(([cmd]) => cmd !== 'all' && cmd !== 'info' && cmd !== 'dbsize')
+  const list = Object.entries(r.calls)
+    .filter(([cmd]) => cmd !== 'all')
     .sort((a, b) => b[1] - a[1])
-    .slice(0, 5)
-    .map(([cmd, n]) => `${cmd} ${n.toFixed(0)}`);
-  return `${(r.callsPerS.all ?? 0).toFixed(0)}${list.length ? ` (${list.join(', ')})` : ''}`;
+    .slice(0, 6)
+    .map(([cmd, n]) => `${cmd} ${(n / seconds).toFixed(0)}`);
+  return `${((r.calls.all ?? 0) / seconds).toFixed(0)}${list.length ? ` (${list.join(', ')})` : ''}`;
 }
 
 export function formatScale(s: ScaleResult): string[] {
   const out: string[] = [
     `Scale: the classroom load (${s.rate} msg/s for ${s.durationS} s a case, ${s.procs} load processes) against each way of running Wire Lab, one case at a time on fresh processes.`,
     "Machine load: 1-minute load average before → after the case (a busy loop's share of a core before → after).",
+    'CPU: CPU time from the first push until every message had arrived, per second of pushing (100 % = one core kept busy):',
+    'above 100 % a process needs more than a core for this class, and its learners wait.',
     '',
   ];
   const rows = [
@@ -47,9 +52,7 @@ export function formatScale(s: ScaleResult): string[] {
   }
   out.push(table(rows), '');
 
-  const prow = [
-    ['learners', 'deployment', 'process', 'CPU while pushing (1 core = 100 %)', 'RSS peak', 'sockets'],
-  ];
+  const prow = [['learners', 'deployment', 'process', 'CPU per s of pushing', 'RSS peak', 'sockets']];
   for (const c of s.cases) {
     const r = c.result;
     if (!r) continue;
@@ -58,7 +61,7 @@ export function formatScale(s: ScaleResult): string[] {
         String(c.learners),
         c.layout,
         name === 'machine' ? `machine (all processes; ${nproc} cores = ${nproc * 100} %)` : name,
-        pct(p.cpuPct),
+        pct((p.cpuS / s.durationS) * 100),
         mb(p.peakRss),
         p.sockets === undefined ? '' : String(p.sockets),
       ]);
@@ -67,7 +70,7 @@ export function formatScale(s: ScaleResult): string[] {
       String(c.learners),
       c.layout,
       `load (${s.procs} processes)`,
-      `${r.loadProcesses.cpuS.toFixed(1)} CPU s in all`,
+      `${r.loadProcesses.cpuS.toFixed(1)} CPU s (connecting too)`,
       mb(r.loadProcesses.rss),
       '',
     ]);
@@ -75,12 +78,18 @@ export function formatScale(s: ScaleResult): string[] {
   out.push(table(prow));
 
   const rrow = [
-    ['learners', 'deployment', 'Redis calls/s while pushing (top 5)', 'used_memory peak', 'keys'],
+    ['learners', 'deployment', 'Redis calls per s of pushing (most frequent)', 'used_memory peak', 'keys'],
   ];
   for (const c of s.cases) {
     const r = c.result?.redis;
     if (!r) continue;
-    rrow.push([String(c.learners), c.layout, redisCalls(c), mb(r.usedMemoryPeak), String(r.keys)]);
+    rrow.push([
+      String(c.learners),
+      c.layout,
+      redisCalls(c, s.durationS),
+      mb(r.usedMemoryPeak),
+      String(r.keys),
+    ]);
   }
   if (rrow.length > 1) out.push('', table(rrow));
 
@@ -116,4 +125,16 @@ export function formatScale(s: ScaleResult): string[] {
     if (c.error) out.push('', `${c.learners} learners, ${c.layout} FAILED: ${c.error.split('\n')[0]}`);
   }
   return out;
+}
+
+// `npm exec -- node bench/scale-report.ts bench/results/bench-<time>.json`: the tables again.
+if (import.meta.main) {
+  const fs = await import('node:fs');
+  const file = process.argv[2];
+  const results = file ? (JSON.parse(fs.readFileSync(file, 'utf8')) as { scale?: ScaleResult }) : {};
+  if (!results.scale) {
+    console.error('usage: node bench/scale-report.ts <a bench results file with a scale run>');
+    process.exit(2);
+  }
+  console.log(formatScale(results.scale).join('\n'));
 }

@@ -131,6 +131,8 @@ export async function runScale(o: ScaleOptions): Promise<ScaleResult> {
           durationS: o.durationS,
           rate: o.rate,
           windowS: 0,
+          // What has not moved for 3 s is lost (the final count says so); it is not waited for.
+          quietDrainMs: 3_000,
           procs: o.procs,
           inspector: true,
           log: o.log,
