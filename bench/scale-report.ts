@@ -27,6 +27,14 @@ function redisCalls(c: ScaleCase, seconds: number): string {
   return `${((r.calls.all ?? 0) / seconds).toFixed(0)}${list.length ? ` (${list.join(', ')})` : ''}`;
 }
 
+/** CPU time per 1,000 deliveries (broadcast): Wire Lab's processes together, and nginx's beside. */
+function cpuPer1000(r: NonNullable<ScaleCase['result']>): string {
+  const deliveries = r.deliveriesPerS * (r.sent / r.rate);
+  const nginx = r.parts?.nginx?.cpuS;
+  const per = (cpuS: number) => ((cpuS * 1e6) / deliveries).toFixed(1);
+  return `${r.serverProcess.cpuMsPer1000.toFixed(1)}${nginx === undefined ? '' : ` (+ ${per(nginx)})`}`;
+}
+
 export function formatScale(s: ScaleResult): string[] {
   const out: string[] = [
     `Scale: the classroom load (${s.rate} msg/s for ${s.durationS} s a case, ${s.procs} load processes) against each way of running Wire Lab, one case at a time on fresh processes.`,
@@ -36,7 +44,16 @@ export function formatScale(s: ScaleResult): string[] {
     '',
   ];
   const rows = [
-    ['learners', 'deployment', 'connected', 'broadcast p50 / p99', 'lost', 'deliveries/s', 'machine load'],
+    [
+      'learners',
+      'deployment',
+      'connected',
+      'broadcast p50 / p99',
+      'lost',
+      'deliveries/s',
+      'CPU ms / 1000 deliveries: Wire Lab (+ nginx)',
+      'machine load',
+    ],
   ];
   for (const c of s.cases) {
     const r = c.result;
@@ -47,6 +64,7 @@ export function formatScale(s: ScaleResult): string[] {
       r ? `${ms(r.broadcast.p50)} / ${ms(r.broadcast.p99)}` : '–',
       r ? String(r.broadcast.missing) : '–',
       r ? r.deliveriesPerS.toFixed(0) : '–',
+      r ? cpuPer1000(r) : '–',
       load(c),
     ]);
   }
@@ -60,8 +78,9 @@ export function formatScale(s: ScaleResult): string[] {
       prow.push([
         String(c.learners),
         c.layout,
-        name === 'machine' ? `machine (all processes; ${nproc} cores = ${nproc * 100} %)` : name,
-        pct((p.cpuS / s.durationS) * 100),
+        name === 'machine' ? `machine (all processes, busy share; ${nproc} cores = ${nproc * 100} %)` : name,
+        // The machine: its share over the case (it cannot be busier than its cores).
+        name === 'machine' ? pct(p.cpuPct) : pct((p.cpuS / s.durationS) * 100),
         mb(p.peakRss),
         p.sockets === undefined ? '' : String(p.sockets),
       ]);
