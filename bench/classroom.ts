@@ -54,7 +54,8 @@ export interface ClassroomOptions {
   /**
    * A turn also ends when no missing message has arrived for this long (ms): messages that will
    * never come (a learner's stream reading the wrong feed) then cost this, not the 30 s limit, in
-   * the turn's CPU and Redis figures. Unset: only the limit.
+   * the turn's CPU and Redis figures; the final count waits as long for the next arrival (3 s
+   * otherwise). A saturated server can deliver nothing for seconds and still deliver: keep it long.
    */
   quietDrainMs?: number;
   /** Called after each turn with the server's sample (the soak prints them). */
@@ -292,7 +293,8 @@ async function measure(o: ClassroomOptions, sides: Side[]): Promise<ClassroomRes
     const after = again.flat().reduce((n, r) => n + missingOf(r), 0);
     reports = again;
     quiet = after === before ? quiet + 1 : 0;
-    if (quiet >= 3) break; // nothing moved for 3 s: what is missing is lost
+    // Nothing moved for 3 s (or quietDrainMs): what is missing is lost.
+    if (quiet >= Math.max(3, Math.round((o.quietDrainMs ?? 0) / 1000))) break;
   }
   const drainMs = performance.now() - drainStart;
   const results: ClassroomResult[] = [];

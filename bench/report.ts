@@ -48,7 +48,7 @@ export interface BenchResults {
   pageWeight?: PageWeightResult;
   soak?: SoakResult;
   handlers?: HandlersResult;
-  /** Scenario 7: the classroom load on one process, and on one and two behind nginx on Redis. */
+  /** Scenario 8: the classroom load on one process, and on one and two behind nginx on Redis. */
   scale?: ScaleResult;
   /** What one SSE event costs each stage of the capture, in this process (`--only records`). */
   records?: SseRecordsResult;
