@@ -12,7 +12,7 @@ import type { FromLearners, LearnersReport, ToLearners } from './learners.ts';
 import type { ServerKind, ServerSample } from './server-entry.ts';
 import { type ServerProcess, startServer } from './server-process.ts';
 import { Histogram, type LatencySummary, median } from './stats.ts';
-import { openTeacher, type Teacher } from './teacher.ts';
+import { openTeacher, type Teacher, type TeacherClose } from './teacher.ts';
 
 /** A server under test: which, and how it is started. */
 export interface ServerSpec {
@@ -118,6 +118,8 @@ export interface ClassroomResult {
     handlesEnd: number;
   };
   loadProcesses: { cpuS: number; rss: number };
+  /** The teacher's class channel closing under them while pushing, and the pushes it cost. */
+  teacher: { closes: TeacherClose[]; unsent: number };
   /**
    * A deployment of several processes (ServerSample.parts): each one's CPU time and share of a core
    * from the first push until every message had arrived, its RSS peak and at the end, its open
@@ -402,6 +404,7 @@ function summarize(
       rss: reports.reduce((n, r) => n + r.rss, 0),
     },
     samples: side.samples,
+    teacher: { closes: side.teacher?.closes ?? [], unsent: side.teacher?.unsent.length ?? 0 },
     problems,
     ...partsOf(side, end),
   };

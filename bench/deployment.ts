@@ -31,7 +31,7 @@ export const LAYOUT_NAMES: Record<Layout, string> = {
 export interface Deployment extends ServerProcess {
   readonly layout: Layout;
   /** The nginx.conf rendered (repository-relative) and what the rendering changed, behind nginx. */
-  readonly nginx?: { source: string; changes: string[] };
+  readonly nginx?: { source: string; changes: string[]; errors: Record<string, number> };
   /** Wire Lab's keys in Redis by kind, with their memory (before `stop`; none without Redis). */
   redisKeys(): Promise<RedisKeyGroup[]>;
 }
@@ -92,7 +92,7 @@ export async function startDeployment(layout: Layout, o: DeploymentOptions): Pro
       pid: first.pid,
       execArgv: first.execArgv,
       base: nginx.base,
-      nginx: { source: nginx.source, changes: nginx.changes },
+      nginx: { source: nginx.source, changes: nginx.changes, errors: nginx.errors },
       redisKeys: () => redis.keys(),
       async sample(gc) {
         const [samples, stats] = await Promise.all([

@@ -21,6 +21,8 @@ export interface NginxProcess {
   readonly changes: string[];
   /** Master and workers together. */
   usage(): ProcessUsage;
+  /** What its error log said, by kind, with how often (filled at `stop`). */
+  readonly errors: Record<string, number>;
   stop(): Promise<void>;
 }
 
@@ -196,7 +198,9 @@ export async function startNginx(upstreamPorts: number[], workerConnections: num
   await Promise.race([waitForPort(port), failed]);
   const master = child.pid ?? 0;
   let workers = childPids(master);
+  const errors: Record<string, number> = {};
   return {
+    errors,
     base: `http://127.0.0.1:${port}`,
     source,
     changes,
@@ -210,8 +214,14 @@ export async function startNginx(upstreamPorts: number[], workerConnections: num
       const kill = setTimeout(() => child.kill('SIGKILL'), 10_000);
       await exited;
       clearTimeout(kill);
-      const errors = fs.existsSync(errorLog) ? fs.readFileSync(errorLog, 'utf8') : '';
-      if (/\[(emerg|alert|crit)\]/.test(errors)) console.error(`nginx said:\n${errors.slice(-2000)}`);
+      const said = fs.existsSync(errorLog) ? fs.readFileSync(errorLog, 'utf8') : '';
+      // `2026/12/06 14:26:14 [error] 17310#17310: *17776 recv() failed (104: …) while …, client: …`
+      for (const line of said.split('\n')) {
+        const m = /\[(\w+)\] \d+#\d+: (?:\*\d+ )?([^,]*)/.exec(line);
+        if (!m || /setrlimit|worker_connections exceed/.test(line)) continue;
+        const kind = `[${m[1]}] ${m[2]?.replace(/\d{3,}/g, 'N').slice(0, 140)}`;
+        if (Object.keys(errors).length < 30 || kind in errors) errors[kind] = (errors[kind] ?? 0) + 1;
+      }
       fs.rmSync(dir, { recursive: true, force: true });
     },
   };

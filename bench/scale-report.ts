@@ -136,6 +136,19 @@ export function formatScale(s: ScaleResult): string[] {
     out.push('', `nginx: ${source}, rendered for the run: ${changes.join('; ') || 'unchanged'}`);
   }
   for (const c of s.cases) {
+    const t = c.result?.teacher;
+    if (t && (t.closes.length > 0 || t.unsent > 0)) {
+      const closes = t.closes.map((x) => `after push ${x.atSeq}: ${x.code} ${x.reason}`.trim()).join('; ');
+      out.push(
+        '',
+        `${c.learners} learners, ${c.layout}: the teacher's class channel closed (${closes}); ${t.unsent} pushes not sent`,
+      );
+    }
+    const nginxSaid = Object.entries(c.nginx?.errors ?? {});
+    if (nginxSaid.length > 0) {
+      out.push('', `${c.learners} learners, ${c.layout}: nginx's error log said`);
+      for (const [k, n] of nginxSaid.slice(0, 6)) out.push(`  ${n} × ${k}`);
+    }
     const problems = Object.entries(c.result?.problems ?? {});
     if (problems.length > 0) {
       out.push('', `${c.learners} learners, ${c.layout}: learners saw`);

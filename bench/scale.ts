@@ -43,7 +43,7 @@ export interface ScaleCase {
   env: Record<string, string>;
   before: MachineLoad;
   after: MachineLoad;
-  nginx?: { source: string; changes: string[] };
+  nginx?: { source: string; changes: string[]; errors: Record<string, number> };
   result?: ClassroomResult;
   /** Wire Lab's keys in Redis at the end of the case, by kind (none without Redis). */
   redisKeys?: RedisKeyGroup[];
