@@ -156,12 +156,14 @@ export function createClassChannel(
       const text = Buffer.from(activity);
       for (const t of everyone(cls, 'teacher')) send(t, text);
     } else if (m.learner) {
-      send(m, {
+      const welcome = {
         type: 'welcome',
         role: 'learner',
         learner: { id: m.learner.id, name: m.learner.name },
         class: { code: cls.code, lesson: cls.lesson },
-      });
+      };
+      // After the page's session reads the class room on whichever process holds it.
+      void classes.bindingsWritten().then(() => send(m, welcome));
     }
   };
 

@@ -90,6 +90,11 @@ export interface Classes {
   touch(cls: Class): void;
   /** Ends a class: unbinds its sessions, forgets it (in the store too), tells `onEnd` listeners why. */
   end(cls: Class, why: string): void;
+  /**
+   * Resolves once the sessions bound so far read the class room wherever they live (processes
+   * sharing Redis); at once on a process alone. A learner's page runs nothing before.
+   */
+  bindingsWritten(): Promise<void>;
   /** Calls `fn` whenever a class ends (by its teacher or by idling). */
   onEnd(fn: (cls: Class, why: string) => void): void;
   /** Shared mode: calls `fn` when another process holds a class now and this copy is let go. */

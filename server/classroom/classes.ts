@@ -423,6 +423,7 @@ export function createClasses(cfg: Config, lab: Lab, store: ClassStore): Classes
       dropListeners.push(fn);
     },
     sweep,
+    bindingsWritten: () => lab.bindingsWritten?.() ?? Promise.resolve(),
     attendedWhen(fn) {
       attended = fn;
     },

@@ -138,6 +138,9 @@ export async function handleClassRequest(parts: ClassHttpParts, req: IncomingMes
     const joined = classes.join(cls, name.name, body.session);
     if (!joined.ok) return answerText(res, joined.status, joined.text, { 'Retry-After': '60' });
     const { learner, token } = joined;
+    // The page runs the learner's snippets once it has this answer: their session must read the
+    // class room by then, on whichever process holds it.
+    await classes.bindingsWritten();
     return answerJson(res, 201, {
       learner: { id: learner.id, name: learner.name, token },
       class: { code: cls.code, lesson: cls.lesson },

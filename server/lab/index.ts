@@ -108,6 +108,12 @@ export interface Lab {
   bindRoom(sessionId: string, code: string | null): boolean;
   /** What the session is doing (open connections, messages delivered), or null if it does not exist. */
   sessionActivity(sessionId: string): SessionActivity | null;
+  /**
+   * Resolves once the bindings made so far reach every process (processes sharing Redis: the
+   * session may live on another, which reads its binding from Redis when it first sees it).
+   * Absent on a process alone, where `bindRoom` is done when it returns.
+   */
+  bindingsWritten?(): Promise<void>;
 }
 
 const SHUTTING_DOWN = 'The server is shutting down; try again in a moment.';

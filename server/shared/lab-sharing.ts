@@ -209,6 +209,16 @@ export function createLabShare(cfg: Config, shared: SharedRedis): LabShare {
           multi.exec().catch(() => {});
           return true;
         },
+        // Commands on one connection run in order: the ping's answer means the bindings are in.
+        // A Redis that is away does not hold a join for long; the binding follows when it is back.
+        bindingsWritten: () =>
+          Promise.race([
+            shared.client.ping().then(
+              () => {},
+              () => {},
+            ),
+            new Promise<void>((r) => setTimeout(r, ARRIVE_WAIT_MS).unref()),
+          ]),
         sessionActivity(session) {
           const here = it.sessionActivity(session);
           if (here) return here;
