@@ -12,7 +12,7 @@ import type { FromLearners, LearnersReport, ToLearners } from './learners.ts';
 import type { ServerKind, ServerSample } from './server-entry.ts';
 import { type ServerProcess, startServer } from './server-process.ts';
 import { Histogram, type LatencySummary, median } from './stats.ts';
-import { openTeacher, type Teacher } from './teacher.ts';
+import { openTeacher, type Teacher, type TeacherClose } from './teacher.ts';
 
 /** A server under test: which, and how it is started. */
 export interface ServerSpec {
@@ -25,6 +25,8 @@ export interface ServerSpec {
   execArgv?: string[];
   /** Overrides `ClassroomOptions.inspector` for this server's learners. */
   inspector?: boolean;
+  /** Starts it some other way than one process (bench/deployment.ts: several behind nginx). */
+  start?: () => Promise<ServerProcess>;
 }
 
 export interface ClassroomOptions {
@@ -49,6 +51,13 @@ export interface ClassroomOptions {
   inspector?: boolean;
   /** Take the server's samples after a full GC (the soak: memory that stays). */
   gcSamples?: boolean;
+  /**
+   * A turn also ends when no missing message has arrived for this long (ms): messages that will
+   * never come (a learner's stream reading the wrong feed) then cost this, not the 30 s limit, in
+   * the turn's CPU and Redis figures; the final count waits as long for the next arrival (3 s
+   * otherwise). A saturated server can deliver nothing for seconds and still deliver: keep it long.
+   */
+  quietDrainMs?: number;
   /** Called after each turn with the server's sample (the soak prints them). */
   onSample?: (label: string, s: TimedSample) => void;
   log: (text: string) => void;
@@ -109,6 +118,22 @@ export interface ClassroomResult {
     handlesEnd: number;
   };
   loadProcesses: { cpuS: number; rss: number };
+  /** The teacher's class channel closing under them while pushing, and the pushes it cost. */
+  teacher: { closes: TeacherClose[]; unsent: number };
+  /**
+   * A deployment of several processes (ServerSample.parts): each one's CPU time and share of a core
+   * from the first push until every message had arrived, its RSS peak and at the end, its open
+   * sockets at the end.
+   */
+  parts?: Record<string, { cpuS: number; cpuPct: number; peakRss: number; endRss: number; sockets?: number }>;
+  /** Its Redis, while the class was pushed to: calls a second per command, memory peak and at the end. */
+  redis?: {
+    callsPerS: Record<string, number>;
+    calls: Record<string, number>;
+    usedMemoryPeak: number;
+    usedMemoryEnd: number;
+    keys: number;
+  };
   samples: TimedSample[];
   problems: Record<string, number>;
 }
@@ -139,6 +164,11 @@ interface Side {
   samples: TimedSample[];
   turnDrainMs: number[];
   first?: ServerSample;
+  /** Per part of a deployment: CPU µs while pushing, peak RSS. */
+  partCpuUs: Record<string, number>;
+  partPeakRss: Record<string, number>;
+  redisCalls: Record<string, number>;
+  redisPeak: number;
 }
 
 export async function runClassroom(o: ClassroomOptions): Promise<ClassroomResult[]> {
@@ -146,7 +176,9 @@ export async function runClassroom(o: ClassroomOptions): Promise<ClassroomResult
   try {
     for (const spec of o.servers) {
       const { kind } = spec;
-      const server = await startServer(kind, { env: spec.env ?? {}, execArgv: spec.execArgv ?? [] });
+      const server = spec.start
+        ? await spec.start()
+        : await startServer(kind, { env: spec.env ?? {}, execArgv: spec.execArgv ?? [] });
       sides.push({
         kind,
         label: spec.label ?? kind,
@@ -160,6 +192,10 @@ export async function runClassroom(o: ClassroomOptions): Promise<ClassroomResult
         eld: [],
         samples: [],
         turnDrainMs: [],
+        partCpuUs: {},
+        partPeakRss: {},
+        redisCalls: {},
+        redisPeak: 0,
       });
     }
     return await measure(o, sides);
@@ -235,10 +271,11 @@ async function measure(o: ClassroomOptions, sides: Side[]): Promise<ClassroomRes
       side.next += n;
       // The next turn starts once this one's messages have all arrived, so no server's backlog
       // runs into another's turn (on a starved machine that takes seconds).
-      side.turnDrainMs.push(await drainTurn(side, side.next - 1));
+      side.turnDrainMs.push(await drainTurn(side, side.next - 1, o.quietDrainMs));
       const after = await side.server.sample(o.gcSamples);
       side.cpuUs += after.cpuUs - before.cpuUs;
       side.wallUs += after.wallUs - before.wallUs;
+      addParts(side, before, after);
       side.eld.push(after.eld);
       const timed = { ...after, atS: (performance.now() - t0) / 1000 };
       side.samples.push(timed);
@@ -258,7 +295,8 @@ async function measure(o: ClassroomOptions, sides: Side[]): Promise<ClassroomRes
     const after = again.flat().reduce((n, r) => n + missingOf(r), 0);
     reports = again;
     quiet = after === before ? quiet + 1 : 0;
-    if (quiet >= 3) break; // nothing moved for 3 s: what is missing is lost
+    // Nothing moved for 3 s (or quietDrainMs): what is missing is lost.
+    if (quiet >= Math.max(3, Math.round((o.quietDrainMs ?? 0) / 1000))) break;
   }
   const drainMs = performance.now() - drainStart;
   const results: ClassroomResult[] = [];
@@ -270,11 +308,18 @@ async function measure(o: ClassroomOptions, sides: Side[]): Promise<ClassroomRes
 }
 
 /** Waits until every message up to `upTo` reached every learner (or MAX_TURN_DRAIN_MS); returns how long it took. */
-async function drainTurn(side: Side, upTo: number): Promise<number> {
+async function drainTurn(side: Side, upTo: number, quietMs = Number.POSITIVE_INFINITY): Promise<number> {
   const start = performance.now();
+  let missing = Number.NaN;
+  let movedAt = start;
   while (performance.now() - start < MAX_TURN_DRAIN_MS) {
     const reports = await askReports(side, upTo);
-    if (reports.reduce((n, r) => n + missingOf(r), 0) === 0) break;
+    const now = reports.reduce((n, r) => n + missingOf(r), 0);
+    if (now === 0) break;
+    if (now !== missing) {
+      missing = now;
+      movedAt = performance.now();
+    } else if (performance.now() - movedAt >= quietMs) break;
     await sleep(100);
   }
   return performance.now() - start;
@@ -359,7 +404,52 @@ function summarize(
       rss: reports.reduce((n, r) => n + r.rss, 0),
     },
     samples: side.samples,
+    teacher: { closes: side.teacher?.closes ?? [], unsent: side.teacher?.unsent.length ?? 0 },
     problems,
+    ...partsOf(side, end),
+  };
+}
+
+/** A deployment's parts and Redis, between two samples of a turn (nothing for a lone server). */
+function addParts(side: Side, before: ServerSample, after: ServerSample): void {
+  for (const [name, a] of Object.entries(after.parts ?? {})) {
+    const b = before.parts?.[name];
+    if (b) side.partCpuUs[name] = (side.partCpuUs[name] ?? 0) + a.cpuUs - b.cpuUs;
+    side.partPeakRss[name] = Math.max(side.partPeakRss[name] ?? 0, a.rss, b?.rss ?? 0);
+  }
+  if (after.redis && before.redis) {
+    for (const [cmd, n] of Object.entries(after.redis.calls)) {
+      side.redisCalls[cmd] = (side.redisCalls[cmd] ?? 0) + n - (before.redis.calls[cmd] ?? 0);
+    }
+    side.redisPeak = Math.max(side.redisPeak, before.redis.usedMemory, after.redis.usedMemory);
+  }
+}
+
+function partsOf(side: Side, end: ServerSample): Pick<ClassroomResult, 'parts' | 'redis'> {
+  if (!end.parts) return {};
+  const parts: NonNullable<ClassroomResult['parts']> = {};
+  for (const [name, p] of Object.entries(end.parts)) {
+    parts[name] = {
+      cpuS: (side.partCpuUs[name] ?? Number.NaN) / 1e6,
+      cpuPct: ((side.partCpuUs[name] ?? Number.NaN) / side.wallUs) * 100,
+      peakRss: Math.max(side.partPeakRss[name] ?? 0, p.rss),
+      endRss: p.rss,
+      ...(p.sockets === undefined ? {} : { sockets: p.sockets }),
+    };
+  }
+  if (!end.redis) return { parts };
+  const seconds = side.wallUs / 1e6;
+  const callsPerS: Record<string, number> = {};
+  for (const [cmd, n] of Object.entries(side.redisCalls)) if (n > 0) callsPerS[cmd] = n / seconds;
+  return {
+    parts,
+    redis: {
+      callsPerS,
+      calls: Object.fromEntries(Object.entries(side.redisCalls).filter(([, n]) => n > 0)),
+      usedMemoryPeak: Math.max(side.redisPeak, end.redis.usedMemory),
+      usedMemoryEnd: end.redis.usedMemory,
+      keys: end.redis.keys,
+    },
   };
 }
 

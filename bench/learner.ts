@@ -92,6 +92,11 @@ export class Learner {
     await Promise.all(up);
   }
 
+  /** The connections not up yet (while `start` waits). */
+  get pending(): string[] {
+    return [...this.waiting.keys()];
+  }
+
   stop(): void {
     this.stopping = true;
     for (const t of this.timers) clearTimeout(t);
@@ -131,7 +136,23 @@ export class Learner {
 
   // ---- joining a class
 
-  private join(): Promise<string> {
+  /**
+   * Joins, and joins again after a 429 (a class filling faster than `classRequestsPerClassPerSecond`
+   * takes: 3,000 at once do), after the wait the answer names, as a learner pressing Join again
+   * would; up to 10 times.
+   */
+  private async join(): Promise<string> {
+    for (let attempt = 1; ; attempt++) {
+      const answer = await this.joinOnce();
+      if (answer.status === 201)
+        return (JSON.parse(answer.text) as { learner: { token: string } }).learner.token;
+      if (answer.status !== 429 || attempt >= 10)
+        throw new Error(`join: ${answer.status} ${answer.text.trim()}`);
+      await new Promise((r) => setTimeout(r, 1_000 * Number(answer.retryAfter ?? 1) + Math.random() * 500));
+    }
+  }
+
+  private joinOnce(): Promise<{ status: number; text: string; retryAfter: string | undefined }> {
     const body = JSON.stringify({ name: `Learner ${this.index + 1}`, session: this.session });
     return new Promise((resolve, reject) => {
       const req = http.request(
@@ -147,8 +168,8 @@ export class Learner {
           res.setEncoding('utf8');
           res.on('data', (c: string) => (text += c));
           res.on('end', () => {
-            if (res.statusCode !== 201) reject(new Error(`join: ${res.statusCode} ${text.trim()}`));
-            else resolve((JSON.parse(text) as { learner: { token: string } }).learner.token);
+            const retryAfter = res.headers['retry-after'];
+            resolve({ status: res.statusCode ?? 0, text, retryAfter });
           });
         },
       );

@@ -31,6 +31,8 @@ export type FromLearners =
 
 /** Learners opened at once while connecting (each opens 4–5 connections). */
 const CONNECT_CONCURRENCY = 16;
+/** A learner whose connections are not all up after this long counts as failed to connect. */
+const START_TIMEOUT_MS = 60_000;
 
 const learners: Learner[] = [];
 const problems = new Map<string, number>();
@@ -62,13 +64,27 @@ async function start(m: Extract<ToLearners, { cmd: 'start' }>): Promise<void> {
       const session = `bench${index}x${randomBytes(9).toString('base64url')}`;
       const learner = new Learner(index, session, m.target, { deliveries: tallies, problem });
       learners.push(learner);
+      let late: NodeJS.Timeout | undefined;
       try {
-        await learner.start();
+        // A connection that never comes up (refused without an answer, a class another process
+        // does not know) fails this learner rather than holding the whole class.
+        await Promise.race([
+          learner.start(),
+          new Promise<never>((_, reject) => {
+            late = setTimeout(
+              () =>
+                reject(new Error(`not up after ${START_TIMEOUT_MS / 1000} s: ${learner.pending.join(', ')}`)),
+              START_TIMEOUT_MS,
+            );
+          }),
+        ]);
         ready += 1;
       } catch (err) {
         failed += 1;
         firstError ??= (err as Error).message;
         learner.stop();
+      } finally {
+        clearTimeout(late);
       }
     }
   };

@@ -10,8 +10,10 @@ import { TECHNIQUES } from './delivery.ts';
 import type { Machine } from './machine.ts';
 import type { PageWeightResult } from './page-weight.ts';
 import type { SoakResult } from './soak.ts';
+import type { ScaleResult } from './scale.ts';
+import { formatScale } from './scale-report.ts';
 import type { SseRecordsResult, StageResult } from './sse-records.ts';
-import { kb, mb, ms, ratio, times } from './stats.ts';
+import { kb, mb, ms, ratio, table, times } from './stats.ts';
 
 export interface Ratios {
   /** Wire Lab ÷ baseline, broadcast latency. */
@@ -46,6 +48,8 @@ export interface BenchResults {
   pageWeight?: PageWeightResult;
   soak?: SoakResult;
   handlers?: HandlersResult;
+  /** Scenario 8: the classroom load on one process, and on one and two behind nginx on Redis. */
+  scale?: ScaleResult;
   /** What one SSE event costs each stage of the capture, in this process (`--only records`). */
   records?: SseRecordsResult;
   /** Scenarios that failed, and why. */
@@ -76,22 +80,6 @@ export function writeResults(results: BenchResults): string {
   fs.writeFileSync(file, text);
   fs.writeFileSync(new URL('latest.json', dir), text);
   return file.pathname;
-}
-
-/** Rows as aligned columns. */
-function table(rows: string[][]): string {
-  const widths: number[] = [];
-  for (const row of rows) {
-    for (const [i, cell] of row.entries()) widths[i] = Math.max(widths[i] ?? 0, cell.length);
-  }
-  return rows
-    .map((row) =>
-      row
-        .map((cell, i) => cell.padEnd(widths[i] ?? 0))
-        .join('  ')
-        .trimEnd(),
-    )
-    .join('\n');
 }
 
 const pct = (n: number) => (Number.isFinite(n) ? `${n.toFixed(0)} %` : '–');
@@ -222,6 +210,7 @@ export function formatResults(r: BenchResults): string {
   }
 
   if (r.handlers) out.push('', ...formatHandlers(r.handlers));
+  if (r.scale) out.push('', ...formatScale(r.scale));
   if (r.records) out.push('', ...formatRecords(r.records));
 
   // ---- against the targets

@@ -7,8 +7,10 @@
  *                                        + learners' handlers against the built-in endpoints
  *   npm run bench -- --full              the classroom for 60 s a server
  *   npm run bench -- --learners 3000     a bigger class (bounds raised to fit it)
- *   npm run bench -- --only classroom    one or more of: classroom, browser, weight, handlers, records
+ *   npm run bench -- --only classroom    one or more of: classroom, browser, weight, handlers, records, scale
  *   npm run bench -- --quick             the handlers scenario small (50 sessions, 8 s streams), records 2,000 events
+ *   npm run bench -- --only scale        the class on 1 process, and on 1 and 2 behind nginx on Redis,
+ *                                        at 300, 1,000 and 3,000 learners (not in the default run)
  *   npm run bench -- --soak              only the soak: 100 learners for 10 min
  *   npm run bench -- --profile           the servers write CPU profiles to bench/results/profiles/
  */
@@ -17,9 +19,11 @@ import { runBrowserLatency } from './browser-latency.ts';
 import { runClassroom, type ServerSpec } from './classroom.ts';
 import { HANDLER_SIZES, runLearnerHandlers } from './learner-handlers.ts';
 import { machine } from './machine.ts';
+import { LAYOUTS, type Layout } from './deployment.ts';
 import { runPageWeight } from './page-weight.ts';
 import { type BenchResults, formatResults, ratiosOf, writeResults } from './report.ts';
 import { ensureBuild, startSite } from './site-server.ts';
+import { runScale } from './scale.ts';
 import { runSoak } from './soak.ts';
 import { runSseRecords } from './sse-records.ts';
 
@@ -41,6 +45,8 @@ const { values: args } = parseArgs({
     env: { type: 'string', multiple: true },
     'no-inspector': { type: 'boolean', default: false },
     variant: { type: 'string', multiple: true },
+    sizes: { type: 'string' },
+    layouts: { type: 'string' },
     help: { type: 'boolean', default: false },
   },
 });
@@ -50,17 +56,20 @@ if (args.help) {
     [
       'npm run bench -- [options]',
       '  --learners N   learners in the class (default 300; 100 with --soak; at most 3000)',
-      '  --duration S   seconds of pushes per server (default 20; 60 with --full; 600 with --soak)',
+      '  --duration S   seconds of pushes per server (default 20; 60 with --full; 600 with --soak;',
+      '                 scale: 10 a case, 5 with --quick)',
       '  --full         the classroom for 60 s per server',
-      '  --quick        the handlers scenario small: 50 sessions and sandboxes, 8 s streams, 100 pairs;\n' +
-        '                 the records scenario 2,000 events',
+      '  --quick        the handlers scenario small: 50 sessions and sandboxes, 8 s streams, 100 pairs;',
+      '                 the records scenario 2,000 events; scale: 300 learners only, 5 s a case',
       '  --rate R       teacher messages a second (default 10)',
       '  --turn S       servers take turns of S seconds (default 5; 0: one after the other)',
       '  --procs P      load processes per class (default 2)',
       '  --mode M       class (the classroom API, default) or room (lab rooms: room=<code>)',
       '  --runs N       Runs timed in the browser (default 20)',
       '  --loads N      cold page loads for paint timing (default 5)',
-      '  --only LIST    classroom,browser,weight,handlers,records (default: all five)',
+      '  --only LIST    classroom,browser,weight,handlers,records,scale (default: the first five)',
+      '  --sizes LIST   scale: class sizes (default 300,1000,3000; 300 with --quick)',
+      '  --layouts LIST scale: single,redis-1,redis-2 (default: all three)',
       '  --soak         only the soak (Wire Lab, memory and handles over time)',
       '  --profile      servers write --cpu-prof profiles to bench/results/profiles/',
       '  --env K=V      a bound for the Wire Lab server (server/config.ts), e.g. --env WIRELAB_CAPTURE_BYTES_TOTAL=33554432',
@@ -74,6 +83,9 @@ if (args.help) {
 }
 
 const log = (text: string) => console.log(`· ${text}`);
+// Stopped with Ctrl-C or a signal: exit, so the processes a scenario started are stopped by their
+// 'exit' hooks (bench/deployment.ts) rather than left on their ports.
+for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => process.exit(130));
 const int = (value: string | undefined, fallback: number, min: number, max: number, name: string): number => {
   const n = value === undefined ? fallback : Number(value);
   if (!Number.isInteger(n) || n < min || n > max) {
@@ -117,6 +129,18 @@ function variant(text: string): ServerSpec {
   return spec;
 }
 const variants = (args.variant ?? []).map(variant);
+
+const sizes = (args.sizes ?? (args.quick ? '300' : '300,1000,3000'))
+  .split(',')
+  .map((n) => int(n.trim(), 300, 1, 3000, 'sizes'));
+const layouts = (args.layouts ?? LAYOUTS.join(',')).split(',').map((name) => {
+  const layout = name.trim() as Layout;
+  if (!LAYOUTS.includes(layout)) {
+    console.error(`--layouts: "${name}" is not one of ${LAYOUTS.join(', ')}.`);
+    process.exit(2);
+  }
+  return layout;
+});
 
 // The default bounds fit a class of 500 and 2,000 sessions: a bigger class gets room, and says so.
 // Every bound changed is printed and kept in the results.
@@ -193,6 +217,27 @@ if (soak) {
         env,
         variants: others.map((v) => ({ result: v, ratios: ratiosOf(v, baseline) })),
       };
+    });
+  }
+  if (only.has('scale')) {
+    await scenario('scale', async () => {
+      const scaleDurationS = int(args.duration, args.quick ? 5 : 10, 1, 3600, 'duration');
+      log(
+        `scale: ${sizes.join(', ')} learners × ${layouts.join(', ')}, ${scaleDurationS} s of pushes a case`,
+      );
+      results.scale = await runScale({
+        sizes,
+        layouts,
+        durationS: scaleDurationS,
+        rate,
+        procs,
+        env: Object.fromEntries((args.env ?? []).map((pair) => pair.split(/=(.*)/s) as [string, string])),
+        execArgv,
+        log,
+      });
+      for (const c of results.scale.cases) {
+        if (c.error) results.failed[`scale ${c.learners} ${c.layout}`] = c.error;
+      }
     });
   }
   if (only.has('handlers')) {

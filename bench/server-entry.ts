@@ -10,7 +10,8 @@
  *                   {cmd: 'stop'}                                 (exits once closed)
  *   at start:                                                     {type: 'ready', port}
  *
- * Bounds come from the environment as for `npm start` (server/config.ts).
+ * Bounds come from the environment as for `npm start` (server/config.ts). A second argument is the
+ * port to listen on (the scale bench puts nginx in front, which must know it); without it, a free one.
  */
 import fs from 'node:fs';
 import type { Socket } from 'node:net';
@@ -42,6 +43,20 @@ export interface ServerSample {
   /** Open sockets, and the bytes queued in them that the clients have not taken yet (writableLength). */
   sockets: number;
   queuedBytes: number;
+  /**
+   * A deployment of several processes (bench/deployment.ts): each one's CPU time and RSS, read from
+   * /proc, by name (`wirelab-1`, `redis`, `nginx`…); the fields above then add up its Wire Lab processes.
+   */
+  parts?: Record<string, PartSample>;
+  /** Redis's calls so far per command and its memory, when the deployment has one. */
+  redis?: { calls: Record<string, number>; usedMemory: number; keys: number };
+}
+
+export interface PartSample {
+  cpuUs: number;
+  rss: number;
+  /** Open sockets (Wire Lab processes only): how the class spread over them. */
+  sockets?: number;
 }
 
 export type ToServer =
@@ -57,6 +72,7 @@ export type FromServer =
   | { type: 'heap-snapshot'; file: string };
 
 const kind = process.argv[2] as ServerKind;
+const port = Number(process.argv[3] ?? 0);
 if (kind !== 'wirelab' && kind !== 'baseline') {
   console.error('usage: node bench/server-entry.ts wirelab|baseline');
   process.exit(2);
@@ -70,13 +86,13 @@ const server =
   kind === 'wirelab'
     ? await (await import('../server/app.ts')).createWireLabServer({
         host: '127.0.0.1',
-        port: 0,
+        port,
         // The class store on disk, as `npm start` has it, but in a directory of this run's own.
         config: {
           dataDir: process.env.WIRELAB_DATA_DIR || fs.mkdtempSync(path.join(os.tmpdir(), 'wirelab-bench-')),
         },
       })
-    : await (await import('./baseline-server.ts')).startBaselineServer('127.0.0.1', 0);
+    : await (await import('./baseline-server.ts')).startBaselineServer('127.0.0.1', port);
 
 const send = (m: FromServer) => process.send?.(m);
 

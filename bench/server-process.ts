@@ -25,6 +25,8 @@ export interface ServerStartOptions {
   env?: Record<string, string>;
   /** Extra Node flags, e.g. `--cpu-prof --cpu-prof-dir=bench/results/profiles`. */
   execArgv?: string[];
+  /** The port to listen on (default: a free one). */
+  port?: number;
 }
 
 /**
@@ -44,11 +46,15 @@ export async function startServer(
   options: ServerStartOptions = {},
 ): Promise<ServerProcess> {
   const execArgv = ['--expose-gc', ...serveFlags(), ...(options.execArgv ?? [])];
-  const child: ChildProcess = fork(new URL('./server-entry.ts', import.meta.url), [kind], {
-    env: { ...process.env, ...options.env },
-    execArgv,
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-  });
+  const child: ChildProcess = fork(
+    new URL('./server-entry.ts', import.meta.url),
+    [kind, String(options.port ?? 0)],
+    {
+      env: { ...process.env, ...options.env },
+      execArgv,
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    },
+  );
   const waiting = new Map<string, (m: FromServer) => void>();
   const ready = new Promise<number>((resolve, reject) => {
     child.once('exit', (code) => reject(new Error(`${kind} server exited (${code}) before it was ready`)));

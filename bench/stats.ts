@@ -129,3 +129,19 @@ export function kb(bytes: number): string {
 export function times(value: number): string {
   return Number.isFinite(value) ? `×${value.toFixed(2)}` : '–';
 }
+
+/** Rows as aligned columns. */
+export function table(rows: string[][]): string {
+  const widths: number[] = [];
+  for (const row of rows) {
+    for (const [i, cell] of row.entries()) widths[i] = Math.max(widths[i] ?? 0, cell.length);
+  }
+  return rows
+    .map((row) =>
+      row
+        .map((cell, i) => cell.padEnd(widths[i] ?? 0))
+        .join('  ')
+        .trimEnd(),
+    )
+    .join('\n');
+}
