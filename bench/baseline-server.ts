@@ -8,7 +8,7 @@
  *
  *   WS   /teacher     text in: a push                      (the class channel's `push`)
  *   GET  /sse         text/event-stream, `Last-Event-ID`   (lab `sse`)
- *   GET  /poll?since=&timeout=  long poll, JSON {messages, last}  (lab `poll`)
+ *   GET  /poll?since=&timeout=  long poll, JSON {messages, last}  (lab `poll`, batched alike)
  *   WS   /ws?since=   one JSON text frame per message      (lab `ws`)
  *   WS   /class       {"type":"push",…} per message        (the class channel)
  *   WS   /inspect     held open, sends nothing             (there is no capture to show)
@@ -16,6 +16,8 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { type WebSocket, WebSocketServer } from 'ws';
+// Only the bounds (a module of constants): the poll batching window is the lab's own.
+import { config } from '../server/config.ts';
 
 export interface BaselineServer {
   readonly server: http.Server;
@@ -49,14 +51,33 @@ export async function startBaselineServer(host: string, port: number): Promise<B
     res.end(body);
   };
 
+  // Held polls follow Wire Lab's rule (server/lab/poll.ts, `pollBatchMs`): a message that came
+  // less than pollBatchMs after the one before waits that long for more, and they go together.
+  let gathering: NodeJS.Timeout | undefined;
+  const answerHeld = () => {
+    gathering = undefined;
+    for (const [res, since] of polls) {
+      if (since >= messages.length) continue; // came while gathering, already up to date: stays held
+      polls.delete(res);
+      answerPoll(res, since);
+    }
+  };
+  const answerPolls = (m: Message) => {
+    if (polls.size === 0 || gathering !== undefined) return;
+    const previous = messages.at(-2);
+    const gap = previous ? Date.parse(m.time) - Date.parse(previous.time) : Number.POSITIVE_INFINITY;
+    if (config.pollBatchMs > 0 && gap < config.pollBatchMs)
+      gathering = setTimeout(answerHeld, config.pollBatchMs);
+    else answerHeld();
+  };
+
   /** Appends a message and sends it to every feed reader. */
   const append = (type: Message['type'], data: Message['data']): Message => {
     const m: Message = { id: messages.length + 1, type, time: new Date().toISOString(), data };
     messages.push(m);
     const json = JSON.stringify(m);
     for (const res of sseReaders) res.write(sseEvent(m));
-    for (const [res, since] of polls) answerPoll(res, since);
-    polls.clear();
+    answerPolls(m);
     for (const ws of feedSockets) ws.send(json);
     return m;
   };
@@ -126,6 +147,7 @@ export async function startBaselineServer(host: string, port: number): Promise<B
     port: (server.address() as AddressInfo).port,
     async close() {
       clearInterval(ticker);
+      clearTimeout(gathering);
       for (const ws of wss.clients) ws.terminate();
       for (const res of [...sseReaders, ...polls.keys()]) res.destroy();
       server.closeAllConnections();

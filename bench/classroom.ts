@@ -105,6 +105,8 @@ export interface ClassroomResult {
   serverProcess: {
     idleRss: number;
     peakRss: number;
+    /** The median RSS over the samples of the run's second half: where memory levelled off. */
+    plateauRss: number;
     endRss: number;
     /** Share of one core while its class was pushed to (100 = one core busy). */
     cpuPct: number;
@@ -387,6 +389,7 @@ function summarize(
     serverProcess: {
       idleRss: side.idle?.rss ?? Number.NaN,
       peakRss: Math.max(end.rss, ...side.samples.map((s) => s.rss)),
+      plateauRss: plateauOf(side.samples),
       endRss: end.rss,
       cpuPct: (side.cpuUs / side.wallUs) * 100,
       cpuMsPer1000: deliveries > 0 ? (cpuS * 1e6) / deliveries : Number.NaN,
@@ -408,6 +411,12 @@ function summarize(
     problems,
     ...partsOf(side, end),
   };
+}
+
+function plateauOf(samples: TimedSample[]): number {
+  const last = samples.at(-1);
+  if (!last) return Number.NaN;
+  return median(samples.filter((s) => s.atS >= last.atS / 2).map((s) => s.rss));
 }
 
 /** A deployment's parts and Redis, between two samples of a turn (nothing for a lone server). */

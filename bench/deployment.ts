@@ -138,6 +138,7 @@ function addUp(samples: ServerSample[]): ServerSample {
   return {
     rss: sum((s) => s.rss),
     heapUsed: sum((s) => s.heapUsed),
+    v8Malloced: sum((s) => s.v8Malloced),
     heapTotal: sum((s) => s.heapTotal),
     heapSpaces,
     external: sum((s) => s.external),

@@ -4,9 +4,10 @@
  */
 import fs from 'node:fs';
 import type { BrowserLatencyResult } from './browser-latency.ts';
-import type { ClassroomResult } from './classroom.ts';
+import type { BurstResult } from './burst.ts';
+import { formatBurst } from './burst-report.ts';
+import { type ClassroomResults, classroomTargets, formatClassroom } from './classroom-report.ts';
 import type { HandlersResult, StreamClassSide } from './learner-handlers.ts';
-import { TECHNIQUES } from './delivery.ts';
 import type { Machine } from './machine.ts';
 import type { PageWeightResult } from './page-weight.ts';
 import type { SoakResult } from './soak.ts';
@@ -15,19 +16,6 @@ import { formatScale } from './scale-report.ts';
 import type { SseRecordsResult, StageResult } from './sse-records.ts';
 import { kb, mb, ms, ratio, table, times } from './stats.ts';
 
-export interface Ratios {
-  /** Wire Lab ÷ baseline, broadcast latency. */
-  latencyP50: number;
-  latencyP99: number;
-  /** Wire Lab ÷ baseline, server CPU time per delivered message (the inverse of capacity). */
-  cpuPerDelivery: number;
-  /** Wire Lab ÷ baseline, deliveries a second (1.0 when both delivered everything). */
-  throughput: number;
-  /** Wire Lab ÷ baseline, peak RSS, and RSS above each server's idle RSS. */
-  rss: number;
-  rssAboveIdle: number;
-}
-
 export interface BenchResults {
   startedAt: string;
   finishedAt: string;
@@ -35,18 +23,13 @@ export interface BenchResults {
   /** Load and CPU share at the end: the machine may have changed during the run. */
   machineAtEnd: Pick<Machine, 'loadAverage' | 'busyLoopShare'>;
   command: string;
-  classroom?: {
-    wirelab: ClassroomResult;
-    baseline: ClassroomResult;
-    ratios: Ratios;
-    /** Bounds changed so the class fits (only past the defaults' class size), or asked for with --env. */
-    env: Record<string, string>;
-    /** More Wire Lab servers (`--variant`), measured in the same turns. */
-    variants: Array<{ result: ClassroomResult; ratios: Ratios }>;
-  };
+  /** The classroom against the baseline, repeated (each repeat a fresh pair of servers). */
+  classroom?: ClassroomResults;
   browser?: BrowserLatencyResult;
   pageWeight?: PageWeightResult;
   soak?: SoakResult;
+  /** A burst of connections, and the memory each server keeps two minutes after. */
+  burst?: BurstResult;
   handlers?: HandlersResult;
   /** Scenario 8: the classroom load on one process, and on one and two behind nginx on Redis. */
   scale?: ScaleResult;
@@ -54,20 +37,6 @@ export interface BenchResults {
   records?: SseRecordsResult;
   /** Scenarios that failed, and why. */
   failed: Record<string, string>;
-}
-
-export function ratiosOf(w: ClassroomResult, b: ClassroomResult): Ratios {
-  return {
-    latencyP50: ratio(w.broadcast.p50, b.broadcast.p50),
-    latencyP99: ratio(w.broadcast.p99, b.broadcast.p99),
-    cpuPerDelivery: ratio(w.serverProcess.cpuMsPer1000, b.serverProcess.cpuMsPer1000),
-    throughput: ratio(w.deliveriesPerS, b.deliveriesPerS),
-    rss: ratio(w.serverProcess.peakRss, b.serverProcess.peakRss),
-    rssAboveIdle: ratio(
-      w.serverProcess.peakRss - w.serverProcess.idleRss,
-      b.serverProcess.peakRss - b.serverProcess.idleRss,
-    ),
-  };
 }
 
 /** Writes the results as `bench/results/bench-<time>.json` and `latest.json`; returns the first path. */
@@ -82,8 +51,6 @@ export function writeResults(results: BenchResults): string {
   return file.pathname;
 }
 
-const pct = (n: number) => (Number.isFinite(n) ? `${n.toFixed(0)} %` : '–');
-const lat = (s: { p50: number; p95: number; p99: number }) => `${ms(s.p50)} / ${ms(s.p95)} / ${ms(s.p99)}`;
 const verdict = (ok: boolean | undefined) => (ok === undefined ? '' : ok ? 'met' : 'MISSED');
 
 export function formatResults(r: BenchResults): string {
@@ -96,107 +63,8 @@ export function formatResults(r: BenchResults): string {
   );
 
   const c = r.classroom;
-  if (c) {
-    const { wirelab: w, baseline: b } = c;
-    out.push(
-      '',
-      `Classroom: ${w.learners} learners (${w.connected} + ${b.connected} connected), ${w.rate} msg/s, ` +
-        `${w.durationS} s per server in alternating turns; Wire Lab via ${w.mode === 'class' ? 'the classroom API' : 'lab rooms'}`,
-    );
-    const rows = [['technique', 'Wire Lab p50 / p95 / p99', 'lost', 'baseline p50 / p95 / p99', 'lost']];
-    for (const t of TECHNIQUES) {
-      const wt = w.techniques[t];
-      const bt = b.techniques[t];
-      if (!wt && !bt) continue;
-      rows.push([
-        t,
-        wt ? lat(wt) : '–',
-        wt ? String(wt.missing) : '–',
-        bt ? lat(bt) : '– (no capture)',
-        bt ? String(bt.missing) : '',
-      ]);
-    }
-    rows.push([
-      'broadcast',
-      lat(w.broadcast),
-      String(w.broadcast.missing),
-      lat(b.broadcast),
-      String(b.broadcast.missing),
-    ]);
-    out.push(table(rows), '');
-    const s = (x: ClassroomResult) => x.serverProcess;
-    out.push(
-      table([
-        ['server process', 'Wire Lab', 'baseline', 'Wire Lab ÷ baseline'],
-        [
-          'deliveries / s',
-          w.deliveriesPerS.toFixed(0),
-          b.deliveriesPerS.toFixed(0),
-          times(c.ratios.throughput),
-        ],
-        [
-          'CPU ms / 1000 deliveries',
-          s(w).cpuMsPer1000.toFixed(1),
-          s(b).cpuMsPer1000.toFixed(1),
-          times(c.ratios.cpuPerDelivery),
-        ],
-        ['CPU while pushing (1 core = 100 %)', pct(s(w).cpuPct), pct(s(b).cpuPct), ''],
-        [
-          'RSS idle → peak',
-          `${mb(s(w).idleRss)} → ${mb(s(w).peakRss)}`,
-          `${mb(s(b).idleRss)} → ${mb(s(b).peakRss)}`,
-          `${times(c.ratios.rss)} (above idle ${times(c.ratios.rssAboveIdle)})`,
-        ],
-        [
-          'event-loop delay p50 / p99 / max',
-          `${ms(s(w).eld.p50)} / ${ms(s(w).eld.p99)} / ${ms(s(w).eld.max)}`,
-          `${ms(s(b).eld.p50)} / ${ms(s(b).eld.p99)} / ${ms(s(b).eld.max)}`,
-          '',
-        ],
-        [
-          'load processes CPU s, RSS',
-          `${w.loadProcesses.cpuS.toFixed(1)} s, ${mb(w.loadProcesses.rss)}`,
-          `${b.loadProcesses.cpuS.toFixed(1)} s, ${mb(b.loadProcesses.rss)}`,
-          '',
-        ],
-      ]),
-    );
-    if (c.variants.length > 0) {
-      const vrows = [
-        ['server', 'broadcast p50 / p95 / p99', 'lost', 'CPU ms / 1000', 'RSS peak', '÷ baseline: CPU, RSS'],
-      ];
-      for (const x of [{ result: w, ratios: c.ratios }, ...c.variants]) {
-        const v = x.result;
-        vrows.push([
-          `${v.label} ${[...v.execArgv.filter((f) => f !== '--expose-gc'), ...Object.entries(v.env).map(([k, val]) => `${k}=${val}`)].join(' ')}`.trim(),
-          lat(v.broadcast),
-          String(v.broadcast.missing),
-          v.serverProcess.cpuMsPer1000.toFixed(1),
-          mb(v.serverProcess.peakRss),
-          `${times(x.ratios.cpuPerDelivery)}, ${times(x.ratios.rss)}`,
-        ]);
-      }
-      out.push('', table(vrows));
-    }
-    const eldP99 = Math.max(w.serverProcess.eld.p99, b.serverProcess.eld.p99);
-    const busy = Math.min(r.machine.busyLoopShare, r.machineAtEnd.busyLoopShare) < 0.8;
-    if (eldP99 > 100 || busy) {
-      const why = busy
-        ? `the machine was busy with other work (a busy loop got ${r.machine.busyLoopShare} → ${r.machineAtEnd.busyLoopShare} of a core)`
-        : `the servers could not keep up with this class (event-loop delay p99 ${ms(eldP99)})`;
-      out.push(
-        '',
-        `NOTE: ${why}: the latencies above are mostly time spent waiting — for a CPU, or behind the`,
-        'messages before — in the servers and the load processes alike. Compare lost messages, CPU per',
-        'delivery and memory; compare latencies only between runs where neither happened.',
-      );
-    }
-    const problems = { ...w.problems };
-    if (Object.keys(problems).length > 0) {
-      out.push('', 'Wire Lab learners saw:');
-      for (const [k, n] of Object.entries(problems).slice(0, 10)) out.push(`  ${n} × ${k}`);
-    }
-  }
+  if (c) out.push('', ...formatClassroom(c));
+  if (r.burst) out.push('', ...formatBurst(r.burst));
 
   if (r.soak) {
     const s = r.soak;
@@ -247,40 +115,19 @@ export function formatResults(r: BenchResults): string {
       '',
     ]);
   }
-  if (c) {
-    const w = c.wirelab;
-    const n = w.learners;
-    rows.push([
-      `${n} learners: broadcast p99`,
-      ms(w.broadcast.p99),
-      '≤ 50 ms',
-      verdict(w.broadcast.p99 <= 50),
-    ]);
-    rows.push([
-      `${n} learners: messages lost`,
-      String(w.broadcast.missing + (w.techniques.inspector?.missing ?? 0)),
-      '0',
-      verdict(w.broadcast.missing === 0 && (w.techniques.inspector?.missing ?? 0) === 0),
-    ]);
-    rows.push([
-      `${n} learners: server RSS peak`,
-      mb(w.serverProcess.peakRss),
-      '≤ 256 MB',
-      verdict(w.serverProcess.peakRss <= 256 * 1048576),
-    ]);
-    rows.push([
-      'capture cost: CPU per delivery',
-      times(c.ratios.cpuPerDelivery),
-      '≤ ×1.20',
-      verdict(c.ratios.cpuPerDelivery <= 1.2),
-    ]);
-    rows.push([
-      'capture cost: broadcast p99',
-      times(c.ratios.latencyP99),
-      '≤ ×1.20',
-      verdict(c.ratios.latencyP99 <= 1.2),
-    ]);
-    rows.push(['capture cost: peak RSS', times(c.ratios.rss), '≤ ×1.20', verdict(c.ratios.rss <= 1.2)]);
+  if (c)
+    for (const [name, measured, goal, ok] of classroomTargets(c))
+      rows.push([name, measured, goal, verdict(ok)]);
+  if (r.burst) {
+    const w = r.burst.sides.find((x) => x.server === 'wirelab');
+    if (w) {
+      rows.push([
+        `RSS ${r.burst.afterS} s after ${r.burst.connections.toLocaleString('en')} connections ÷ before`,
+        `${times(w.afterOverBefore)} (${mb(w.rssBefore)} → ${mb(w.rssAfter)})`,
+        '≤ ×1.20',
+        verdict(w.afterOverBefore <= 1.2),
+      ]);
+    }
   }
   if (r.handlers) {
     const h = r.handlers;

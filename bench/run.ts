@@ -3,25 +3,30 @@
  * table with each target beside what was measured, and writes the whole result as JSON under
  * bench/results/ (ignored by git).
  *
- *   npm run bench                        classroom (300 learners, 20 s a server) + Run → first byte + page weight
- *                                        + learners' handlers against the built-in endpoints
- *   npm run bench -- --full              the classroom for 60 s a server
+ *   npm run bench                        classroom (300 learners, 120 s a server, 3 repeats) + a 10,000-connection
+ *                                        burst + Run → first byte + page weight + learners' handlers against the
+ *                                        built-in endpoints
+ *   npm run bench -- --quick             everything small: the classroom once for 20 s, a 2,000-connection burst…
+ *   npm run bench -- --full              the classroom for 300 s a server (each server lives 10 min)
  *   npm run bench -- --learners 3000     a bigger class (bounds raised to fit it)
- *   npm run bench -- --only classroom    one or more of: classroom, browser, weight, handlers, records, scale
- *   npm run bench -- --quick             the handlers scenario small (50 sessions, 8 s streams), records 2,000 events
+ *   npm run bench -- --only classroom    one or more of: classroom, burst, browser, weight, handlers, records, scale
  *   npm run bench -- --only scale        the class on 1 process, and on 1 and 2 behind nginx on Redis,
  *                                        at 300, 1,000 and 3,000 learners (not in the default run)
  *   npm run bench -- --soak              only the soak: 100 learners for 10 min
  *   npm run bench -- --profile           the servers write CPU profiles to bench/results/profiles/
  */
+import os from 'node:os';
 import { parseArgs } from 'node:util';
 import { runBrowserLatency } from './browser-latency.ts';
+import { runBurst } from './burst.ts';
 import { runClassroom, type ServerSpec } from './classroom.ts';
 import { HANDLER_SIZES, runLearnerHandlers } from './learner-handlers.ts';
-import { machine } from './machine.ts';
+import { busyLoopShare, machine } from './machine.ts';
 import { LAYOUTS, type Layout } from './deployment.ts';
 import { runPageWeight } from './page-weight.ts';
-import { type BenchResults, formatResults, ratiosOf, writeResults } from './report.ts';
+import { type BenchResults, formatResults, writeResults } from './report.ts';
+import { ratiosOf } from './ratios.ts';
+import type { ClassroomRepeat } from './classroom-report.ts';
 import { ensureBuild, startSite } from './site-server.ts';
 import { runScale } from './scale.ts';
 import { runSoak } from './soak.ts';
@@ -31,6 +36,7 @@ const { values: args } = parseArgs({
   options: {
     learners: { type: 'string' },
     duration: { type: 'string' },
+    repeats: { type: 'string' },
     full: { type: 'boolean', default: false },
     quick: { type: 'boolean', default: false },
     rate: { type: 'string', default: '10' },
@@ -46,6 +52,7 @@ const { values: args } = parseArgs({
     'no-inspector': { type: 'boolean', default: false },
     variant: { type: 'string', multiple: true },
     sizes: { type: 'string' },
+    connections: { type: 'string' },
     layouts: { type: 'string' },
     help: { type: 'boolean', default: false },
   },
@@ -56,18 +63,21 @@ if (args.help) {
     [
       'npm run bench -- [options]',
       '  --learners N   learners in the class (default 300; 100 with --soak; at most 3000)',
-      '  --duration S   seconds of pushes per server (default 20; 60 with --full; 600 with --soak;',
-      '                 scale: 10 a case, 5 with --quick)',
-      '  --full         the classroom for 60 s per server',
-      '  --quick        the handlers scenario small: 50 sessions and sandboxes, 8 s streams, 100 pairs;',
-      '                 the records scenario 2,000 events; scale: 300 learners only, 5 s a case',
+      '  --duration S   seconds of pushes per server (default 120; 20 with --quick; 300 with --full;',
+      '                 600 with --soak; scale: 10 a case, 5 with --quick)',
+      '  --repeats N    classroom runs, each a fresh pair of servers (default 3; 1 with --quick)',
+      '  --full         the classroom for 300 s per server',
+      '  --quick        everything small: the classroom once for 20 s; a 2,000-connection burst watched',
+      '                 for 30 s; handlers: 50 sessions and sandboxes, 8 s streams, 100 pairs;',
+      '                 records: 2,000 events; scale: 300 learners only, 5 s a case',
+      '  --connections N  the burst: connections at once (default 10000; 2000 with --quick)',
       '  --rate R       teacher messages a second (default 10)',
       '  --turn S       servers take turns of S seconds (default 5; 0: one after the other)',
       '  --procs P      load processes per class (default 2)',
       '  --mode M       class (the classroom API, default) or room (lab rooms: room=<code>)',
       '  --runs N       Runs timed in the browser (default 20)',
       '  --loads N      cold page loads for paint timing (default 5)',
-      '  --only LIST    classroom,browser,weight,handlers,records,scale (default: the first five)',
+      '  --only LIST    classroom,burst,browser,weight,handlers,records,scale (default: all but scale)',
       '  --sizes LIST   scale: class sizes (default 300,1000,3000; 300 with --quick)',
       '  --layouts LIST scale: single,redis-1,redis-2 (default: all three)',
       '  --soak         only the soak (Wire Lab, memory and handles over time)',
@@ -97,7 +107,14 @@ const int = (value: string | undefined, fallback: number, min: number, max: numb
 
 const soak = args.soak;
 const learners = int(args.learners, soak ? 100 : 300, 1, 3000, 'learners');
-const durationS = int(args.duration, soak ? 600 : args.full ? 60 : 20, 1, 3600, 'duration');
+const durationS = int(
+  args.duration,
+  soak ? 600 : args.full ? 300 : args.quick ? 20 : 120,
+  1,
+  3600,
+  'duration',
+);
+const repeats = int(args.repeats, args.quick ? 1 : 3, 1, 20, 'repeats');
 const rate = int(args.rate, 10, 1, 20, 'rate'); // the class channel takes 20 messages a second
 const turnS = int(args.turn, 5, 0, 3600, 'turn');
 const procs = int(args.procs, 2, 1, 16, 'procs');
@@ -105,7 +122,7 @@ const runs = int(args.runs, 20, 1, 1000, 'runs');
 const loads = int(args.loads, 5, 1, 100, 'loads');
 const mode = args.mode === 'room' ? 'room' : 'class';
 const only = new Set(
-  (args.only ?? 'classroom,browser,weight,handlers,records').split(',').map((s) => s.trim()),
+  (args.only ?? 'classroom,burst,browser,weight,handlers,records').split(',').map((s) => s.trim()),
 );
 const execArgv = args.profile
   ? ['--cpu-prof', `--cpu-prof-dir=${new URL('./results/profiles/', import.meta.url).pathname}`]
@@ -156,6 +173,9 @@ for (const pair of args.env ?? []) {
   env[key] = value;
 }
 
+/** Only the bounds asked for with --env (the scale and burst scenarios size their own). */
+const askedEnv = Object.fromEntries((args.env ?? []).map((pair) => pair.split(/=(.*)/s) as [string, string]));
+
 const results: BenchResults = {
   startedAt: new Date().toISOString(),
   finishedAt: '',
@@ -188,35 +208,64 @@ if (soak) {
   if (only.has('classroom')) {
     await scenario('classroom', async () => {
       log(
-        `classroom: ${learners} learners on Wire Lab and on the baseline, ${durationS} s each, turns of ${turnS} s`,
+        `classroom: ${learners} learners on Wire Lab and on the baseline, ${durationS} s each in turns of ${turnS} s, ${repeats} repeat${repeats > 1 ? 's' : ''}`,
       );
-      const [wirelab, baseline, ...others] = await runClassroom({
-        servers: [
-          { kind: 'wirelab', env, execArgv },
-          { kind: 'baseline', execArgv },
-          ...variants.map((v) => ({
-            ...v,
-            env: { ...env, ...v.env },
-            execArgv: [...execArgv, ...(v.execArgv ?? [])],
-          })),
-        ],
-        mode,
-        learners,
-        durationS,
-        rate,
-        windowS: turnS,
-        procs,
-        inspector: !args['no-inspector'],
-        log,
-      });
-      if (!wirelab || !baseline) throw new Error('a server gave no result');
-      results.classroom = {
-        wirelab,
-        baseline,
-        ratios: ratiosOf(wirelab, baseline),
-        env,
-        variants: others.map((v) => ({ result: v, ratios: ratiosOf(v, baseline) })),
-      };
+      const done: ClassroomRepeat[] = [];
+      results.classroom = { repeats: done, env };
+      for (let i = 0; i < repeats; i++) {
+        const before = {
+          loadAverage: os.loadavg().map((n) => Math.round(n * 100) / 100),
+          busyLoopShare: busyLoopShare(),
+        };
+        const [wirelab, baseline, ...others] = await runClassroom({
+          servers: [
+            { kind: 'wirelab', env, execArgv },
+            { kind: 'baseline', execArgv },
+            ...variants.map((v) => ({
+              ...v,
+              env: { ...env, ...v.env },
+              execArgv: [...execArgv, ...(v.execArgv ?? [])],
+            })),
+          ],
+          mode,
+          learners,
+          durationS,
+          rate,
+          windowS: turnS,
+          procs,
+          inspector: !args['no-inspector'],
+          log,
+        });
+        if (!wirelab || !baseline) throw new Error('a server gave no result');
+        const after = {
+          loadAverage: os.loadavg().map((n) => Math.round(n * 100) / 100),
+          busyLoopShare: busyLoopShare(),
+        };
+        const ratios = ratiosOf(wirelab, baseline);
+        done.push({
+          wirelab,
+          baseline,
+          ratios,
+          variants: others.map((v) => ({ result: v, ratios: ratiosOf(v, baseline) })),
+          before,
+          after,
+        });
+        log(
+          `repeat ${i + 1} of ${repeats}: broadcast p99 ${wirelab.broadcast.p99.toFixed(1)} / ${baseline.broadcast.p99.toFixed(1)} ms, ` +
+            `CPU per delivery ×${ratios.cpuPerDelivery.toFixed(2)}, RSS at the plateau ${(wirelab.serverProcess.plateauRss / 1048576).toFixed(0)} MB, ` +
+            `lost ${wirelab.broadcast.missing} / ${baseline.broadcast.missing}`,
+        );
+      }
+    });
+  }
+  if (only.has('burst')) {
+    await scenario('burst', async () => {
+      const connections = int(args.connections, args.quick ? 2_000 : 10_000, 100, 20_000, 'connections');
+      const afterS = args.quick ? 30 : 120;
+      log(
+        `burst: ${connections} connections at once on each server, then ${afterS} s for the memory to come back`,
+      );
+      results.burst = await runBurst({ connections, afterS, procs, env: askedEnv, execArgv, log });
     });
   }
   if (only.has('scale')) {
@@ -231,7 +280,7 @@ if (soak) {
         durationS: scaleDurationS,
         rate,
         procs,
-        env: Object.fromEntries((args.env ?? []).map((pair) => pair.split(/=(.*)/s) as [string, string])),
+        env: askedEnv,
         execArgv,
         log,
       });

@@ -1,0 +1,329 @@
+/**
+ * The classroom scenario's part of the printed report: every figure as the median of the repeats
+ * with their range beside it, `median [min–max]`, and the machine's load before each repeat — a
+ * figure that moved more between repeats than the change being judged tells nothing about it.
+ */
+import type { ClassroomResult } from './classroom.ts';
+import { TECHNIQUES } from './delivery.ts';
+import type { Machine } from './machine.ts';
+import type { Ratios } from './ratios.ts';
+import { median, mb, ms, table, times } from './stats.ts';
+
+export interface ClassroomRepeat {
+  wirelab: ClassroomResult;
+  baseline: ClassroomResult;
+  ratios: Ratios;
+  /** More Wire Lab servers (`--variant`), measured in the same turns. */
+  variants: Array<{ result: ClassroomResult; ratios: Ratios }>;
+  /** The machine just before and just after this repeat. */
+  before: Pick<Machine, 'loadAverage' | 'busyLoopShare'>;
+  after: Pick<Machine, 'loadAverage' | 'busyLoopShare'>;
+}
+
+export interface ClassroomResults {
+  repeats: ClassroomRepeat[];
+  /** Bounds changed so the class fits (only past the defaults' class size), or asked for with --env. */
+  env: Record<string, string>;
+}
+
+export interface Spread {
+  min: number;
+  median: number;
+  max: number;
+}
+
+export function spreadOf(values: number[]): Spread {
+  const finite = values.filter(Number.isFinite);
+  if (finite.length === 0) return { min: Number.NaN, median: Number.NaN, max: Number.NaN };
+  return { min: Math.min(...finite), median: median(finite), max: Math.max(...finite) };
+}
+
+/** `median [min–max]` in the figure's own format; just the value when there was one repeat. */
+function show(values: number[], fmt: (n: number) => string): string {
+  const s = spreadOf(values);
+  if (values.length < 2 || s.min === s.max) return fmt(s.median);
+  return `${fmt(s.median)} [${fmt(s.min)}–${fmt(s.max)}]`;
+}
+
+const n0 = (n: number) => (Number.isFinite(n) ? n.toFixed(0) : '–');
+const n1 = (n: number) => (Number.isFinite(n) ? n.toFixed(1) : '–');
+const mbShort = (n: number) => mb(n).replace(' MB', '');
+
+export function formatClassroom(c: ClassroomResults): string[] {
+  const first = c.repeats[0];
+  if (!first) return [];
+  const ws = c.repeats.map((r) => r.wirelab);
+  const bs = c.repeats.map((r) => r.baseline);
+  const w = first.wirelab;
+  const out: string[] = [
+    `Classroom: ${w.learners} learners, ${w.rate} msg/s, ${w.durationS} s per server in alternating turns, ` +
+      `${c.repeats.length} repeat${c.repeats.length > 1 ? 's' : ''} (each a fresh pair of servers); ` +
+      `Wire Lab via ${w.mode === 'class' ? 'the classroom API' : 'lab rooms'}. Each figure: median [min–max] over the repeats.`,
+    `Machine before each repeat: load ${c.repeats.map((r) => r.before.loadAverage[0]?.toFixed(2)).join(', ')}; ` +
+      `a busy loop got ${c.repeats.map((r) => r.before.busyLoopShare).join(', ')} of a core ` +
+      `(after: ${c.repeats.map((r) => r.after.busyLoopShare).join(', ')}).`,
+    '',
+  ];
+  const rows = [['technique', 'Wire Lab p50', 'p99', 'lost', 'baseline p50', 'p99', 'lost']];
+  for (const t of TECHNIQUES) {
+    const wt = ws.map((x) => x.techniques[t]);
+    const bt = bs.map((x) => x.techniques[t]);
+    if (!wt[0] && !bt[0]) continue;
+    const col = (
+      xs: typeof wt,
+      f: (x: NonNullable<(typeof wt)[number]>) => number,
+      fmt: (n: number) => string,
+    ) =>
+      xs[0]
+        ? show(
+            xs.map((x) => (x ? f(x) : Number.NaN)),
+            fmt,
+          )
+        : '–';
+    rows.push([
+      t,
+      col(wt, (x) => x.p50, ms),
+      col(wt, (x) => x.p99, ms),
+      col(wt, (x) => x.missing, n0),
+      bt[0] ? col(bt, (x) => x.p50, ms) : '– (no capture)',
+      col(bt, (x) => x.p99, ms),
+      bt[0] ? col(bt, (x) => x.missing, n0) : '',
+    ]);
+  }
+  rows.push([
+    'broadcast',
+    show(
+      ws.map((x) => x.broadcast.p50),
+      ms,
+    ),
+    show(
+      ws.map((x) => x.broadcast.p99),
+      ms,
+    ),
+    show(
+      ws.map((x) => x.broadcast.missing),
+      n0,
+    ),
+    show(
+      bs.map((x) => x.broadcast.p50),
+      ms,
+    ),
+    show(
+      bs.map((x) => x.broadcast.p99),
+      ms,
+    ),
+    show(
+      bs.map((x) => x.broadcast.missing),
+      n0,
+    ),
+  ]);
+  out.push(table(rows), '');
+  const ratios = c.repeats.map((r) => r.ratios);
+  const sp = (x: ClassroomResult) => x.serverProcess;
+  out.push(
+    table([
+      ['server process', 'Wire Lab', 'baseline', 'Wire Lab ÷ baseline'],
+      [
+        'deliveries / s',
+        show(
+          ws.map((x) => x.deliveriesPerS),
+          n0,
+        ),
+        show(
+          bs.map((x) => x.deliveriesPerS),
+          n0,
+        ),
+        show(
+          ratios.map((r) => r.throughput),
+          times,
+        ),
+      ],
+      [
+        'CPU ms / 1000 deliveries',
+        show(
+          ws.map((x) => sp(x).cpuMsPer1000),
+          n1,
+        ),
+        show(
+          bs.map((x) => sp(x).cpuMsPer1000),
+          n1,
+        ),
+        show(
+          ratios.map((r) => r.cpuPerDelivery),
+          times,
+        ),
+      ],
+      [
+        'CPU while pushing (1 core = 100 %)',
+        show(
+          ws.map((x) => sp(x).cpuPct),
+          n0,
+        ),
+        show(
+          bs.map((x) => sp(x).cpuPct),
+          n0,
+        ),
+        '',
+      ],
+      [
+        'RSS idle, MB',
+        show(
+          ws.map((x) => sp(x).idleRss),
+          mbShort,
+        ),
+        show(
+          bs.map((x) => sp(x).idleRss),
+          mbShort,
+        ),
+        '',
+      ],
+      [
+        'RSS at the plateau (second half), MB',
+        show(
+          ws.map((x) => sp(x).plateauRss),
+          mbShort,
+        ),
+        show(
+          bs.map((x) => sp(x).plateauRss),
+          mbShort,
+        ),
+        show(
+          ratios.map((r) => r.plateauRss),
+          times,
+        ),
+      ],
+      [
+        'RSS peak, MB',
+        show(
+          ws.map((x) => sp(x).peakRss),
+          mbShort,
+        ),
+        show(
+          bs.map((x) => sp(x).peakRss),
+          mbShort,
+        ),
+        show(
+          ratios.map((r) => r.rss),
+          times,
+        ),
+      ],
+      [
+        'event-loop delay p99 / max',
+        `${show(
+          ws.map((x) => sp(x).eld.p99),
+          ms,
+        )} / ${show(
+          ws.map((x) => sp(x).eld.max),
+          ms,
+        )}`,
+        `${show(
+          bs.map((x) => sp(x).eld.p99),
+          ms,
+        )} / ${show(
+          bs.map((x) => sp(x).eld.max),
+          ms,
+        )}`,
+        '',
+      ],
+    ]),
+  );
+  const variants = first.variants.map((_, i) =>
+    c.repeats.map((r) => r.variants[i]).filter((v) => v !== undefined),
+  );
+  if (variants.length > 0) {
+    const vrows = [['server', 'broadcast p99', 'CPU ms / 1000', 'RSS plateau', '÷ baseline: p99, CPU, RSS']];
+    for (const runs of [c.repeats.map((r) => ({ result: r.wirelab, ratios: r.ratios })), ...variants]) {
+      const v = runs[0]?.result;
+      if (!v) continue;
+      vrows.push([
+        `${v.label} ${[...v.execArgv.filter((f) => f !== '--expose-gc'), ...Object.entries(v.env).map(([k, val]) => `${k}=${val}`)].join(' ')}`.trim(),
+        show(
+          runs.map((x) => x.result.broadcast.p99),
+          ms,
+        ),
+        show(
+          runs.map((x) => sp(x.result).cpuMsPer1000),
+          n1,
+        ),
+        show(
+          runs.map((x) => sp(x.result).plateauRss),
+          mbShort,
+        ),
+        `${show(
+          runs.map((x) => x.ratios.latencyP99),
+          times,
+        )}, ${show(
+          runs.map((x) => x.ratios.cpuPerDelivery),
+          times,
+        )}, ${show(
+          runs.map((x) => x.ratios.plateauRss),
+          times,
+        )}`,
+      ]);
+    }
+    out.push('', table(vrows));
+  }
+  const problems: Record<string, number> = {};
+  for (const x of ws) for (const [k, n] of Object.entries(x.problems)) problems[k] = (problems[k] ?? 0) + n;
+  if (Object.keys(problems).length > 0) {
+    out.push('', 'Wire Lab learners saw:');
+    for (const [k, n] of Object.entries(problems).slice(0, 10)) out.push(`  ${n} × ${k}`);
+  }
+  return out;
+}
+
+/** The classroom's rows of the targets table: [target, measured, goal, met?]. */
+export function classroomTargets(c: ClassroomResults): Array<[string, string, string, boolean]> {
+  const ws = c.repeats.map((r) => r.wirelab);
+  const ratios = c.repeats.map((r) => r.ratios);
+  const n = ws[0]?.learners ?? 0;
+  const lost = ws.map((x) => x.broadcast.missing + (x.techniques.inspector?.missing ?? 0));
+  const plateau = spreadOf(ws.map((x) => x.serverProcess.plateauRss));
+  const cpu = spreadOf(ratios.map((r) => r.cpuPerDelivery));
+  const p99 = spreadOf(ratios.map((r) => r.latencyP99));
+  const eldMax = spreadOf(ws.map((x) => x.serverProcess.eld.max));
+  return [
+    [
+      `${n} learners: messages lost (all repeats)`,
+      String(lost.reduce((a, b) => a + b, 0)),
+      '0',
+      lost.every((x) => x === 0),
+    ],
+    [
+      `${n} learners: RSS at the plateau, MB`,
+      show(
+        ws.map((x) => x.serverProcess.plateauRss),
+        mbShort,
+      ),
+      '≤ 256',
+      plateau.median <= 256 * 1048576,
+    ],
+    [
+      'CPU per delivery, Wire Lab ÷ baseline',
+      show(
+        ratios.map((r) => r.cpuPerDelivery),
+        times,
+      ),
+      '≤ ×1.30',
+      cpu.median <= 1.3,
+    ],
+    [
+      'broadcast p99, Wire Lab ÷ baseline',
+      show(
+        ratios.map((r) => r.latencyP99),
+        times,
+      ),
+      '≤ ×1.20 (median)',
+      p99.median <= 1.2,
+    ],
+    [
+      'event-loop delay max while pushing',
+      show(
+        ws.map((x) => x.serverProcess.eld.max),
+        ms,
+      ),
+      '≤ 50 ms',
+      eldMax.max <= 50,
+    ],
+  ];
+}
