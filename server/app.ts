@@ -13,6 +13,7 @@ import { createClientAddressOf } from './client-address.ts';
 import { createClassroom } from './classroom/index.ts';
 import { createInspector } from './inspect/index.ts';
 import { createLab } from './lab/index.ts';
+import { trimAfterCrowds } from './memory-trim.ts';
 import { createRoutes, type SiteHandler } from './routes.ts';
 import { createLabShare } from './shared/lab-sharing.ts';
 import { connectShared } from './shared/redis.ts';
@@ -108,6 +109,15 @@ export async function createWireLabServer(options: WireLabOptions = {}): Promise
     sockets.add(socket);
     socket.once('close', () => sockets.delete(socket));
   });
+  const trimmer = trimAfterCrowds({
+    open: () => sockets.size,
+    dropAtLeast: cfg.memoryTrimDrop,
+    afterMs: cfg.memoryTrimAfterMs,
+    onTrim: ({ peak, open, rssBefore, rssAfter }) =>
+      console.log(
+        `Memory: ${peak - open} of ${peak} connections gone; collected, RSS ${mib(rssBefore)} → ${mib(rssAfter)} MiB.`,
+      ),
+  });
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -126,6 +136,7 @@ export async function createWireLabServer(options: WireLabOptions = {}): Promise
     url: `http://${host}:${address.port}`,
     close() {
       closing ??= (async () => {
+        trimmer.close();
         server.close();
         server.closeIdleConnections();
         await Promise.allSettled([lab.close(), inspector.close(), classroom.close()]);
@@ -146,6 +157,8 @@ export async function createWireLabServer(options: WireLabOptions = {}): Promise
     },
   };
 }
+
+const mib = (bytes: number) => Math.round(bytes / 1048576);
 
 /**
  * Node calls this for requests it could not parse. It answers with the status

@@ -159,12 +159,19 @@ export const config = {
   /** Bytes of captured traffic kept per session (a ring: oldest dropped first). */
   captureBytesPerSession: readInt('WIRELAB_CAPTURE_BYTES_PER_SESSION', 2 * MiB, 64 * KiB, 256 * MiB),
   /**
-   * Bytes of captured traffic kept across all sessions. 64 MiB: a class of 300 keeps ≥ 220 KB of
-   * recent traffic each (a learner alone keeps the full per-session 2 MiB), and the server stays
-   * near 256 MB (docs/performance.md).
+   * Bytes of captured traffic kept across all sessions, records' own memory included. 32 MiB: a
+   * class of 300 keeps ≥ 110 KB of recent traffic each (minutes of a class's pushes; a learner
+   * alone keeps the full per-session 2 MiB), and a class of 300 stays under 256 MB at the plateau
+   * (64 MiB held ≈ 35 MB more: docs/performance.md).
    */
-  captureBytesTotal: readInt('WIRELAB_CAPTURE_BYTES_TOTAL', 64 * MiB, 1 * MiB, 8 * 1024 * MiB),
+  captureBytesTotal: readInt('WIRELAB_CAPTURE_BYTES_TOTAL', 32 * MiB, 1 * MiB, 8 * 1024 * MiB),
   /** Inspector channels open at once per session. */
+  /**
+   * A capture log nobody watches (no inspector channel open) that recorded nothing for this long
+   * is forgotten; its session lives on. A closed page's records go after a minute, not with the
+   * session half an hour later: a crowd that came and went gives its memory back.
+   */
+  captureIdleMs: readInt('WIRELAB_CAPTURE_IDLE_MS', 60_000, 1_000, 24 * 3_600_000),
   maxInspectorsPerSession: readInt('WIRELAB_MAX_INSPECTORS_PER_SESSION', 4, 1, 100),
   /**
    * Inspector channels one client address may hold open across all sessions (close 1013 beyond):
@@ -176,6 +183,12 @@ export const config = {
   maxInspectors: readInt('WIRELAB_MAX_INSPECTORS', 4_000, 1, 1_000_000),
   /** Records are sent to an inspector at most this often, batched (one frame per batch, 20 a second); after 5 quiet batches, at once. */
   inspectorBatchMs: readInt('WIRELAB_INSPECTOR_BATCH_MS', 50, 0, 1_000),
+  /**
+   * While records keep coming (three batches in a row with no quiet spell), the batch window
+   * grows to this: a class pushing 10 times a second sends each panel 4 frames a second, not 10
+   * (each frame is a socket write, the biggest cost of the capture). Never below `inspectorBatchMs`.
+   */
+  inspectorSustainedBatchMs: readInt('WIRELAB_INSPECTOR_SUSTAINED_BATCH_MS', 250, 0, 5_000),
   /** Bytes an inspector may leave unread before the server stops sending and skips ahead (with a `dropped` notice). */
   inspectorMaxBufferedBytes: readInt('WIRELAB_INSPECTOR_MAX_BUFFERED_BYTES', 1 * MiB, 64 * KiB, 64 * MiB),
   /** An inspector that reads nothing for this long while data waits is closed (1008; it may resume with `after=`). */
@@ -399,6 +412,16 @@ export const config = {
    * Below `tickIntervalMs`; 0: every held poll answers its first new message at once.
    */
   pollBatchMs: readInt('WIRELAB_POLL_BATCH_MS', 300, 0, 5_000),
+
+  // ---- memory after a crowd (server/memory-trim.ts)
+  /**
+   * When open connections have fallen by at least this many from their peak, to half of it or
+   * less, and stayed there for `memoryTrimAfterMs`, the server runs a full collection that gives
+   * the freed memory back to the system (V8 otherwise keeps what a burst grew the heap to).
+   * 0: never. Needs Node's `--expose-gc` (npm start and serve pass it).
+   */
+  memoryTrimDrop: readInt('WIRELAB_MEMORY_TRIM_DROP', 1_000, 0, 10_000_000),
+  memoryTrimAfterMs: readInt('WIRELAB_MEMORY_TRIM_AFTER_MS', 90_000, 1_000, 3_600_000),
 } as const;
 
 export type Config = typeof config;

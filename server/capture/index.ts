@@ -91,22 +91,25 @@ type CaptureConfig = Pick<
   Config,
   'captureBytesPerSession' | 'captureBytesTotal' | 'maxSessions' | 'sessionIdleMs'
 > &
+  Partial<Pick<Config, 'captureIdleMs'>> &
   Partial<Pick<Config, 'finWaitMs' | 'maxFinWaits'>>;
 
 /** Returns a capture with the bounds of `cfg`; nothing is tapped until `attach`. */
 export function createCapture(cfg: CaptureConfig): Capture {
+  const idleMs = Math.min(cfg.captureIdleMs ?? cfg.sessionIdleMs, cfg.sessionIdleMs);
   const store = new CaptureStore({
     bytesPerSession: cfg.captureBytesPerSession,
     bytesTotal: cfg.captureBytesTotal,
     maxSessions: cfg.maxSessions,
-    idleMs: cfg.sessionIdleMs,
+    // A log nobody watches goes after captureIdleMs quiet (a closed page's), at the latest with its session.
+    idleMs,
   });
   const servers = new Set<Server>();
   const finWaits = new FinWaits(cfg.finWaitMs ?? 0, cfg.maxFinWaits ?? 0);
   const onConnection = (socket: import('node:net').Socket) => {
     if (!store.closed) new SocketTap(socket, store, finWaits);
   };
-  const sweeper = setInterval(() => store.sweep(), Math.min(cfg.sessionIdleMs / 2, 60_000));
+  const sweeper = setInterval(() => store.sweep(), Math.min(idleMs / 3, 60_000));
   sweeper.unref();
 
   return {

@@ -27,6 +27,11 @@ import {
 const FRAME_BYTES = 256 * 1024;
 /** A channel that sent nothing for this many `batchMs` sends the next record at once. */
 const QUIET_BATCHES = 5;
+/**
+ * Batches in a row (no quiet spell between) after which the window grows to `sustainedBatchMs`:
+ * a class pushing 10 times a second sends a learner's panel a few frames a second, not ten.
+ */
+const SUSTAINED_AFTER = 3;
 /** Data bytes waiting that end a batch early: a fast stream must not outrun the ring meanwhile. */
 const EAGER_BYTES = 64 * 1024;
 /** How often a paused channel looks whether its reader caught up (ws has no 'drain' event). */
@@ -37,6 +42,8 @@ export interface ChannelLimits {
   readonly captureBytesTotal: number;
   readonly inspectorsPerSession: number;
   readonly batchMs: number;
+  /** The batch window once records have kept coming for SUSTAINED_AFTER batches. */
+  readonly sustainedBatchMs: number;
   readonly maxBufferedBytes: number;
   readonly stallMs: number;
 }
@@ -62,6 +69,8 @@ export class InspectorChannel {
   /** `capturedBytes()` as of the last record sent. */
   private sentBytes = 0;
   private lastFlushUs = 0;
+  /** Batches sent in a row without a quiet spell between. */
+  private streak = 0;
   /** Monotonic µs since the reader has been too far behind, 0 when it is not. */
   private behindSinceUs = 0;
   private done = false;
@@ -139,11 +148,17 @@ export class InspectorChannel {
     const quietMs = QUIET_BATCHES * this.limits.batchMs;
     const sinceMs = (monoUs() - this.lastFlushUs) / 1000;
     if (sinceMs >= quietMs) {
+      this.streak = 0;
       this.waiting = 'now';
       this.timer = setImmediate(this.flushNow);
     } else {
+      this.streak += 1;
       this.waiting = 'batch';
-      this.timer = setTimeout(this.flushNow, this.limits.batchMs);
+      const { batchMs, sustainedBatchMs } = this.limits;
+      this.timer = setTimeout(
+        this.flushNow,
+        this.streak > SUSTAINED_AFTER ? Math.max(batchMs, sustainedBatchMs) : batchMs,
+      );
     }
   }
 

@@ -37,6 +37,7 @@ type InspectorConfig = Pick<
   | 'captureBytesPerSession'
   | 'captureBytesTotal'
   | 'maxInspectorsPerSession'
+  | 'inspectorSustainedBatchMs'
   | 'maxInspectorsPerAddress'
   | 'maxInspectors'
   | 'inspectorBatchMs'
@@ -83,6 +84,7 @@ export function createInspector(
     captureBytesTotal: cfg.captureBytesTotal,
     inspectorsPerSession: cfg.maxInspectorsPerSession,
     batchMs: cfg.inspectorBatchMs,
+    sustainedBatchMs: cfg.inspectorSustainedBatchMs,
     maxBufferedBytes: cfg.inspectorMaxBufferedBytes,
     stallMs: cfg.inspectorStallMs,
   };

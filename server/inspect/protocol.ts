@@ -20,6 +20,7 @@ export interface HelloMessage {
     readonly captureBytesTotal: number;
     readonly inspectorsPerSession: number;
     readonly batchMs: number;
+    readonly sustainedBatchMs: number;
     readonly maxBufferedBytes: number;
     readonly stallMs: number;
   };

@@ -316,3 +316,27 @@ test('a reader resuming after a dropped record learns exactly how many records a
   assert.equal(far.exact, false);
   assert.ok(far.bytes <= bytesThrough(2500) - bytesThrough(100));
 });
+
+test('a closed page’s capture goes after captureIdleMs quiet; one an inspector watches stays', async () => {
+  const h = await startHarness({ captureIdleMs: 1_500, sessionIdleMs: 60_000 });
+  try {
+    const [gone, open] = [sessionId(), sessionId()];
+    const watching = await InspectorClient.open(h.port, open);
+    for (const s of [gone, open]) {
+      const client = await RawClient.connect(h.port);
+      client.send(get(`/lab/${s}/plain`));
+      await client.waitFor('hello, wire');
+      client.socket.destroy();
+    }
+    await until(() => h.capture.snapshot(gone) !== undefined, 'the closed page’s capture');
+    await until(() => h.capture.snapshot(gone) === undefined, 'the closed page’s capture forgotten', 5_000);
+    assert.ok(h.capture.snapshot(open), 'the watched capture is kept');
+    assert.equal(
+      watching.messages.some((m) => m.type === 'forgotten'),
+      false,
+    );
+    watching.close();
+  } finally {
+    await h.close();
+  }
+});

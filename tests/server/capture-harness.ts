@@ -37,7 +37,7 @@ export async function startHarness(
   overrides: Partial<Config> = {},
   inspectorOptions: InspectorOptions = {},
 ): Promise<Harness> {
-  const cfg: Config = { ...defaults, inspectorBatchMs: 5, ...overrides };
+  const cfg: Config = { ...defaults, inspectorBatchMs: 5, inspectorSustainedBatchMs: 5, ...overrides };
   const capture = createCapture(cfg);
   const inspector = createInspector(cfg, capture, (req) => req.socket.remoteAddress ?? '', inspectorOptions);
   const server = http.createServer({ keepAliveTimeout: cfg.keepAliveTimeoutMs });
@@ -144,13 +144,15 @@ function labHandler(
         return;
       }
       case 'drip': {
-        // `n` small writes, each in its own turn of the event loop: `n` records
+        // `n` small writes, each in its own turn of the event loop (or `every` ms apart): `n` records
         const n = Number(url.searchParams.get('n') ?? 10);
+        const every = Number(url.searchParams.get('every') ?? 0);
         let i = 0;
         const next = () => {
           if (i === n) return void res.end();
           res.write(`drop ${i++}\n`);
-          setImmediate(next);
+          if (every > 0) setTimeout(next, every);
+          else setImmediate(next);
         };
         next();
         return;

@@ -326,6 +326,36 @@ test('a burst of writes arrives batched: at most one frame per inspectorBatchMs'
   inspector.close();
 });
 
+test('records that keep coming are sent in longer batches (sustainedBatchMs) until a quiet spell', async () => {
+  const h = await startHarness({ inspectorBatchMs: 20, inspectorSustainedBatchMs: 1_000 });
+  try {
+    const s = sessionId();
+    const inspector = await InspectorClient.open(h.port, s);
+    await until(() => inspector.live, 'live');
+    const framesBefore = inspector.messages.length;
+    const client = await RawClient.connect(h.port);
+    const started = Date.now();
+    client.send(get(`/lab/${s}/drip?n=60&every=25`)); // a write every 25 ms for 1.5 s
+    await client.waitFor('0\r\n\r\n');
+    await inspector.waitBytes(1, 'out', client.received.length);
+    const elapsed = Date.now() - started;
+    const frames = inspector.messages.length - framesBefore;
+    assert.ok(inspector.records.length >= 60, `${inspector.records.length} records`);
+    // 20 ms batches would be one frame a write (60); after three, 1 s windows.
+    assert.ok(frames <= elapsed / 1_000 + 3 + 3, `${frames} frames in ${elapsed} ms`);
+    // After a quiet spell (5 × 20 ms), the next record goes at once again, not after a 1 s window.
+    await delay(300);
+    const before = inspector.records.length;
+    const t0 = Date.now();
+    client.socket.destroy();
+    await inspector.waitFor((rs) => rs.length > before && rs.at(-1)!.kind === 'close', 'the close record');
+    assert.ok(Date.now() - t0 < 600, `the close shown ${Date.now() - t0} ms after`);
+    inspector.close();
+  } finally {
+    await h.close();
+  }
+});
+
 test('a reader that stops reading is paused, not buffered; when it reads again it skips ahead with a dropped message', async () => {
   const slow = await startHarness({
     captureBytesPerSession: 64 * 1024,
