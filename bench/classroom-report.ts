@@ -65,61 +65,63 @@ export function formatClassroom(c: ClassroomResults): string[] {
     '',
   ];
   const rows = [['technique', 'Wire Lab p50', 'p99', 'lost', 'baseline p50', 'p99', 'lost']];
+  type Delivered = { p50: number; p99: number; missing: number };
+  /** p50, p99 and lost over the repeats; `none` when this server has no such technique. */
+  const three = (xs: Array<Delivered | undefined>, none: string[]): string[] =>
+    xs[0]
+      ? (['p50', 'p99', 'missing'] as const).map((k) =>
+          show(
+            xs.map((x) => x?.[k] ?? Number.NaN),
+            k === 'missing' ? n0 : ms,
+          ),
+        )
+      : none;
   for (const t of TECHNIQUES) {
     const wt = ws.map((x) => x.techniques[t]);
     const bt = bs.map((x) => x.techniques[t]);
     if (!wt[0] && !bt[0]) continue;
-    const col = (
-      xs: typeof wt,
-      f: (x: NonNullable<(typeof wt)[number]>) => number,
-      fmt: (n: number) => string,
-    ) =>
-      xs[0]
-        ? show(
-            xs.map((x) => (x ? f(x) : Number.NaN)),
-            fmt,
-          )
-        : '–';
-    rows.push([
-      t,
-      col(wt, (x) => x.p50, ms),
-      col(wt, (x) => x.p99, ms),
-      col(wt, (x) => x.missing, n0),
-      bt[0] ? col(bt, (x) => x.p50, ms) : '– (no capture)',
-      col(bt, (x) => x.p99, ms),
-      bt[0] ? col(bt, (x) => x.missing, n0) : '',
-    ]);
+    rows.push([t, ...three(wt, ['–', '–', '–']), ...three(bt, ['– (no capture)', '–', ''])]);
   }
   rows.push([
     'broadcast',
-    show(
-      ws.map((x) => x.broadcast.p50),
-      ms,
+    ...three(
+      ws.map((x) => x.broadcast),
+      [],
     ),
-    show(
-      ws.map((x) => x.broadcast.p99),
-      ms,
-    ),
-    show(
-      ws.map((x) => x.broadcast.missing),
-      n0,
-    ),
-    show(
-      bs.map((x) => x.broadcast.p50),
-      ms,
-    ),
-    show(
-      bs.map((x) => x.broadcast.p99),
-      ms,
-    ),
-    show(
-      bs.map((x) => x.broadcast.missing),
-      n0,
+    ...three(
+      bs.map((x) => x.broadcast),
+      [],
     ),
   ]);
   out.push(table(rows), '');
   const ratios = c.repeats.map((r) => r.ratios);
   const sp = (x: ClassroomResult) => x.serverProcess;
+  /** One figure of both servers, and of their ratio when there is one. */
+  const row = (
+    label: string,
+    f: (x: ClassroomResult['serverProcess']) => number,
+    fmt: (n: number) => string,
+    r?: (x: Ratios) => number,
+  ): string[] => [
+    label,
+    show(
+      ws.map((x) => f(sp(x))),
+      fmt,
+    ),
+    show(
+      bs.map((x) => f(sp(x))),
+      fmt,
+    ),
+    r ? show(ratios.map(r), times) : '',
+  ];
+  const eld = (xs: ClassroomResult[]) =>
+    `${show(
+      xs.map((x) => sp(x).eld.p99),
+      ms,
+    )} / ${show(
+      xs.map((x) => sp(x).eld.max),
+      ms,
+    )}`;
   out.push(
     table([
       ['server process', 'Wire Lab', 'baseline', 'Wire Lab ÷ baseline'],
@@ -138,93 +140,27 @@ export function formatClassroom(c: ClassroomResults): string[] {
           times,
         ),
       ],
-      [
+      row(
         'CPU ms / 1000 deliveries',
-        show(
-          ws.map((x) => sp(x).cpuMsPer1000),
-          n1,
-        ),
-        show(
-          bs.map((x) => sp(x).cpuMsPer1000),
-          n1,
-        ),
-        show(
-          ratios.map((r) => r.cpuPerDelivery),
-          times,
-        ),
-      ],
-      [
-        'CPU while pushing (1 core = 100 %)',
-        show(
-          ws.map((x) => sp(x).cpuPct),
-          n0,
-        ),
-        show(
-          bs.map((x) => sp(x).cpuPct),
-          n0,
-        ),
-        '',
-      ],
-      [
-        'RSS idle, MB',
-        show(
-          ws.map((x) => sp(x).idleRss),
-          mbShort,
-        ),
-        show(
-          bs.map((x) => sp(x).idleRss),
-          mbShort,
-        ),
-        '',
-      ],
-      [
+        (x) => x.cpuMsPer1000,
+        n1,
+        (r) => r.cpuPerDelivery,
+      ),
+      row('CPU while pushing (1 core = 100 %)', (x) => x.cpuPct, n0),
+      row('RSS idle, MB', (x) => x.idleRss, mbShort),
+      row(
         'RSS at the plateau (second half), MB',
-        show(
-          ws.map((x) => sp(x).plateauRss),
-          mbShort,
-        ),
-        show(
-          bs.map((x) => sp(x).plateauRss),
-          mbShort,
-        ),
-        show(
-          ratios.map((r) => r.plateauRss),
-          times,
-        ),
-      ],
-      [
+        (x) => x.plateauRss,
+        mbShort,
+        (r) => r.plateauRss,
+      ),
+      row(
         'RSS peak, MB',
-        show(
-          ws.map((x) => sp(x).peakRss),
-          mbShort,
-        ),
-        show(
-          bs.map((x) => sp(x).peakRss),
-          mbShort,
-        ),
-        show(
-          ratios.map((r) => r.rss),
-          times,
-        ),
-      ],
-      [
-        'event-loop delay p99 / max',
-        `${show(
-          ws.map((x) => sp(x).eld.p99),
-          ms,
-        )} / ${show(
-          ws.map((x) => sp(x).eld.max),
-          ms,
-        )}`,
-        `${show(
-          bs.map((x) => sp(x).eld.p99),
-          ms,
-        )} / ${show(
-          bs.map((x) => sp(x).eld.max),
-          ms,
-        )}`,
-        '',
-      ],
+        (x) => x.peakRss,
+        mbShort,
+        (r) => r.rss,
+      ),
+      ['event-loop delay p99 / max', eld(ws), eld(bs), ''],
     ]),
   );
   const variants = first.variants.map((_, i) =>
@@ -273,7 +209,7 @@ export function formatClassroom(c: ClassroomResults): string[] {
 }
 
 /** The classroom's rows of the targets table: [target, measured, goal, met?]. */
-export function classroomTargets(c: ClassroomResults): Array<[string, string, string, boolean]> {
+export function classroomTargets(c: ClassroomResults): Array<[string, string, string, boolean | undefined]> {
   const ws = c.repeats.map((r) => r.wirelab);
   const ratios = c.repeats.map((r) => r.ratios);
   const n = ws[0]?.learners ?? 0;

@@ -101,6 +101,11 @@ export interface ClassroomResult {
   techniques: Partial<Record<Technique, TechniqueResult>>;
   /** SSE, WebSocket, long poll and class channel together: every copy of a push a learner's code sees. */
   broadcast: LatencySummary & { missing: number };
+  /**
+   * SSE, WebSocket and class channel: the pushed copies, without the long poll, whose answers wait
+   * up to `pollBatchMs` on both servers by design and so set the broadcast p99 of both.
+   */
+  pushed?: LatencySummary;
   deliveriesPerS: number;
   serverProcess: {
     idleRss: number;
@@ -350,6 +355,7 @@ function summarize(
 ): ClassroomResult {
   const ready = side.ready ?? [];
   const broadcast = new Histogram();
+  const pushed = new Histogram();
   let broadcastMissing = 0;
   let deliveries = 0;
   for (const r of reports) {
@@ -358,6 +364,10 @@ function summarize(
       if (!d) continue;
       broadcast.merge(d.live);
       broadcast.merge(d.replayed);
+      if (t !== 'poll') {
+        pushed.merge(d.live);
+        pushed.merge(d.replayed);
+      }
       broadcastMissing += d.missing;
       deliveries += d.received;
     }
@@ -385,6 +395,7 @@ function summarize(
     sent,
     techniques: mergeTechniques(reports),
     broadcast: { ...broadcast.summary(), missing: broadcastMissing },
+    pushed: pushed.summary(),
     deliveriesPerS: deliveries / (sent / o.rate),
     serverProcess: {
       idleRss: side.idle?.rss ?? Number.NaN,
