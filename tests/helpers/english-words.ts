@@ -84,6 +84,9 @@ function isCodeToken(token: string): boolean {
 const PHRASES =
   /Server-Sent Events|\b[A-Z][A-Za-z]*(-[A-Za-z]+)*: |（(?:也叫|又称|即)?\s*[A-Za-z][A-Za-z -]*）/g;
 
+/** A value cut short and shown with an ellipsis (`票 okhrgy…`: a ticket's first characters), not a word. */
+const CUT_VALUE = /[A-Za-z0-9_-]+…/g;
+
 /** A JSON object or a code block in braces, as the console and the decoded tree print them. */
 const JSON_OBJECT = /\{[^{}\n]*\}/g;
 
@@ -96,7 +99,11 @@ const QUOTED = /"[^"\n]*"|“(?:[^“”\n]|“[^”\n]*”)*”|‘[^’\n]*’
  */
 export function englishWords(text: string, code = false): string[] {
   const found: string[] = [];
-  const prose = text.replace(JSON_OBJECT, ' ').replace(QUOTED, ' ').replace(PHRASES, ' ');
+  const prose = text
+    .replace(JSON_OBJECT, ' ')
+    .replace(QUOTED, ' ')
+    .replace(PHRASES, ' ')
+    .replace(CUT_VALUE, ' ');
   for (const raw of prose.split(/[\s\p{Script=Han}，。、；：！？（）《》…—–·→←↑↓⏎▸▾⚠✓×,;:!?()'"]+/u)) {
     const token = raw.replace(/^[-]+|[-]+$/g, '');
     // One letter is a variable or a label (x, n, T), not a word.

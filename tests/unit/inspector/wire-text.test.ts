@@ -93,6 +93,15 @@ test('every label, note and error the dissectors emit for the test vectors reads
   assert.deepEqual(left, [], `${left.length} texts keep English words:\n${left.slice(0, 60).join('\n')}`);
 });
 
+test('a random value cut short with an ellipsis is not an English word; the same letters without one still are', () => {
+  assert.deepEqual(englishWords('票 okhrgy…：只能开一条连接，30 秒内有效', true), []);
+  assert.deepEqual(
+    englishWords('票 okhrgy：只能开一条连接', true),
+    ['okhrgy'],
+    'the same without the ellipsis is still caught',
+  );
+});
+
 test('the words the issue names read in Chinese, bytes and tokens kept as they are', () => {
   assert.equal(wireText('chunk size 0x39 = 57', 'zh', 'chunk-size'), '块大小 0x39 = 57');
   assert.equal(wireText('blank line → dispatch', 'zh', 'sse-line'), '空行 → 派发事件');
