@@ -25,14 +25,17 @@ export interface WireLabProcessOptions {
   readonly env?: Record<string, string>;
   /** Each line it prints, on stdout or stderr (default: dropped; stderr is kept for `stderr()`). */
   readonly output?: (line: string, stream: 'stdout' | 'stderr') => void;
-  /** Node's flags before the entry (npm run serve's `--max-semi-space-size=16 --expose-gc` by default). */
+  /** Node's flags before the entry (npm run serve's flags by default). */
   readonly nodeFlags?: readonly string[];
 }
 
 export function spawnWireLab(port: number, options: WireLabProcessOptions = {}): WireLabProcess {
   const child = spawn(
     process.execPath,
-    [...(options.nodeFlags ?? ['--max-semi-space-size=16', '--expose-gc']), entry],
+    [
+      ...(options.nodeFlags ?? ['--max-semi-space-size=16', '--heap-growing-percent=50', '--expose-gc']),
+      entry,
+    ],
     {
       cwd: root,
       env: { ...process.env, ...options.env, PORT: String(port), HOST: '127.0.0.1' },
