@@ -165,13 +165,13 @@ export const config = {
    * (64 MiB held ≈ 35 MB more: docs/performance.md).
    */
   captureBytesTotal: readInt('WIRELAB_CAPTURE_BYTES_TOTAL', 32 * MiB, 1 * MiB, 8 * 1024 * MiB),
-  /** Inspector channels open at once per session. */
   /**
    * A capture log nobody watches (no inspector channel open) that recorded nothing for this long
    * is forgotten; its session lives on. A closed page's records go after a minute, not with the
    * session half an hour later: a crowd that came and went gives its memory back.
    */
   captureIdleMs: readInt('WIRELAB_CAPTURE_IDLE_MS', 60_000, 1_000, 24 * 3_600_000),
+  /** Inspector channels open at once per session. */
   maxInspectorsPerSession: readInt('WIRELAB_MAX_INSPECTORS_PER_SESSION', 4, 1, 100),
   /**
    * Inspector channels one client address may hold open across all sessions (close 1013 beyond):
