@@ -3,7 +3,7 @@
  * start it, ask it for its numbers, stop it.
  */
 import { type ChildProcess, fork } from 'node:child_process';
-import fs from 'node:fs';
+import { serveFlags } from '../server/serve-flags.ts';
 import type { FromServer, ServerKind, ServerSample, ToServer } from './server-entry.ts';
 
 export interface ServerProcess {
@@ -29,17 +29,8 @@ export interface ServerStartOptions {
   port?: number;
 }
 
-/**
- * The Node flags `npm run serve` starts the server with (package.json), so the bench measures
- * the server as it is run: `"serve": "node --flag server/index.ts"` → `['--flag']`.
- */
-export function serveFlags(): string[] {
-  const pkg = JSON.parse(fs.readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
-    scripts: Record<string, string>;
-  };
-  const words = (pkg.scripts.serve ?? '').split(/\s+/);
-  return words.slice(words.indexOf('node') + 1).filter((w) => w.startsWith('--'));
-}
+/** The Node flags `npm run serve` starts the server with: the bench measures the server as it is run. */
+export { serveFlags };
 
 export async function startServer(
   kind: ServerKind,

@@ -5,6 +5,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { waitForPort } from './port.ts';
+import { serveFlags } from '../serve-flags.ts';
 
 const entry = fileURLToPath(new URL('../index.ts', import.meta.url));
 const root = fileURLToPath(new URL('../..', import.meta.url));
@@ -30,18 +31,11 @@ export interface WireLabProcessOptions {
 }
 
 export function spawnWireLab(port: number, options: WireLabProcessOptions = {}): WireLabProcess {
-  const child = spawn(
-    process.execPath,
-    [
-      ...(options.nodeFlags ?? ['--max-semi-space-size=16', '--heap-growing-percent=50', '--expose-gc']),
-      entry,
-    ],
-    {
-      cwd: root,
-      env: { ...process.env, ...options.env, PORT: String(port), HOST: '127.0.0.1' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
-  );
+  const child = spawn(process.execPath, [...(options.nodeFlags ?? serveFlags()), entry], {
+    cwd: root,
+    env: { ...process.env, ...options.env, PORT: String(port), HOST: '127.0.0.1' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let stderr = '';
   const lines = (stream: 'stdout' | 'stderr') => {
     let partial = '';

@@ -4,17 +4,10 @@
  */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import fs from 'node:fs';
 import net from 'node:net';
 import { test } from 'node:test';
+import { serveFlags } from '../../server/serve-flags.ts';
 import { freeTcpPort } from '../helpers/ports.ts';
-
-/** `"serve": "node --a --b server/index.ts"` → ['--a', '--b']. */
-function serveFlags(): string[] {
-  const pkg = JSON.parse(fs.readFileSync('package.json', 'utf8')) as { scripts: Record<string, string> };
-  const words = (pkg.scripts.serve ?? '').split(/\s+/);
-  return words.slice(words.indexOf('node') + 1).filter((w) => w.startsWith('--'));
-}
 
 const connect = (port: number) =>
   new Promise<net.Socket>((resolve, reject) => {
