@@ -24,6 +24,7 @@ import { readBody } from './body.ts';
 import { bound } from './bounds.ts';
 import { allowAnyOrigin, CORS_HEADERS } from './cors.ts';
 import { appendQuietly, type Feed } from './feed.ts';
+import { messageJson } from './message-text.ts';
 import { createConsoles } from './mine-console.ts';
 import { responseSink } from './mine-response.ts';
 import { type MineUpgrade, serveSocket } from './mine-socket.ts';
@@ -100,7 +101,7 @@ export function createMine(cfg: Config, lab: LabRuntime, exists: (session: strin
       if (on && feed) {
         subscriptions.set(
           session,
-          feed.subscribe((m) => pool?.deliver(session, JSON.stringify(m))),
+          feed.subscribe((m) => pool?.deliver(session, messageJson(m))),
         );
       }
     },

@@ -13,6 +13,7 @@
 import { answerText } from './answer.ts';
 import { bound } from './bounds.ts';
 import type { FeedMessage } from './feed.ts';
+import { sseEventText } from './message-text.ts';
 import { openPush } from './push-response.ts';
 import { int, MAX_INT, readIntHeader } from './query.ts';
 import type { LabRequest } from './request.ts';
@@ -50,17 +51,7 @@ export function sse(ctx: LabRequest<SseQuery>): void {
   // How long EventSource waits before reconnecting, in ms (it keeps this for later reconnects).
   if (query.retry !== undefined) push.write(`retry: ${query.retry}\n\n`);
 
-  const event = (m: FeedMessage): void => {
-    // A chat message is sent as the text itself; a tick (or a JSON chat) as JSON.
-    const text = m.type === 'chat' && typeof m.data === 'string' ? m.data : JSON.stringify(m.data);
-    // A field cannot hold a line break, so each line of the message gets its own `data:` line;
-    // EventSource joins them with "\n" (WHATWG HTML, "event stream interpretation").
-    const data = text
-      .split(/\r\n|\r|\n/)
-      .map((line) => `data: ${line}\n`)
-      .join('');
-    push.send(`id: ${m.id}\nevent: ${m.type}\n${data}\n`);
-  };
+  const event = (m: FeedMessage): void => push.send(sseEventText(m));
 
   const { messages, missed } = feed.after(after);
   if (missed > 0) {
