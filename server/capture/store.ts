@@ -253,21 +253,35 @@ export class CaptureStore {
     if (this.total > target) this.level([...this.logs.values()], target);
   }
 
-  /** Drops the oldest records of the largest of `logs`, then the next, until the total is at `target`. */
+  /**
+   * Drops the oldest records of the largest of `logs`, then the next, until the total is at
+   * `target`: the largest come down to one common level, found once from their sizes, and each
+   * drops to it in one go (one record at a time across hundreds of logs made this a stall).
+   */
   private level(logs: SessionLog[], target: number): void {
+    const excess = this.total - target;
+    if (excess <= 0 || logs.length === 0) return;
     const bySize = logs.sort((a, b) => b.ring.charge - a.ring.charge);
-    while (this.total > target) {
-      const top = bySize[0];
-      if (top === undefined || top.ring.length <= 1) break;
-      this.total -= top.ring.dropOldest();
-      // keep bySize sorted: the top shrank, let it sink below larger ones
-      let i = 0;
-      while (i + 1 < bySize.length && bySize[i + 1]!.ring.charge > top.ring.charge) {
-        bySize[i] = bySize[i + 1]!;
-        i += 1;
+    // The k largest brought down to level L free (their sum) - k·L: the first k for which
+    // bringing them down to the next one's size is enough hold L, the others keep all they have.
+    let sum = 0;
+    let k = 0;
+    let level = 0;
+    while (k < bySize.length) {
+      sum += bySize[k]!.ring.charge;
+      k += 1;
+      const next = bySize[k]?.ring.charge ?? 0;
+      if (sum - k * next >= excess) {
+        level = Math.max(next, (sum - excess) / k);
+        break;
       }
-      bySize[i] = top;
-      if (top.watchers.size > 0) for (const w of top.watchers) w.wake();
+    }
+    for (let i = 0; i < k && this.total > target; i++) {
+      const log = bySize[i]!;
+      const ring = log.ring;
+      const before = ring.length;
+      while (ring.charge > level && ring.length > 1 && this.total > target) this.total -= ring.dropOldest();
+      if (ring.length !== before && log.watchers.size > 0) for (const w of log.watchers) w.wake();
     }
   }
 

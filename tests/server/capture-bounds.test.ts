@@ -128,6 +128,30 @@ test('over the total cap, the largest session gives up its oldest records first'
   assert.equal(small.ring.length, 30);
 });
 
+test('over the total cap, a class of equal sessions comes down to one level together', () => {
+  const store = new CaptureStore({
+    bytesPerSession: 1 * MiB,
+    bytesTotal: 4 * MiB,
+    maxSessions: 400,
+    idleMs: 60_000,
+  });
+  const logs = Array.from({ length: 300 }, (_, i) => store.log(`learner-session-${i}`));
+  for (const log of logs) store.watch(log.session, { wake() {} });
+  // Each learner's capture grows in turn, as a class push reaches them one after the other.
+  for (let round = 0; round < 20; round++) for (const log of logs) put(store, log, 1 * KiB);
+  assert.ok(store.total <= 4 * MiB);
+  const charges = logs.map((log) => log.ring.charge);
+  const oneRecord = Math.max(...logs.map((log) => log.ring.charge / log.ring.length));
+  assert.ok(
+    Math.max(...charges) - Math.min(...charges) <= 2 * oneRecord,
+    `sizes within two records of each other: ${Math.min(...charges)}–${Math.max(...charges)} bytes`,
+  );
+  assert.ok(
+    logs.every((log) => log.ring.length >= 5),
+    'each keeps its newest records',
+  );
+});
+
 test('over the total cap, sessions nobody watches give up their records before a watched one does', () => {
   const store = new CaptureStore({
     bytesPerSession: 1 * MiB,
