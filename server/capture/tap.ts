@@ -160,8 +160,13 @@ export class SocketTap implements RangeSink {
     if (typeof write === 'function') {
       const tap = this;
       internals._writeGeneric = function (this: SocketInternals, writev, data, encoding, cb) {
-        if (this._handle && !this.connecting) tap.wrote(writev, data, encoding);
-        return write.call(this, writev, data, encoding, cb);
+        if (!this._handle || this.connecting) return write.call(this, writev, data, encoding, cb);
+        // A string is encoded here once, and those very bytes go on to the socket: Node would
+        // otherwise encode it a second time.
+        const bytes = tap.wrote(writev, data, encoding);
+        return bytes === null
+          ? write.call(this, writev, data, encoding, cb)
+          : write.call(this, writev, bytes, 'buffer', cb);
       };
     } else if (!warnedNoWriteHook) {
       warnedNoWriteHook = true;
@@ -204,30 +209,41 @@ export class SocketTap implements RangeSink {
     this.flush();
   }
 
-  private wrote(writev: boolean, data: unknown, encoding: string): void {
+  /**
+   * Records what the server writes. Returns the bytes of a single write when it was a string (to
+   * be written in its place), else null; the entries of a writev get theirs in place.
+   */
+  private wrote(writev: boolean, data: unknown, encoding: string): Buffer | null {
     if (this.store.closed || this.responses.silent) {
       // No session can join any more; one that saw the connection needs its FIN's place.
-      if (this.views === null) return;
+      if (this.views === null) return null;
       if (!writev) this.total.out += byteLength(data as Buffer | string, encoding);
       else for (const e of data as WritevEntry[]) this.total.out += byteLength(e.chunk, e.encoding);
-      return;
+      return null;
     }
     this.t = monoUs();
     this.dir = 'out';
+    let encoded: Buffer | null = null;
     if (!writev) {
       this.chunk = toBytes(data as Buffer | string, encoding);
+      if (this.chunk !== data) encoded = this.chunk;
       this.chunkOff = this.total.out;
       this.total.out += this.chunk.length;
       this.responses.push(this.chunk, this);
     } else {
       for (const entry of data as WritevEntry[]) {
         this.chunk = toBytes(entry.chunk, entry.encoding);
+        if (this.chunk !== entry.chunk) {
+          entry.chunk = this.chunk;
+          entry.encoding = 'buffer';
+        }
         this.chunkOff = this.total.out;
         this.total.out += this.chunk.length;
         this.responses.push(this.chunk, this);
       }
     }
     this.flush();
+    return encoded;
   }
 
   // ---- RangeSink: where the boundary trackers send each range

@@ -9,11 +9,13 @@ import {
   delay,
   get,
   InspectorClient,
+  LARGE_TEXT,
   PLAIN_BODY,
   RawClient,
   SSE_EVENTS,
   sessionId,
   startHarness,
+  TEXTS,
 } from './capture-harness.ts';
 
 const h = await startHarness();
@@ -87,6 +89,27 @@ test('a chunked stream is captured with its chunk framing, in order', async () =
   // each write is its own record, with its own time
   const outRecords = inspector.records.filter((r) => r.kind === 'data' && r.dir === 'out');
   assert.ok(outRecords.length >= CHUNKS.length + 1, 'one record per write at least');
+  client.socket.destroy();
+  inspector.close();
+});
+
+test('strings written in any encoding, alone or in one writev, are captured as the bytes sent', async () => {
+  const s = sessionId();
+  const inspector = await InspectorClient.open(h.port, s);
+  const client = await RawClient.connect(h.port);
+  client.send(get(`/lab/${s}/texts`));
+  await client.waitFor('0\r\n\r\n');
+  await assertSameBytes(inspector, client);
+  const received = client.received;
+  for (const [text, encoding] of TEXTS) {
+    const bytes = Buffer.from(text, encoding);
+    assert.ok(
+      received.includes(bytes),
+      `${encoding} ${JSON.stringify(text)} went out as ${bytes.toString('hex')}`,
+    );
+  }
+  assert.ok(received.includes(Buffer.from(LARGE_TEXT)), 'the large text, whole, in UTF-8');
+  assert.ok(received.includes(Buffer.from('终')), 'the last write');
   client.socket.destroy();
   inspector.close();
 });

@@ -22,6 +22,15 @@ export interface Harness {
 }
 
 export const PLAIN_BODY = 'hello, wire';
+/** What the `texts` endpoint writes, each with its encoding (latin1 \xe9 is one byte, utf8 é two). */
+export const TEXTS: Array<[string, BufferEncoding]> = [
+  ['caf\u00e9 ', 'latin1'],
+  ['caf\u00e9 中文 ', 'utf8'],
+  ['776972650a', 'hex'],
+  ['bGFi', 'base64'],
+];
+/** Larger than the capture copies into its arena, and not ASCII. */
+export const LARGE_TEXT = '推送 '.repeat(2_000);
 export const CHUNKS = ['first chunk\n', 'second, a bit longer chunk\n', 'third\n'];
 export const SSE_EVENTS = [
   'id: 1\ndata: one\n\n',
@@ -126,6 +135,18 @@ function labHandler(
         res.writeHead(200, { 'Content-Type': 'text/event-stream', 'Cache-Control': 'no-store' });
         writeSlowly(res, SSE_EVENTS, () => res.end());
         return;
+      case 'texts': {
+        // Strings written in several encodings: corked (one writev) and alone, small and large.
+        res.setHeader('Content-Type', 'text/plain; charset=utf-8');
+        res.socket?.cork();
+        for (const [text, encoding] of TEXTS) res.write(text, encoding);
+        process.nextTick(() => {
+          res.socket?.uncork();
+          res.write(LARGE_TEXT);
+          res.end('终');
+        });
+        return;
+      }
       case 'bytes': {
         // `n` bytes of a repeating pattern, in writes of `size`, each a fresh Buffer (as real data is)
         const n = Number(url.searchParams.get('n') ?? 1024);
