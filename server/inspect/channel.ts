@@ -14,12 +14,14 @@ import type { WebSocket } from 'ws';
 import type { CaptureSubscription, Forgotten } from '../capture/index.ts';
 import { monoUs, serverTime } from '../capture/index.ts';
 import {
+  binaryRecordsFrame,
   droppedFrame,
   encodedSize,
   encodeRecord,
   forgottenFrame,
   helloFrame,
   liveFrame,
+  type ProtocolVersion,
   recordsFrame,
 } from './protocol.ts';
 
@@ -54,12 +56,15 @@ export interface ResumeFrom {
   readonly capture: string | null;
   /** This process took the session over from another one (the hello says so). */
   readonly moved: boolean;
+  /** The protocol version the reader asked for (1 when it did not say). */
+  readonly version?: ProtocolVersion;
 }
 
 export class InspectorChannel {
   private readonly ws: WebSocket;
   private readonly sub: CaptureSubscription;
   private readonly limits: ChannelLimits;
+  private readonly version: ProtocolVersion;
   /** Seq of the next record to send. */
   private cursor: number;
   private live = false;
@@ -85,6 +90,7 @@ export class InspectorChannel {
     this.ws = ws;
     this.sub = sub;
     this.limits = limits;
+    this.version = from.version ?? 1;
     const { after, moved } = from;
     const last = sub.lastSeq();
     // The session began again (forgotten when idle, the server restarted, another process took it
@@ -102,6 +108,7 @@ export class InspectorChannel {
   private hello(after: number, continued: boolean, moved = false): void {
     this.ws.send(
       helloFrame({
+        v: this.version,
         session: this.sub.session,
         serverTime: serverTime(),
         limits: this.limits,
@@ -206,16 +213,20 @@ export class InspectorChannel {
       }
       const last = sub.lastSeq();
       if (this.cursor > last) break;
+      const version = this.version;
       const batch: string[] = [];
+      const payloads: Buffer[] = [];
       let size = 0;
       while (this.cursor <= last && size < FRAME_BYTES) {
         const record = sub.at(this.cursor)!;
-        batch.push(encodeRecord(record));
-        size += encodedSize(record);
+        batch.push(encodeRecord(record, version));
+        if (version === 2 && record.kind === 'data') payloads.push(record.bytes!);
+        size += encodedSize(record, version);
         this.sentBytes = record.cum;
         this.cursor += 1;
       }
-      this.ws.send(recordsFrame(batch));
+      if (version === 1) this.ws.send(recordsFrame(batch));
+      else this.ws.send(binaryRecordsFrame(batch, payloads), { binary: true });
     }
     if (!this.live) {
       this.live = true;

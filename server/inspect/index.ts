@@ -16,6 +16,7 @@ import type { Capture } from '../capture/index.ts';
 import type { Config } from '../config.ts';
 import { parseInspectPath } from '../session-path.ts';
 import { type ChannelLimits, InspectorChannel } from './channel.ts';
+import { type ProtocolVersion, SUPPORTED_VERSIONS } from './protocol.ts';
 
 export interface Inspector {
   /**
@@ -63,6 +64,8 @@ interface Asked {
   readonly after: number;
   readonly capture: string | null;
   readonly address: string;
+  /** `v=`: 1 (records as JSON, bytes in base64) unless the reader asks for 2 (binary records frames). */
+  readonly version: ProtocolVersion;
 }
 
 /** Heartbeat: a ping this often; an inspector that has not answered the previous one is cut. */
@@ -90,7 +93,7 @@ export function createInspector(
   };
   const wss = new WebSocketServer({
     noServer: true,
-    perMessageDeflate: false, // zlib per socket fragments memory; base64 JSON compresses poorly anyway
+    perMessageDeflate: false, // zlib per socket fragments memory, and captured bytes compress poorly
     maxPayload: 4 * 1024, // the reader sends nothing we read
   });
   const bySession = new Map<string, Set<InspectorChannel>>();
@@ -159,6 +162,15 @@ export function createInspector(
       );
       return true;
     }
+    const versionParam = url.searchParams.get('v');
+    if (versionParam !== null && !SUPPORTED_VERSIONS.includes(Number(versionParam) as ProtocolVersion)) {
+      refuse(
+        socket,
+        400,
+        `v= must be a version of the protocol this server speaks (${SUPPORTED_VERSIONS.join(' or ')}), or absent (1).`,
+      );
+      return true;
+    }
     if (closing) {
       refuse(socket, 503, 'The server is shutting down; reconnect in a moment.');
       return true;
@@ -168,6 +180,7 @@ export function createInspector(
       after: Number(afterParam ?? 0),
       capture: captureParam,
       address: addressOf(req),
+      version: versionParam === null ? 1 : (Number(versionParam) as ProtocolVersion),
     };
     const moved = movedFrom(session);
     if (typeof moved === 'boolean') accept(req, socket, head, asked, moved);
@@ -211,7 +224,12 @@ export function createInspector(
         wake: () => channel?.wake(),
         forgotten: (info) => channel?.forgotten(info),
       });
-      channel = new InspectorChannel(ws, sub, limits, { after: asked.after, capture: asked.capture, moved });
+      channel = new InspectorChannel(ws, sub, limits, {
+        after: asked.after,
+        capture: asked.capture,
+        moved,
+        version: asked.version,
+      });
       const it = channel;
       channels.add(it);
       it.onEnd = () => {

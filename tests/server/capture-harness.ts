@@ -302,6 +302,8 @@ export interface WireRecord {
   dir?: 'in' | 'out';
   off?: number;
   b64?: string;
+  /** Version 2: how many bytes of the frame are this record's. */
+  len?: number;
   how?: string;
   cause?: string;
   unseen?: boolean;
@@ -321,6 +323,26 @@ export interface WireMessage {
   [key: string]: unknown;
 }
 
+/**
+ * Reads a version 2 records frame (docs/inspector-protocol.md) the way the spec says, into the
+ * version 1 shape (`b64`), checking that its lengths add up to the frame exactly.
+ */
+function fromBinaryFrame(frame: Buffer): WireMessage {
+  const headLength = frame.readUInt32BE(0);
+  const msg = JSON.parse(frame.subarray(4, 4 + headLength).toString('utf8')) as WireMessage;
+  let at = 4 + headLength;
+  for (const r of msg.records ?? []) {
+    if (r.kind !== 'data') continue;
+    if (r.b64 !== undefined || typeof r.len !== 'number')
+      throw new Error('version 2: a data record has len, no b64');
+    r.b64 = frame.subarray(at, at + r.len).toString('base64');
+    at += r.len;
+  }
+  if (at !== frame.length)
+    throw new Error(`version 2: the records' lengths add up to ${at}, the frame has ${frame.length}`);
+  return msg;
+}
+
 /** Collects everything an inspector channel sends. */
 export class InspectorClient {
   readonly ws: WebSocket;
@@ -329,11 +351,14 @@ export class InspectorClient {
   closeCode = 0;
   closeReason = '';
   closed = false;
+  /** Frames that came binary (version 2's records). */
+  binaryFrames = 0;
 
   private constructor(ws: WebSocket) {
     this.ws = ws;
-    ws.on('message', (data) => {
-      const msg = JSON.parse(String(data)) as WireMessage;
+    ws.on('message', (data, isBinary) => {
+      const msg = isBinary ? fromBinaryFrame(data as Buffer) : (JSON.parse(String(data)) as WireMessage);
+      if (isBinary) this.binaryFrames += 1;
       this.messages.push(msg);
       if (msg.type === 'records') this.records.push(...(msg.records ?? []));
     });

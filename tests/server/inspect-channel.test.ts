@@ -287,6 +287,8 @@ test('a bad session id on /inspect/ is refused with HTTP 400 and a plain reason'
     '/inspect/has%20space-123',
     `/inspect/${sessionId()}?after=-1`,
     `/inspect/${sessionId()}?after=3&capture=not%20an%20id`,
+    `/inspect/${sessionId()}?v=3`,
+    `/inspect/${sessionId()}?v=two`,
   ]) {
     const client = await RawClient.connect(h.port);
     client.send(
@@ -299,7 +301,7 @@ test('a bad session id on /inspect/ is refused with HTTP 400 and a plain reason'
     const text = client.received.toString();
     assert.match(text, /^HTTP\/1.1 400 Bad Request\r\n/, path);
     assert.match(text, /Content-Type: text\/plain/);
-    assert.match(text, /\r\n\r\n(The session id|after=|capture=) .+\n$/);
+    assert.match(text, /\r\n\r\n(The session id|after=|capture=|v=) .+\n$/);
   }
 });
 
