@@ -1,6 +1,7 @@
 /**
- * Records as the inspector channel sends them (docs/inspector-protocol.md, version 1), read
- * into the shape the checks use: bytes decoded from base64 once, on arrival.
+ * Records as the inspector channel sends them (docs/inspector-protocol.md, versions 1 and 2),
+ * read into the shape the checks use: bytes decoded from base64 once, on arrival (version 1), or
+ * as the binary frame carried them (version 2).
  */
 import type { CaptureRecord } from './facts.ts';
 
@@ -12,6 +13,7 @@ export interface ChannelRecord {
   t: number;
   dir?: 'in' | 'out';
   b64?: string;
+  bytes?: Uint8Array;
   how?: string;
   text?: string;
 }
@@ -27,7 +29,8 @@ function fromBase64(b64: string): Uint8Array {
 export function fromChannel(r: ChannelRecord): CaptureRecord {
   const rec: CaptureRecord = { seq: r.seq, kind: r.kind, conn: r.conn, t: r.t };
   if (r.dir) rec.dir = r.dir;
-  if (r.b64 !== undefined) rec.bytes = fromBase64(r.b64);
+  if (r.bytes !== undefined) rec.bytes = r.bytes;
+  else if (r.b64 !== undefined) rec.bytes = fromBase64(r.b64);
   if (r.how !== undefined) rec.how = r.how;
   if (r.text !== undefined) rec.text = r.text;
   return rec;

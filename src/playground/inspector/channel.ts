@@ -8,7 +8,7 @@
  * "reconnecting…" and "reconnected" instead of silently showing a frozen capture.
  */
 import { createBackoff } from '../backoff.ts';
-import { type ChannelMessage, parseMessage } from './protocol.ts';
+import { type ChannelMessage, parseBinaryMessage, parseMessage } from './protocol.ts';
 
 export type ChannelState =
   /** First connection attempt. */
@@ -39,8 +39,11 @@ export interface ChannelOptions {
   url?: (session: string, after: number, capture?: string) => string;
 }
 
-/** Protocol version this page speaks; a hello with a higher major version is refused. */
-export const PROTOCOL_VERSION = 1;
+/**
+ * Protocol version this page asks for (`v=`) and speaks; a hello with a higher major version is
+ * refused. A server that knows only version 1 ignores `v=` and sends text frames, read as well.
+ */
+export const PROTOCOL_VERSION = 2;
 /**
  * Every close is worth a retry: 1001 (server restarting), 1006 (network), 1008 (we fell
  * behind: resume after the last seq), 1013 (too many inspectors: try again later). Waits are
@@ -56,7 +59,8 @@ export interface Channel {
 /** The default URL: same host as the page, ws: or wss: to match it. */
 export function inspectUrl(session: string, after: number, capture?: string): string {
   const scheme = location.protocol === 'https:' ? 'wss:' : 'ws:';
-  let query = after > 0 ? `?after=${after}` : '';
+  let query = `?v=${PROTOCOL_VERSION}`;
+  if (after > 0) query += `&after=${after}`;
   if (after > 0 && capture) query += `&capture=${encodeURIComponent(capture)}`;
   return `${scheme}//${location.host}/inspect/${encodeURIComponent(session)}${query}`;
 }
@@ -82,10 +86,17 @@ export function openChannel(opts: ChannelOptions): Channel {
     timer = undefined;
     const socket = new WebSocket(url(opts.session, opts.resumeAfter(), capture));
     ws = socket;
+    // Version 2's records come in binary frames: their bytes as they are, read in place.
+    socket.binaryType = 'arraybuffer';
     socket.addEventListener('open', () => setState('replaying'));
     socket.addEventListener('message', (ev: MessageEvent) => {
-      if (typeof ev.data !== 'string') return;
-      const m = parseMessage(ev.data);
+      const data: unknown = ev.data;
+      const m =
+        typeof data === 'string'
+          ? parseMessage(data)
+          : data instanceof ArrayBuffer
+            ? parseBinaryMessage(data)
+            : null;
       if (!m) return;
       if (m.type === 'hello' && Math.floor(Number(m.v)) > PROTOCOL_VERSION) {
         stopped = true;

@@ -13,7 +13,7 @@ import {
   type ChannelMessage,
   type CloseCause,
   type Dir,
-  fromBase64,
+  recordBytes,
   type HelloMessage,
 } from './protocol.ts';
 
@@ -292,7 +292,7 @@ export class CaptureModel {
         if (rec.t < c.firstT) c.firstT = rec.t;
         break;
       case 'data':
-        this.data(c, rec.dir, rec.off, fromBase64(rec.b64), rec.t);
+        this.data(c, rec.dir, rec.off, recordBytes(rec), rec.t);
         return;
       case 'rejoined':
         c.wire[rec.dir].push({ from: c.bytes[rec.dir].end, at: rec.at });

@@ -1,5 +1,5 @@
 /**
- * The messages of the inspector channel `/inspect/<session>`, version 1, as the panel reads
+ * The messages of the inspector channel `/inspect/<session>`, versions 1 and 2, as the panel reads
  * them (docs/inspector-protocol.md; the server's side is server/inspect/protocol.ts).
  *
  * Every message is one JSON text frame with a `type`: `hello` first, then `records` batches
@@ -92,7 +92,11 @@ export interface DataRecord extends RecordBase {
   dir: Dir;
   /** Offset of the first byte within this session's view of the connection and direction. */
   off: number;
-  b64: string;
+  /** Version 1: the bytes, base64. */
+  b64?: string;
+  /** Version 2: how many bytes (they follow the frame's JSON), and once read, the bytes. */
+  len?: number;
+  bytes?: Uint8Array;
 }
 
 /** A FIN in direction `dir`. */
@@ -186,6 +190,36 @@ export function parseMessage(text: string): ChannelMessage | null {
     default:
       return null;
   }
+}
+
+/**
+ * Returns the records of one binary frame (version 2): a 4-byte big-endian length, that many
+ * bytes of JSON as in a text frame, then the data records' bytes in order, `len` each. Null for a
+ * frame that does not add up (cut short, lengths that overrun it): nothing of it is taken.
+ */
+export function parseBinaryMessage(frame: ArrayBuffer): ChannelMessage | null {
+  if (frame.byteLength < 4) return null;
+  const headLength = new DataView(frame).getUint32(0);
+  if (4 + headLength > frame.byteLength) return null;
+  const m = parseMessage(utf8.decode(new Uint8Array(frame, 4, headLength)));
+  if (m === null || m.type !== 'records') return m;
+  let at = 4 + headLength;
+  for (const r of m.records) {
+    if (r.kind !== 'data') continue;
+    const len = r.len;
+    if (typeof len !== 'number' || !Number.isInteger(len) || len < 0 || at + len > frame.byteLength)
+      return null;
+    r.bytes = new Uint8Array(frame, at, len);
+    at += len;
+  }
+  return at === frame.byteLength ? m : null;
+}
+
+const utf8 = new TextDecoder();
+
+/** Returns a data record's bytes, from either version. */
+export function recordBytes(r: DataRecord): Uint8Array {
+  return r.bytes ?? fromBase64(r.b64 ?? '');
 }
 
 const nativeFromBase64 = (Uint8Array as { fromBase64?: (b64: string) => Uint8Array }).fromBase64?.bind(
