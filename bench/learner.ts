@@ -42,7 +42,10 @@ const POLL_TIMEOUT_MS = 25_000;
 
 /** The inspector frames this reader looks at (docs/inspector-protocol.md). */
 type InspectorFrame =
-  | { type: 'records'; records: Array<{ seq: number; kind: string; dir?: string; b64?: string }> }
+  | {
+      type: 'records';
+      records: Array<{ seq: number; kind: string; dir?: string; b64?: string; len?: number }>;
+    }
   | { type: 'dropped'; records: number }
   | { type: 'hello' | 'live' };
 
@@ -327,23 +330,35 @@ export class Learner {
   private inspector(after: number): void {
     const delivery = this.events.deliveries.inspector;
     const path = this.target.mode === 'baseline' ? '/inspect' : `/inspect/${this.session}`;
-    const ws = new WebSocket(`${this.wsUrl(this.target.base)}${path}${after > 0 ? `?after=${after}` : ''}`, {
-      localAddress: this.localAddress,
-      perMessageDeflate: false,
-    });
+    // Version 2, as the lesson page asks for: records in binary frames, their bytes as they are.
+    const ws = new WebSocket(
+      `${this.wsUrl(this.target.base)}${path}?v=2${after > 0 ? `&after=${after}` : ''}`,
+      {
+        localAddress: this.localAddress,
+        perMessageDeflate: false,
+      },
+    );
     this.sockets.add(ws);
     let last = after;
     if (this.target.mode === 'baseline') ws.on('open', () => this.up('inspector')); // nothing to show
-    ws.on('message', (data) => {
-      const m = JSON.parse(String(data)) as InspectorFrame;
+    ws.on('message', (data, isBinary) => {
+      const frame = data as Buffer;
+      const head = isBinary ? frame.readUInt32BE(0) : 0;
+      const m = JSON.parse(isBinary ? frame.toString('utf8', 4, 4 + head) : String(frame)) as InspectorFrame;
       if (m.type === 'live') this.up('inspector');
       else if (m.type === 'dropped') delivery.dropped += m.records;
       else if (m.type === 'records') {
+        let at = 4 + head; // version 2: the data records' bytes follow the head, `len` each
         for (const r of m.records) {
           last = r.seq;
-          if (r.kind === 'data' && r.dir === 'out' && r.b64) {
-            delivery.scan(this.index, Buffer.from(r.b64, 'base64').toString('latin1'));
-          }
+          if (r.kind !== 'data') continue;
+          const start = at;
+          if (isBinary) at += r.len ?? 0;
+          if (r.dir !== 'out') continue;
+          const text = isBinary
+            ? frame.toString('latin1', start, at)
+            : Buffer.from(r.b64 ?? '', 'base64').toString('latin1');
+          delivery.scan(this.index, text);
         }
       }
     });
