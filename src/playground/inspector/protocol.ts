@@ -195,7 +195,8 @@ export function parseMessage(text: string): ChannelMessage | null {
 /**
  * Returns the records of one binary frame (version 2): a 4-byte big-endian length, that many
  * bytes of JSON as in a text frame, then the data records' bytes in order, `len` each. Null for a
- * frame that does not add up (cut short, lengths that overrun it): nothing of it is taken.
+ * frame that does not add up (cut short, lengths that overrun it, bytes left over): nothing of it
+ * is taken.
  */
 export function parseBinaryMessage(frame: ArrayBuffer): ChannelMessage | null {
   if (frame.byteLength < 4) return null;
@@ -209,7 +210,9 @@ export function parseBinaryMessage(frame: ArrayBuffer): ChannelMessage | null {
     const len = r.len;
     if (typeof len !== 'number' || !Number.isInteger(len) || len < 0 || at + len > frame.byteLength)
       return null;
-    r.bytes = new Uint8Array(frame, at, len);
+    // A copy of its own: a view would keep the whole frame, head and all, for as long as the
+    // panel keeps these bytes.
+    r.bytes = new Uint8Array(frame.slice(at, at + len));
     at += len;
   }
   return at === frame.byteLength ? m : null;

@@ -73,6 +73,10 @@ test('records written by the server are read back with their bytes, in order, an
     [chunk, Buffer.alloc(0), utf8],
   );
   assert.equal(data[0]!.b64, undefined, 'no base64 in version 2');
+  assert.ok(
+    data.every((r) => r.bytes!.byteOffset === 0 && r.bytes!.buffer.byteLength === r.bytes!.length),
+    'each record keeps its own bytes, not the frame they came in',
+  );
   assert.equal((m.records[1] as { text?: string }).text, 'a note with "quotes" and 中文');
 });
 
