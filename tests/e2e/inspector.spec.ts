@@ -318,7 +318,7 @@ test.describe('the inspector', () => {
     for (const ws of firsts.splice(0)) await ws.close({ code: 1001, reason: 'server restarting' });
     await expect(page.locator('.insp-flash')).toHaveText('Reconnecting…');
     await expect(page.locator('.insp-flash')).toHaveText('Reconnected', { timeout: 10_000 });
-    expect(urls.some((u) => /\?after=3$/.test(u))).toBe(true);
+    expect(urls.some((u) => /[?&]after=3$/.test(u))).toBe(true);
     await expect(page.locator('.cl-row .cl-state')).toHaveText('RST');
     await expect(rows(page)).toHaveCount(1);
     await expect(page.locator('.cl-row .cl-up')).toHaveText(
