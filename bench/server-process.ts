@@ -29,14 +29,13 @@ export interface ServerStartOptions {
   port?: number;
 }
 
-/** The Node flags `npm run serve` starts the server with: the bench measures the server as it is run. */
-export { serveFlags };
-
 export async function startServer(
   kind: ServerKind,
   options: ServerStartOptions = {},
 ): Promise<ServerProcess> {
-  const execArgv = ['--expose-gc', ...serveFlags(), ...(options.execArgv ?? [])];
+  // The flags of `npm run serve` (the bench measures the server as it is run; they include
+  // --expose-gc, which the burst's after-GC figures need).
+  const execArgv = [...serveFlags(), ...(options.execArgv ?? [])];
   const child: ChildProcess = fork(
     new URL('./server-entry.ts', import.meta.url),
     [kind, String(options.port ?? 0)],

@@ -6,7 +6,7 @@
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { serveFlags } from './server-process.ts';
+import { serveFlags } from '../server/serve-flags.ts';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 
