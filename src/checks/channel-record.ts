@@ -3,6 +3,7 @@
  * read into the shape the checks use: bytes decoded from base64 once, on arrival (version 1), or
  * as the binary frame carried them (version 2).
  */
+import { fromBase64 } from '../playground/inspector/protocol.ts';
 import type { CaptureRecord } from './facts.ts';
 
 /** One record on the channel. */
@@ -16,13 +17,6 @@ export interface ChannelRecord {
   bytes?: Uint8Array;
   how?: string;
   text?: string;
-}
-
-function fromBase64(b64: string): Uint8Array {
-  const bin = atob(b64);
-  const out = new Uint8Array(bin.length);
-  for (let i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i);
-  return out;
 }
 
 /** Returns the record with its bytes decoded, and only the fields the checks read. */
