@@ -86,7 +86,7 @@ export function openChannel(opts: ChannelOptions): Channel {
     timer = undefined;
     const socket = new WebSocket(url(opts.session, opts.resumeAfter(), capture));
     ws = socket;
-    // Version 2's records come in binary frames: their bytes as they are, read in place.
+    // Version 2's records come in binary frames: their bytes as they are, no base64 to decode.
     socket.binaryType = 'arraybuffer';
     socket.addEventListener('open', () => setState('replaying'));
     socket.addEventListener('message', (ev: MessageEvent) => {
