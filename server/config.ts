@@ -100,6 +100,12 @@ export const config = {
   maxBufferedBytes: readInt('WIRELAB_MAX_BUFFERED_BYTES', 1 * MiB, 16 * KiB, 256 * MiB),
   /** Bytes of messages a feed keeps (with `feedKeep`, whichever is hit first; the newest is always kept). */
   feedKeepBytes: readInt('WIRELAB_FEED_KEEP_BYTES', 256 * KiB, 1 * KiB, 256 * MiB),
+  /**
+   * Subscribers of one feed told of a message in one turn of the event loop; the rest follow in
+   * the next turns, in order (server/lab/fan-out.ts). A class's push to 300 learners is about 900
+   * calls. 0: all in one turn.
+   */
+  feedFanOutSlice: readInt('WIRELAB_FEED_FAN_OUT_SLICE', 256, 0, 1_000_000),
   /** Shared room feeds (`room=<code>`) alive at once on the whole server (503 for a new one beyond). */
   maxRooms: readInt('WIRELAB_MAX_ROOMS', 500, 1, 100_000),
   /** Fragments one WebSocket message may arrive in (ws `maxFragments`; close 1008 beyond). */

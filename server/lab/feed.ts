@@ -7,6 +7,7 @@
  * no transport can lose or repeat a message, as long as it asks again before the message is gone.
  */
 import type { Config } from '../config.ts';
+import { createFanOut } from './fan-out.ts';
 import { createTicker, type Quote } from './ticker.ts';
 
 export interface FeedMessage {
@@ -44,9 +45,10 @@ export interface Feed {
   /** Someone subscribed once, or a message other than a tick was appended: the feed carried real work. */
   readonly proven: boolean;
   /**
-   * Appends a message, gives it the next id, tells every subscriber; returns it. A room feed
-   * shared by many processes (server/shared/room-feed.ts) knows the id only when Redis answers:
-   * it returns a promise, and its subscribers hear the message when it comes back from Redis.
+   * Appends a message, gives it the next id, tells every subscriber (a crowd of them a slice a
+   * turn: server/lab/fan-out.ts); returns it. A room feed shared by many processes
+   * (server/shared/room-feed.ts) knows the id only when Redis answers: it returns a promise, and
+   * its subscribers hear the message when it comes back from Redis.
    */
   append(type: FeedMessage['type'], data: unknown): FeedMessage | Promise<FeedMessage>;
   /**
@@ -110,6 +112,7 @@ export function createFeed(name: string, cfg: Config, tick?: (quote: Quote) => v
   let proven = false;
   const listeners = new Set<FeedListener>();
   const observers = new Set<FeedListener>();
+  const fanOut = createFanOut<FeedMessage>(cfg.feedFanOutSlice, (listener) => listeners.has(listener));
   const ticker = createTicker({
     seed: name,
     intervalMs: cfg.tickIntervalMs,
@@ -149,7 +152,7 @@ export function createFeed(name: string, cfg: Config, tick?: (quote: Quote) => v
       lastUsed = Date.now();
       keep(message);
       for (const observer of observers) observer(message);
-      for (const listener of [...listeners]) listener(message);
+      fanOut.send(message, listeners);
     },
     after(asked) {
       lastUsed = Date.now();
@@ -178,6 +181,7 @@ export function createFeed(name: string, cfg: Config, tick?: (quote: Quote) => v
     },
     close() {
       ticker.stop();
+      fanOut.close();
       listeners.clear();
       observers.clear();
     },

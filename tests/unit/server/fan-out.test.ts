@@ -1,0 +1,128 @@
+/**
+ * server/lab/fan-out.ts: a message handed to a crowd of subscribers a slice per event-loop turn,
+ * every subscriber getting every message in order, gone subscribers skipped.
+ */
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { createFanOut } from '../../../server/lab/fan-out.ts';
+
+type Listener = (message: number) => void;
+
+/** `n` subscribers, each keeping what it was handed. */
+function crowd(n: number): { listeners: Set<Listener>; got: number[][] } {
+  const got = Array.from({ length: n }, (): number[] => []);
+  const listeners = new Set<Listener>(got.map((seen) => (m: number) => seen.push(m)));
+  return { listeners, got };
+}
+
+/** Resolves after the turn of the event loop `setImmediate` callbacks queued now run in. */
+const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+test('a small crowd is told at once, as a feed always did', () => {
+  const { listeners, got } = crowd(5);
+  const fan = createFanOut<number>(8, (l) => listeners.has(l));
+  fan.send(1, listeners);
+  assert.deepEqual(got, [[1], [1], [1], [1], [1]]);
+  assert.equal(fan.pending, 0);
+});
+
+test('a crowd larger than a slice: one slice now, one more each turn', async () => {
+  const { listeners, got } = crowd(10);
+  const fan = createFanOut<number>(4, (l) => listeners.has(l));
+  fan.send(1, listeners);
+  const told = () => got.filter((seen) => seen.length > 0).length;
+  assert.equal(told(), 4, 'the first slice goes before send returns');
+  assert.equal(fan.pending, 1);
+  await nextTurn();
+  assert.equal(told(), 8);
+  await nextTurn();
+  assert.equal(told(), 10);
+  assert.equal(fan.pending, 0);
+  assert.ok(got.every((seen) => seen.length === 1 && seen[0] === 1));
+});
+
+test('messages sent while a fan-out is under way reach everyone, each in order, none twice', async () => {
+  const { listeners, got } = crowd(23);
+  const fan = createFanOut<number>(5, (l) => listeners.has(l));
+  for (let m = 1; m <= 7; m++) fan.send(m, listeners);
+  // A message sent while others wait is not begun at once, even for the first slice's subscribers.
+  assert.deepEqual(got[0], [1]);
+  while (fan.pending > 0) await nextTurn();
+  for (const seen of got) assert.deepEqual(seen, [1, 2, 3, 4, 5, 6, 7]);
+});
+
+test('no turn hands out more than a slice, across messages', async () => {
+  const { listeners, got } = crowd(7);
+  const fan = createFanOut<number>(3, (l) => listeners.has(l));
+  const total = () => got.reduce((n, seen) => n + seen.length, 0);
+  fan.send(1, listeners);
+  fan.send(2, listeners);
+  let before = total();
+  assert.equal(before, 3);
+  while (fan.pending > 0) {
+    await nextTurn();
+    assert.ok(total() - before <= 3, `${total() - before} calls in one turn`);
+    before = total();
+  }
+  assert.equal(total(), 14);
+});
+
+test('a subscriber gone before its turn is skipped; one that comes later gets only what follows', async () => {
+  const { listeners, got } = crowd(6);
+  const fan = createFanOut<number>(2, (l) => listeners.has(l));
+  const [, , , , , last] = [...listeners];
+  fan.send(1, listeners);
+  listeners.delete(last!); // its stream closed while the first slice was being told
+  const late: number[] = [];
+  const newcomer: Listener = (m) => late.push(m);
+  listeners.add(newcomer); // subscribed after message 1 was appended: it reads 1 from the feed
+  fan.send(2, listeners);
+  while (fan.pending > 0) await nextTurn();
+  assert.deepEqual(got[5], [], 'the gone subscriber was not called');
+  assert.deepEqual(got.slice(0, 5), [
+    [1, 2],
+    [1, 2],
+    [1, 2],
+    [1, 2],
+    [1, 2],
+  ]);
+  assert.deepEqual(late, [2]);
+});
+
+test('a subscriber that sends from inside its call: the new message waits its turn', async () => {
+  const got: string[] = [];
+  const listeners = new Set<(m: string) => void>();
+  const fan = createFanOut<string>(2, (l) => listeners.has(l));
+  listeners.add((m) => {
+    got.push(`a:${m}`);
+    if (m === 'question') fan.send('answer', listeners);
+  });
+  for (const name of ['b', 'c', 'd']) listeners.add((m) => got.push(`${name}:${m}`));
+  fan.send('question', listeners);
+  while (fan.pending > 0) await nextTurn();
+  assert.deepEqual(got, [
+    'a:question',
+    'b:question',
+    'c:question',
+    'd:question',
+    'a:answer',
+    'b:answer',
+    'c:answer',
+    'd:answer',
+  ]);
+});
+
+test('slice 0 tells everyone at once; close drops what is pending', async () => {
+  const all = crowd(50);
+  createFanOut<number>(0, (l) => all.listeners.has(l)).send(1, all.listeners);
+  assert.ok(all.got.every((seen) => seen.length === 1));
+
+  const some = crowd(10);
+  const fan = createFanOut<number>(4, (l) => some.listeners.has(l));
+  fan.send(1, some.listeners);
+  fan.close();
+  assert.equal(fan.pending, 0);
+  await nextTurn();
+  await nextTurn();
+  assert.equal(some.got.filter((seen) => seen.length > 0).length, 4);
+});
