@@ -5,8 +5,8 @@
  * Loading a runner page takes ~100 ms, so the next runner is loaded ahead, unseen (a *spare*):
  * Run only unhides it and posts the code. A spare runs nothing until then, and is used once.
  * Its renderer can die while it waits (a crash, the machine short of memory), and a dead frame
- * says nothing: so Run first asks it `hello`, and a spare that does not answer within
- * `HELLO_TIMEOUT_MS` is replaced by a fresh frame. A fresh frame that is slow to say `ready`,
+ * says nothing: so Run asks it `hello` (the code goes right behind), and a spare that does not
+ * answer within `HELLO_TIMEOUT_MS` is replaced by a fresh frame. A fresh frame that is slow to say `ready`,
  * or whose page loaded without starting, is diagnosed (can the server be reached? what did it
  * answer?) and the console says why.
  *
@@ -31,11 +31,13 @@ const STOP_GRACE_MS = 300;
 /** How long a new runner may take to say `ready`. */
 const READY_TIMEOUT_MS = 10_000;
 /**
- * How long a runner loaded ahead has to answer `hello` before it is taken for dead. It runs
- * nothing, so a live one answers within milliseconds; with a fresh frame's ~100–300 ms after
- * it, Run still starts within a second.
+ * How long a runner loaded ahead has to answer `hello` before it is taken for dead. It has run
+ * nothing before, so a live one answers within milliseconds. The code goes with the `hello`, so
+ * a spare taken for dead may have begun it: the wait is long enough that only a dead one is
+ * (a run started twice would send its requests twice), and with a fresh frame's ~100–300 ms
+ * after it, Run still starts within two seconds.
  */
-const HELLO_TIMEOUT_MS = 500;
+const HELLO_TIMEOUT_MS = 1_500;
 /** A fresh runner not ready after this long: the console says so, and why if the page can tell. */
 const SLOW_START_MS = 1_000;
 /** A runner page that finished loading but did not say `ready` this long after did not start. */
@@ -87,6 +89,8 @@ export class RunnerHost {
   private slowTimer = 0;
   private loadTimer = 0;
   private pendingRun: RunMessage | null = null;
+  /** A run handed to a spare that has not yet answered `hello`: started again elsewhere if it never does. */
+  private unconfirmed: RunMessage | null = null;
   private stopAnswer: ((closed: ClosedConnection[]) => void) | null = null;
   /** This run's channel: the runner reports through it (see runner-frame.ts for why). */
   private channel: MessageChannel | null = null;
@@ -136,14 +140,22 @@ export class RunnerHost {
     this.pendingRun = message;
     if (spare) {
       this.show(spare);
-      // Alive? A live spare answers `ready` again (runner-frame.ts), and `receive` starts the run.
+      // Alive? A live spare answers `ready` to `hello` (runner-frame.ts) before it reads the run,
+      // which goes with it rather than after the answer: a round trip less between the click and
+      // the code's first request. A spare that does not answer is removed, whatever it got.
+      spare.contentWindow?.postMessage({ wl: 'hello' } satisfies ToRunner, '*');
+      this.start(spare);
+      this.unconfirmed = message;
       this.helloTimer = window.setTimeout(() => {
-        if (this.frame !== spare || !this.pendingRun) return;
+        if (this.frame !== spare || this.unconfirmed !== message) return;
+        this.unconfirmed = null;
+        this.channel?.port1.close();
+        this.channel = null;
         spare.remove();
+        this.pendingRun = message;
         this.events.spareReplaced();
         this.startFresh();
       }, HELLO_TIMEOUT_MS);
-      spare.contentWindow?.postMessage({ wl: 'hello' } satisfies ToRunner, '*');
     } else {
       this.startFresh();
     }
@@ -287,6 +299,7 @@ export class RunnerHost {
     this.frame?.remove();
     this.frame = null;
     this.pendingRun = null;
+    this.unconfirmed = null;
     this.warmSoon(warmAfterMs);
   }
 
@@ -299,7 +312,11 @@ export class RunnerHost {
     if (!data || typeof data !== 'object') return;
     switch (data.wl) {
       case 'ready':
-        if (this.frame) this.start(this.frame);
+        if (this.unconfirmed) {
+          // The spare answered `hello`: alive, and running what it was handed with it.
+          this.unconfirmed = null;
+          clearTimeout(this.helloTimer);
+        } else if (this.frame) this.start(this.frame);
         break;
       case 'logs':
         // Learner code can post anything to its parent: take only what has the right shape.

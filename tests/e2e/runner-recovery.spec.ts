@@ -49,6 +49,49 @@ test('a spare runner that no longer answers is replaced, and Run starts', async 
   await expect(consoleList(page)).not.toContainText('stopped responding');
 });
 
+test('a spare gets the code with the hello: a slow answer delays nothing, and the code runs once', async ({
+  page,
+}) => {
+  await openLesson(page, LESSON, EDITOR_MS);
+  await setCode(page, "console.log('ran in the spare')");
+  await showConsole(page);
+  await expect(page.locator('.runner-spare[data-ready]')).toHaveCount(1, { timeout: 30_000 });
+  // The spare's answer to `hello` reaches the lesson page a second late (a renderer busy
+  // elsewhere), within the wait after which a spare is taken for dead.
+  await page.evaluate(() => {
+    const held = window as unknown as { __readyHeld?: { outputBefore: boolean } };
+    const relayed = new WeakSet<Event>();
+    window.addEventListener(
+      'message',
+      (event) => {
+        if (relayed.has(event) || (event.data as { wl?: string } | null)?.wl !== 'ready') return;
+        if (!document.querySelector('.runner-frame')) return; // a spare saying it loaded: not this
+        event.stopImmediatePropagation();
+        setTimeout(() => {
+          const text = document.querySelector('.pg-console-list')?.textContent ?? '';
+          held.__readyHeld = { outputBefore: text.includes('ran in the spare') };
+          const again = new MessageEvent('message', { data: event.data, source: event.source });
+          relayed.add(again);
+          window.dispatchEvent(again);
+        }, 1_000);
+      },
+      { capture: true },
+    );
+  });
+  await page.locator('.pg-run').click();
+  await expect(consoleList(page)).toContainText('ran in the spare');
+  await expect
+    .poll(() => page.evaluate(() => (window as unknown as { __readyHeld?: object }).__readyHeld), {
+      timeout: 10_000,
+    })
+    .toEqual({ outputBefore: true });
+  // Past the wait for a dead spare: the spare was kept, and nothing ran a second time.
+  await page.waitForTimeout(2_000);
+  await expect(consoleList(page)).not.toContainText('stopped responding');
+  await expect(consoleList(page).getByText('ran in the spare')).toHaveCount(1);
+  await expect(page.locator('.pg-preview iframe.runner-frame')).toHaveCount(1);
+});
+
 test('when the runner page cannot be had, the console says why', async ({ page }) => {
   await page.route('**/runner/', (route) => route.fulfill({ status: 503, body: 'busy' }));
   await openLesson(page, LESSON, EDITOR_MS);
