@@ -8,9 +8,10 @@
  * So a message is handed to at most `slice` subscribers at once; the rest follow in later turns of
  * the event loop (`setImmediate`), after whatever I/O is waiting. Each subscriber still gets every
  * message, in order: messages are handed out first in, first out, and a message is not begun
- * before the one before it is done. A subscriber gone before its turn (its stream closed, its
- * poll answered) is skipped; whoever it was reads the message from the feed's kept messages, as
- * any reader that subscribes after it was appended does.
+ * before the one before it is done — also when a subscriber sends one from inside its call. A
+ * subscriber gone before its turn (its stream closed, its poll answered) is skipped; whoever it
+ * was reads the message from the feed's kept messages, as any reader that subscribes after it was
+ * appended does. A subscriber that throws is reported and the others are told all the same.
  */
 
 export interface FanOut<M> {
@@ -30,46 +31,56 @@ interface Job<M> {
 
 /**
  * Returns a fan-out handing each message to at most `slice` subscribers a turn (0: all at once,
- * as before); `isSubscribed` says whether a subscriber is still there when its turn comes.
+ * as before); `isSubscribed` says whether a subscriber is still there when its turn comes;
+ * `onError` hears what a subscriber threw (default: the server's log).
  */
 export function createFanOut<M>(
   slice: number,
   isSubscribed: (listener: (message: M) => void) => boolean,
+  onError: (err: unknown) => void = (err) => console.error('A feed subscriber failed:', err),
 ): FanOut<M> {
   const jobs: Job<M>[] = [];
   let scheduled: NodeJS.Immediate | null = null;
+  /** True while subscribers are being told: a message sent meanwhile waits its turn. */
+  let delivering = false;
 
-  /** Hands out up to `slice` calls, oldest message first; returns whether work is left. */
-  const run = (): boolean => {
-    let budget = slice;
+  /** Hands out up to `slice` calls (all, with 0), oldest message first. */
+  const run = (): void => {
+    let budget = slice > 0 ? slice : Number.POSITIVE_INFINITY;
     while (jobs.length > 0 && budget > 0) {
       const job = jobs[0]!;
       const end = Math.min(job.listeners.length, job.next + budget);
-      while (job.next < end) {
+      while (job.next < end && jobs[0] === job) {
         const listener = job.listeners[job.next]!;
         job.next += 1;
         budget -= 1;
-        if (isSubscribed(listener)) listener(job.message);
+        if (!isSubscribed(listener)) continue;
+        try {
+          listener(job.message);
+        } catch (err) {
+          onError(err);
+        }
       }
+      if (jobs[0] !== job) break; // closed by a subscriber
       if (job.next >= job.listeners.length) jobs.shift();
     }
-    return jobs.length > 0;
   };
   const turn = (): void => {
     scheduled = null;
-    if (run()) scheduled = setImmediate(turn);
+    delivering = true;
+    try {
+      run();
+    } finally {
+      delivering = false;
+      if (jobs.length > 0 && scheduled === null) scheduled = setImmediate(turn);
+    }
   };
 
   return {
     send(message, listeners) {
-      const list = [...listeners];
-      if (slice <= 0 || (jobs.length === 0 && list.length <= slice)) {
-        for (const listener of list) if (isSubscribed(listener)) listener(message);
-        return;
-      }
-      jobs.push({ message, listeners: list, next: 0 });
-      // Nothing waiting before it: the first slice goes now, as a small feed's whole message does.
-      if (jobs.length === 1) turn();
+      jobs.push({ message, listeners: [...listeners], next: 0 });
+      // Nothing waiting before it: the first slice goes now (a small feed's whole message).
+      if (jobs.length === 1 && !delivering) turn();
     },
     get pending() {
       return jobs.length;

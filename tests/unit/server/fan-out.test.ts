@@ -112,6 +112,63 @@ test('a subscriber that sends from inside its call: the new message waits its tu
   ]);
 });
 
+test('a small crowd too: a message sent from inside a call waits until the one before is told', () => {
+  const got: string[] = [];
+  const listeners = new Set<(m: string) => void>();
+  const fan = createFanOut<string>(8, (l) => listeners.has(l));
+  listeners.add((m) => {
+    got.push(`a:${m}`);
+    if (m === 'question') fan.send('answer', listeners);
+  });
+  listeners.add((m) => got.push(`b:${m}`));
+  fan.send('question', listeners);
+  assert.deepEqual(got, ['a:question', 'b:question', 'a:answer', 'b:answer']);
+  assert.equal(fan.pending, 0);
+});
+
+test('a subscriber that throws is reported, and the others and later messages are told all the same', async () => {
+  const { listeners, got } = crowd(6);
+  const errors: unknown[] = [];
+  const fan = createFanOut<number>(
+    2,
+    (l) => listeners.has(l),
+    (err) => errors.push(err),
+  );
+  const [, second] = [...listeners];
+  listeners.delete(second!);
+  const broken = (m: number) => {
+    throw new Error(`cannot take ${m}`);
+  };
+  listeners.add(broken);
+  fan.send(1, listeners);
+  fan.send(2, listeners);
+  while (fan.pending > 0) await nextTurn();
+  assert.deepEqual(
+    got.filter((_, i) => i !== 1),
+    [
+      [1, 2],
+      [1, 2],
+      [1, 2],
+      [1, 2],
+      [1, 2],
+    ],
+  );
+  assert.deepEqual(
+    errors.map((e) => (e as Error).message),
+    ['cannot take 1', 'cannot take 2'],
+  );
+  // A small crowd, told at once, likewise.
+  const few = createFanOut<number>(
+    8,
+    () => true,
+    (err) => errors.push(err),
+  );
+  const told: number[] = [];
+  few.send(3, [broken, (m) => told.push(m)]);
+  assert.deepEqual(told, [3]);
+  assert.equal(errors.length, 3);
+});
+
 test('slice 0 tells everyone at once; close drops what is pending', async () => {
   const all = crowd(50);
   createFanOut<number>(0, (l) => all.listeners.has(l)).send(1, all.listeners);
@@ -125,4 +182,11 @@ test('slice 0 tells everyone at once; close drops what is pending', async () => 
   await nextTurn();
   await nextTurn();
   assert.equal(some.got.filter((seen) => seen.length > 0).length, 4);
+
+  // Closed by a subscriber (its feed closed) in the middle of a slice: nobody after it is told.
+  const calls: number[] = [];
+  const closing = createFanOut<number>(0, () => true);
+  closing.send(1, [(m) => calls.push(m), () => closing.close(), (m) => calls.push(m * 10)]);
+  assert.deepEqual(calls, [1]);
+  assert.equal(closing.pending, 0);
 });
