@@ -285,7 +285,7 @@ addEventListener('message', (event: MessageEvent<ToRunner>) => {
     port ??= event.ports[0] ?? null;
     void run(data);
   } else if (data.wl === 'hello') {
-    // The parent checks a runner loaded ahead is alive before handing it code (runner.ts).
+    // The parent asks a runner loaded ahead whether it is alive as it hands it code (runner.ts).
     if (!started) post({ wl: 'ready' });
   } else if (data.wl === 'stop') void stop();
   else if (data.wl === 'theme') document.documentElement.style.colorScheme = data.dark ? 'dark' : 'light';

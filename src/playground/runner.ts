@@ -207,6 +207,13 @@ export class RunnerHost {
     const frame = this.frame;
     const start = performance.now();
     if (!frame) return { closed: [], forced: false, ms: 0 };
+    // A spare handed the code that has not answered `hello` yet is stopped like any runner, but
+    // not replaced if it never answers; and a silent one is not taken for one stuck in a loop.
+    const unconfirmed = this.unconfirmed !== null;
+    if (unconfirmed) {
+      clearTimeout(this.helloTimer);
+      this.unconfirmed = null;
+    }
     let closed: ClosedConnection[] | null = null;
     if (!this.pendingRun) {
       closed = await new Promise<ClosedConnection[] | null>((resolve) => {
@@ -219,7 +226,7 @@ export class RunnerHost {
       });
       this.stopAnswer = null;
     }
-    const forced = closed === null && !this.pendingRun;
+    const forced = closed === null && !this.pendingRun && !unconfirmed;
     if (forced) {
       // A runner that does not answer is busy in a loop, and a spare may share its renderer
       // process: that process ends only once it holds no frame, so the spare goes too, and the

@@ -49,6 +49,35 @@ test('a spare runner that no longer answers is replaced, and Run starts', async 
   await expect(consoleList(page)).not.toContainText('stopped responding');
 });
 
+test('Stop before a silent spare answered: the run ends there, nothing is started again', async ({
+  page,
+}) => {
+  await openLesson(page, LESSON, EDITOR_MS);
+  await setCode(page, "console.log('should not run')");
+  await showConsole(page);
+  await expect(page.locator('.runner-spare[data-ready]')).toHaveCount(1, { timeout: 30_000 });
+  let spare: Frame | null = null;
+  for (const frame of page.frames()) {
+    const element = await frame.frameElement().catch(() => null);
+    if (element && (await element.evaluate((el) => (el as Element).classList.contains('runner-spare'))))
+      spare = frame;
+  }
+  expect(spare, 'the spare runner frame').not.toBeNull();
+  await spare!.evaluate(() => {
+    Object.defineProperty(MessageEvent.prototype, 'data', { get: () => null });
+  });
+  await page.locator('.pg-run').click();
+  await page.locator('.pg-stop').click();
+  await expect(page.locator('.playground')).toHaveAttribute('data-state', 'idle');
+  // Past the wait after which a silent spare is replaced: nothing took its place.
+  await page.waitForTimeout(2_000);
+  await expect(page.locator('.playground')).toHaveAttribute('data-state', 'idle');
+  await expect(page.locator('.pg-preview iframe.runner-frame')).toHaveCount(0);
+  await expect(consoleList(page)).not.toContainText('should not run');
+  await expect(consoleList(page)).not.toContainText('stopped responding');
+  await expect(consoleList(page)).not.toContainText('did not answer');
+});
+
 test('a spare gets the code with the hello: a slow answer delays nothing, and the code runs once', async ({
   page,
 }) => {
