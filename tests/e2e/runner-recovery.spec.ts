@@ -2,7 +2,7 @@
  * Run always starts, or says why: a runner loaded ahead whose renderer died while it waited is
  * noticed and replaced, and when no runner page can be had the console says why.
  */
-import { expect, type Frame, test } from '@playwright/test';
+import { expect, type Frame, type Page, test } from '@playwright/test';
 import { consoleList, LESSON, openLesson, run, setCode, showConsole } from './helpers.ts';
 
 // Lesson pages, the editor and a runner or two per test: more than 30 s on a busy shared machine.
@@ -10,15 +10,14 @@ test.describe.configure({ timeout: 120_000 });
 /** How long the editor may take to load. */
 const EDITOR_MS = 60_000;
 
-test('a spare runner that no longer answers is replaced, and Run starts', async ({ page }) => {
-  await openLesson(page, LESSON, EDITOR_MS);
-  await setCode(page, "console.log('ran after the spare went silent')");
-  await showConsole(page);
+/**
+ * Waits for the spare runner, then makes it deaf: from the lesson page's side, what a renderer
+ * that died while the spare waited looks like — it was ready, and now answers nothing. (A real
+ * crash cannot be tested here: Playwright takes any out-of-process iframe's crash for its page's,
+ * and the page's handle then answers nothing; see docs/playground.md.)
+ */
+async function silenceSpare(page: Page): Promise<void> {
   await expect(page.locator('.runner-spare[data-ready]')).toHaveCount(1, { timeout: 30_000 });
-  // The spare goes deaf: from the lesson page's side, what a renderer that died while the spare
-  // waited looks like — it was ready, and now answers nothing. (A real crash cannot be tested
-  // here: Playwright takes any out-of-process iframe's crash for its page's, and the page's
-  // handle then answers nothing; see docs/playground.md.)
   let spare: Frame | null = null;
   for (const frame of page.frames()) {
     const element = await frame.frameElement().catch(() => null);
@@ -30,6 +29,13 @@ test('a spare runner that no longer answers is replaced, and Run starts', async 
     // Every message now reads as empty: the runner ignores it, `hello` and `run` alike.
     Object.defineProperty(MessageEvent.prototype, 'data', { get: () => null });
   });
+}
+
+test('a spare runner that no longer answers is replaced, and Run starts', async ({ page }) => {
+  await openLesson(page, LESSON, EDITOR_MS);
+  await setCode(page, "console.log('ran after the spare went silent')");
+  await showConsole(page);
+  await silenceSpare(page);
 
   const pressed = Date.now();
   await page.locator('.pg-run').click();
@@ -55,17 +61,7 @@ test('Stop before a silent spare answered: the run ends there, nothing is starte
   await openLesson(page, LESSON, EDITOR_MS);
   await setCode(page, "console.log('should not run')");
   await showConsole(page);
-  await expect(page.locator('.runner-spare[data-ready]')).toHaveCount(1, { timeout: 30_000 });
-  let spare: Frame | null = null;
-  for (const frame of page.frames()) {
-    const element = await frame.frameElement().catch(() => null);
-    if (element && (await element.evaluate((el) => (el as Element).classList.contains('runner-spare'))))
-      spare = frame;
-  }
-  expect(spare, 'the spare runner frame').not.toBeNull();
-  await spare!.evaluate(() => {
-    Object.defineProperty(MessageEvent.prototype, 'data', { get: () => null });
-  });
+  await silenceSpare(page);
   await page.locator('.pg-run').click();
   await page.locator('.pg-stop').click();
   await expect(page.locator('.playground')).toHaveAttribute('data-state', 'idle');
