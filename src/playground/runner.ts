@@ -6,9 +6,9 @@
  * Run only unhides it and posts the code. A spare runs nothing until then, and is used once.
  * Its renderer can die while it waits (a crash, the machine short of memory), and a dead frame
  * says nothing: so Run asks it `hello` (the code goes right behind), and a spare that does not
- * answer within `HELLO_TIMEOUT_MS` is replaced by a fresh frame. A fresh frame that is slow to say `ready`,
- * or whose page loaded without starting, is diagnosed (can the server be reached? what did it
- * answer?) and the console says why.
+ * answer within `HELLO_TIMEOUT_MS` is replaced by a fresh frame. A fresh frame that is slow to
+ * say `ready`, or whose page loaded without starting, is diagnosed (can the server be reached?
+ * what did it answer?) and the console says why.
  *
  * Why a page (`/runner/`) and not `srcdoc`: a `srcdoc` frame inherits the lesson page's CSP,
  * which forbids inline scripts and eval, so learner code could not run. `/runner/` has its own
@@ -33,9 +33,9 @@ const READY_TIMEOUT_MS = 10_000;
 /**
  * How long a runner loaded ahead has to answer `hello` before it is taken for dead. It has run
  * nothing before, so a live one answers within milliseconds. The code goes with the `hello`, so
- * a spare taken for dead may have begun it: the wait is long enough that only a dead one is
- * (a run started twice would send its requests twice), and with a fresh frame's ~100–300 ms
- * after it, Run still starts within two seconds.
+ * a spare taken for dead may have begun it: the wait is long enough that a live one is unlikely
+ * to be (a run started twice would send its requests twice), and with a fresh frame's
+ * ~100–300 ms after it, Run still starts within two seconds.
  */
 const HELLO_TIMEOUT_MS = 1_500;
 /** A fresh runner not ready after this long: the console says so, and why if the page can tell. */
