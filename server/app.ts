@@ -14,6 +14,7 @@ import { createClassroom } from './classroom/index.ts';
 import { createInspector } from './inspect/index.ts';
 import { createLab } from './lab/index.ts';
 import { trimAfterCrowds } from './memory-trim.ts';
+import { mallocTrim } from './native/malloc-trim.ts';
 import { createRoutes, type SiteHandler } from './routes.ts';
 import { createLabShare } from './shared/lab-sharing.ts';
 import { connectShared } from './shared/redis.ts';
@@ -109,14 +110,21 @@ export async function createWireLabServer(options: WireLabOptions = {}): Promise
     sockets.add(socket);
     socket.once('close', () => sockets.delete(socket));
   });
+  const malloc = mallocTrim();
   const trimmer = trimAfterCrowds({
     open: () => sockets.size,
     dropAtLeast: cfg.memoryTrimDrop,
     afterMs: cfg.memoryTrimAfterMs,
-    onTrim: ({ peak, open, rssBefore, rssAfter }) =>
+    release: malloc.trim,
+    onTrim: ({ peak, open, rssBefore, rssAfter, released, gcMs, releaseMs }) => {
+      const pages = released
+        ? `, and the allocator gave its free pages back in ${Math.round(releaseMs)} ms`
+        : '';
+      const kept = malloc.trim ? '' : ` (The allocator keeps its free pages: ${malloc.why}.)`;
       console.log(
-        `Memory: ${peak - open} of ${peak} connections gone; collected, RSS ${mib(rssBefore)} → ${mib(rssAfter)} MiB.`,
-      ),
+        `Memory: ${peak - open} of ${peak} connections gone; collected in ${Math.round(gcMs)} ms${pages}, RSS ${mib(rssBefore)} → ${mib(rssAfter)} MiB.${kept}`,
+      );
+    },
   });
 
   await new Promise<void>((resolve, reject) => {

@@ -75,3 +75,53 @@ test('without --expose-gc, or with the bound at 0, it does nothing', () => {
   off.close();
   assert.equal(called, 0);
 });
+
+test('the allocator is asked for its free pages on the turn after the collection, and what it said is reported', async () => {
+  const order: string[] = [];
+  const infos: Array<{ released: boolean | undefined; gcMs: number; releaseMs: number }> = [];
+  let open = 400;
+  let t = 0;
+  const trimmer = trimAfterCrowds({
+    open: () => open,
+    dropAtLeast: 100,
+    afterMs: 1_000,
+    now: () => t,
+    gc: () => order.push('gc'),
+    release: () => {
+      order.push('release');
+      return true;
+    },
+    onTrim: ({ released, gcMs, releaseMs }) => infos.push({ released, gcMs, releaseMs }),
+  });
+  trimmer.check();
+  open = 10;
+  trimmer.check();
+  t = 1_500;
+  trimmer.check();
+  assert.deepEqual(order, ['gc'], 'the loop gets a turn between the two');
+  assert.equal(infos.length, 0);
+  await new Promise((resolve) => setImmediate(resolve));
+  assert.deepEqual(order, ['gc', 'release']);
+  assert.equal(infos.length, 1);
+  assert.equal(infos[0]?.released, true);
+  assert.ok((infos[0]?.gcMs ?? -1) >= 0 && (infos[0]?.releaseMs ?? -1) >= 0);
+  trimmer.close();
+
+  const without: Array<boolean | undefined> = [];
+  const r = trimAfterCrowds({
+    open: () => open,
+    dropAtLeast: 100,
+    afterMs: 1_000,
+    now: () => t,
+    gc: () => {},
+    onTrim: ({ released }) => without.push(released),
+  });
+  open = 400;
+  r.check();
+  open = 10;
+  r.check();
+  t = 3_000;
+  r.check();
+  assert.deepEqual(without, [undefined], 'no release given: nothing claimed');
+  r.close();
+});
