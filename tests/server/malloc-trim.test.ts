@@ -8,12 +8,14 @@ import { spawnSync } from 'node:child_process';
 import { test } from 'node:test';
 import { mallocTrim } from '../../server/native/malloc-trim.ts';
 
-const glibc =
-  process.platform === 'linux' &&
-  Boolean(
-    (process.report?.getReport() as { header?: { glibcVersionRuntime?: string } }).header
-      ?.glibcVersionRuntime,
-  );
+/** Which C library this Node runs on, from its own report (`glibcVersionRuntime` only on glibc). */
+function onGlibc(): boolean {
+  if (process.platform !== 'linux') return false;
+  const report = process.report.getReport() as { header?: { glibcVersionRuntime?: string } };
+  return Boolean(report.header?.glibcVersionRuntime);
+}
+
+const glibc = onGlibc();
 
 test('on glibc the helper is built by the install and loads', { skip: !glibc && 'not glibc' }, () => {
   const m = mallocTrim();
