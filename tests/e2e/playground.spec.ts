@@ -304,23 +304,24 @@ test.describe('the playground', () => {
             let n = 0;
             const start = performance.now();
             const tick = () => {
-              if (performance.now() - start > 500) return resolve(n);
+              if (performance.now() - start > 1_500) return resolve(n);
               n += 1;
               requestAnimationFrame(tick);
             };
             requestAnimationFrame(tick);
           }),
       );
-      // A frozen page would not answer at all, and would draw 0 or 1 frames in the page's own
-      // 500 ms. How long things took is recorded below, not asserted (a shared machine is noisy;
-      // docs/playground.md has the times from a quiet one).
+      // A frozen page would not answer at all, and would draw 0 or 1 frames in any span of its own
+      // time. 1.5 s, not less: on a loaded 2-core machine a live page once drew only one frame in
+      // 500 ms beside a runner spinning a core. How long things took is recorded below, not
+      // asserted (a shared machine is noisy; docs/playground.md has the times from a quiet one).
       expect(frames).toBeGreaterThan(2);
 
       const stopAt = Date.now();
       await page.getByRole('button', { name: /^Stop the run/ }).click();
       await expect(page.locator('.pg-preview iframe:not(.runner-spare)')).toHaveCount(0, { timeout: 15_000 });
       const stopMs = Date.now() - stopAt;
-      const measured = `runner in its own process: ${ownProcess}; while it spins, page.evaluate took ${evaluateMs} ms and the page drew ${frames} frames in 500 ms; Stop removed it in ${stopMs} ms`;
+      const measured = `runner in its own process: ${ownProcess}; while it spins, page.evaluate took ${evaluateMs} ms and the page drew ${frames} frames in 1.5 s; Stop removed it in ${stopMs} ms`;
       test.info().annotations.push({ type: 'busy runner', description: measured });
       console.log(measured);
       // No runner is left, not even the spare loaded ahead: one in the spinning renderer process
