@@ -117,9 +117,12 @@ export async function createWireLabServer(options: WireLabOptions = {}): Promise
     afterMs: cfg.memoryTrimAfterMs,
     release: malloc.trim,
     onTrim: ({ peak, open, rssBefore, rssAfter, released, gcMs, releaseMs }) => {
-      const pages = released
-        ? `, and the allocator gave its free pages back in ${Math.round(releaseMs)} ms`
-        : '';
+      const pages =
+        released === undefined
+          ? ''
+          : released
+            ? `, and the allocator gave its free pages back in ${Math.round(releaseMs)} ms`
+            : ', and the allocator had no free pages to give back';
       const kept = malloc.trim ? '' : ` (The allocator keeps its free pages: ${malloc.why}.)`;
       console.log(
         `Memory: ${peak - open} of ${peak} connections gone; collected in ${Math.round(gcMs)} ms${pages}, RSS ${mib(rssBefore)} → ${mib(rssAfter)} MiB.${kept}`,

@@ -1,9 +1,9 @@
 /**
- * Builds the native helper (server/native/malloc-trim) when the project is installed: `npm install`
+ * Builds the native addon (server/native/malloc-trim) when the project is installed: `npm install`
  * and `npm ci` run it as the `postinstall` script, with npm's node-gyp and the C compiler of the
  * machine, against the Node headers npm is set to build addons against, else ones already on disk.
  *
- * The helper is optional: without glibc, a compiler or node-gyp, the build is skipped or fails,
+ * The addon is optional: without glibc, a compiler or node-gyp, the build is skipped or fails,
  * this says so in one line, and the install goes on. The server then keeps working and says, when
  * it would have used it, that the memory a crowd left stays with the allocator.
  */
@@ -15,7 +15,7 @@ import { fileURLToPath } from 'node:url';
 const dir = join(dirname(fileURLToPath(import.meta.url)), 'malloc-trim');
 
 function main(): number {
-  if (process.platform !== 'linux') {
+  if (!onGlibc()) {
     console.log('malloc-trim: not built (glibc only); memory a crowd leaves stays with the allocator.');
     return 0;
   }
@@ -52,4 +52,17 @@ function localHeaders(): string | undefined {
   return candidates.find((d) => existsSync(join(d, 'include', 'node', 'node_api.h')));
 }
 
-process.exitCode = main();
+/** Linux with glibc (not musl): Node's own report names the glibc it runs on. */
+function onGlibc(): boolean {
+  if (process.platform !== 'linux') return false;
+  const report = process.report.getReport() as { header?: { glibcVersionRuntime?: string } };
+  return Boolean(report.header?.glibcVersionRuntime);
+}
+
+try {
+  process.exitCode = main();
+} catch (err) {
+  // Never fail the install over an optional addon.
+  console.warn(`malloc-trim: not built (${(err as Error).message}); the server runs without it.`);
+  process.exitCode = 0;
+}

@@ -21,7 +21,7 @@ const ADDON = './malloc-trim/build/Release/malloc_trim.node';
 
 let loaded: MallocTrim | undefined;
 
-/** The helper, or undefined and why not (not glibc; not built). */
+/** The addon, or undefined and why not (not glibc; not built). */
 export function mallocTrim(): MallocTrim {
   loaded ??= load();
   return loaded;
@@ -30,11 +30,11 @@ export function mallocTrim(): MallocTrim {
 function load(): MallocTrim {
   try {
     const addon = createRequire(import.meta.url)(ADDON) as { trim?: unknown; supported?: unknown };
-    if (typeof addon.trim !== 'function') return { trim: undefined, why: 'the helper has no trim()' };
+    if (typeof addon.trim !== 'function') return { trim: undefined, why: 'the addon has no trim()' };
     if (addon.supported !== true) return { trim: undefined, why: 'not glibc' };
     const call = addon.trim as () => boolean;
     return { trim: () => call() === true, why: '' };
   } catch {
-    return { trim: undefined, why: 'the helper is not built (npm install builds it)' };
+    return { trim: undefined, why: 'the addon is not built (npm install builds it)' };
   }
 }

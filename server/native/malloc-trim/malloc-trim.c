@@ -7,6 +7,7 @@
  * is false).
  */
 #define NAPI_VERSION 8
+#include <stdlib.h> /* defines __GLIBC__ where the C library is glibc */
 #include <node_api.h>
 #if defined(__GLIBC__)
 #include <malloc.h>
@@ -19,21 +20,25 @@ static napi_value Trim(napi_env env, napi_callback_info info) {
 #if defined(__GLIBC__)
   released = malloc_trim(0);
 #endif
-  napi_value result;
-  napi_get_boolean(env, released != 0, &result);
+  napi_value result = NULL;
+  if (napi_get_boolean(env, released != 0, &result) != napi_ok) return NULL;
   return result;
 }
 
 NAPI_MODULE_INIT() {
-  napi_value fn;
-  napi_value supported;
-  napi_create_function(env, "trim", NAPI_AUTO_LENGTH, Trim, NULL, &fn);
-  napi_set_named_property(env, exports, "trim", fn);
+  napi_value fn = NULL;
+  napi_value supported = NULL;
 #if defined(__GLIBC__)
-  napi_get_boolean(env, 1, &supported);
+  const int glibc = 1;
 #else
-  napi_get_boolean(env, 0, &supported);
+  const int glibc = 0;
 #endif
-  napi_set_named_property(env, exports, "supported", supported);
+  if (napi_create_function(env, "trim", NAPI_AUTO_LENGTH, Trim, NULL, &fn) != napi_ok ||
+      napi_set_named_property(env, exports, "trim", fn) != napi_ok ||
+      napi_get_boolean(env, glibc, &supported) != napi_ok ||
+      napi_set_named_property(env, exports, "supported", supported) != napi_ok) {
+    napi_throw_error(env, NULL, "malloc-trim: could not set up the module");
+    return NULL;
+  }
   return exports;
 }
