@@ -8,9 +8,10 @@
  * full one that also returns the freed pages to the system). Once per crowd: the peak starts
  * again from what is open then. It needs Node's `--expose-gc`; without it, nothing happens.
  *
- * Then, on the next turn, where it is given `release` (glibc's `malloc_trim`, server/native/malloc-trim.ts), the
- * allocator's free pages go back too: the crowd's socket buffers were `malloc`ed, and glibc keeps
- * what they took long after they are freed (290 MB held for 20 MB in use, measured).
+ * Then, on the next turn, where it is given `release` (glibc's `malloc_trim`,
+ * server/native/malloc-trim.ts), the allocator's free pages go back too: the crowd's socket buffers
+ * were `malloc`ed, and glibc keeps what they took long after they are freed (290 MB held for 20 MB
+ * in use, measured).
  */
 
 export type CollectGarbage = (options: { type: 'major'; execution: 'sync'; flavor: 'last-resort' }) => void;

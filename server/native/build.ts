@@ -11,6 +11,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { onGlibc } from './malloc-trim.ts';
 
 const dir = join(dirname(fileURLToPath(import.meta.url)), 'malloc-trim');
 
@@ -37,9 +38,9 @@ function main(): number {
 
 /**
  * Node's headers already on disk, when npm is not set to build against some: those of the Node
- * running this, of the `node` dev dependency's binary package, or of a system-wide Node. Node-API is the same in every
- * version the project runs on, so any of them builds an addon that loads in all; without any,
- * node-gyp would download them.
+ * running this, of the `node` dev dependency's binary package, or of a system-wide Node. Node-API
+ * is the same in every version the project runs on, so any of them builds an addon that loads in
+ * all; without any, node-gyp would download them.
  */
 function localHeaders(): string | undefined {
   const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -50,13 +51,6 @@ function localHeaders(): string | undefined {
     '/usr',
   ];
   return candidates.find((d) => existsSync(join(d, 'include', 'node', 'node_api.h')));
-}
-
-/** Linux with glibc (not musl): Node's own report names the glibc it runs on. */
-function onGlibc(): boolean {
-  if (process.platform !== 'linux') return false;
-  const report = process.report.getReport() as { header?: { glibcVersionRuntime?: string } };
-  return Boolean(report.header?.glibcVersionRuntime);
 }
 
 try {

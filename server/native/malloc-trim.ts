@@ -19,6 +19,13 @@ export interface MallocTrim {
 
 const ADDON = './malloc-trim/build/Release/malloc_trim.node';
 
+/** Linux with glibc (not musl): Node's own report names the glibc it runs on. */
+export function onGlibc(): boolean {
+  if (process.platform !== 'linux') return false;
+  const report = process.report.getReport() as { header?: { glibcVersionRuntime?: string } };
+  return Boolean(report.header?.glibcVersionRuntime);
+}
+
 let loaded: MallocTrim | undefined;
 
 /** The addon, or undefined and why not (not glibc; not built). */

@@ -6,14 +6,7 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { test } from 'node:test';
-import { mallocTrim } from '../../server/native/malloc-trim.ts';
-
-/** Which C library this Node runs on, from its own report (`glibcVersionRuntime` only on glibc). */
-function onGlibc(): boolean {
-  if (process.platform !== 'linux') return false;
-  const report = process.report.getReport() as { header?: { glibcVersionRuntime?: string } };
-  return Boolean(report.header?.glibcVersionRuntime);
-}
+import { mallocTrim, onGlibc } from '../../server/native/malloc-trim.ts';
 
 const glibc = onGlibc();
 
