@@ -163,6 +163,7 @@ export const en = {
   'inspector.col.up': '↑ Sent',
   'inspector.col.down': '↓ Recv',
   'inspector.col.duration': 'Time',
+  'inspector.duration.minutes': '{m} min {s} s',
   'inspector.technique.http': 'HTTP',
   'inspector.technique.poll': 'poll',
   'inspector.technique.long-poll': 'long poll',

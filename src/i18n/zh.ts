@@ -152,6 +152,7 @@ export const zh: Record<UiKey, string> = {
   'inspector.col.up': '↑ 发送',
   'inspector.col.down': '↓ 接收',
   'inspector.col.duration': '耗时',
+  'inspector.duration.minutes': '{m} 分 {s} 秒',
   'inspector.technique.http': 'HTTP',
   'inspector.technique.poll': '轮询',
   'inspector.technique.long-poll': '长轮询',

@@ -5,7 +5,7 @@
  *
  * A listbox: ↑ ↓ Home End move the selection, which the rest of the panel follows.
  */
-import { formatBytes, formatDuration } from './format.ts';
+import { formatBytes } from './format.ts';
 import type { Connection } from './model.ts';
 import type { Strings } from './strings.ts';
 import { durationOf, endingOf, pathOf, techniqueOf } from './summary.ts';
@@ -211,7 +211,7 @@ export class ConnectionList {
     status!.className = `cl-status${s.status === undefined ? '' : s.status >= 400 ? ' bad' : s.status >= 300 ? ' meh' : ' ok'}`;
     up!.textContent = formatBytes(s.bytesIn);
     down!.textContent = formatBytes(s.bytesOut);
-    dur!.textContent = formatDuration(durationOf(c, this.now()));
+    dur!.textContent = this.t.duration(durationOf(c, this.now()));
     state!.className = `cl-state ${end.kind}`;
     // The row is named by its own text (WCAG 2.2 SC 2.5.3 Label in Name: what is seen is what is
     // said); how the connection ended, shown short, is read out in full.

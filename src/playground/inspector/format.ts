@@ -7,14 +7,21 @@ export function formatBytes(n: number): string {
   return `${(n / (1024 * 1024)).toFixed(2)} MB`;
 }
 
-/** Returns a duration given in µs: 840 µs, 12 ms, 1.25 s, 3 min 05 s. */
-export function formatDuration(us: number): string {
+/** Writes whole minutes and seconds (the seconds two digits) in the page's words. */
+export type MinutesFormat = (minutes: number, seconds: string) => string;
+
+/**
+ * Returns a duration given in µs: 840 µs, 12 ms, 1.25 s, 3 min 05 s. Units below a minute are
+ * SI symbols, the same in every language; from a minute on, `minutes` writes it (the panel's
+ * `inspector.duration.minutes`: 3 分 05 秒 on a Chinese page).
+ */
+export function formatDuration(us: number, minutes: MinutesFormat): string {
   if (us < 0) us = 0;
   if (us < 1000) return `${Math.round(us)} µs`;
   if (us < 1e6) return `${(us / 1000).toFixed(us < 10_000 ? 1 : 0)} ms`;
   if (us < 60e6) return `${(us / 1e6).toFixed(us < 10e6 ? 2 : 1)} s`;
   const s = Math.round(us / 1e6);
-  return `${Math.floor(s / 60)} min ${String(s % 60).padStart(2, '0')} s`;
+  return minutes(Math.floor(s / 60), String(s % 60).padStart(2, '0'));
 }
 
 /** Returns a time since the capture's start, in seconds with ms: +1.234 s. */

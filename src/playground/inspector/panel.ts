@@ -17,7 +17,7 @@ import { download, exportHar, exportPcap, fileName } from './export.ts';
 import { FieldIndex, rangesOf } from './field-index.ts';
 import { FieldTree } from './field-tree.ts';
 import { Ingest } from './ingest.ts';
-import { formatBytes, formatDuration, hex2, hexOffset, toHex } from './format.ts';
+import { formatBytes, hex2, hexOffset, toHex } from './format.ts';
 import { CaptureModel, type Connection, type Loss } from './model.ts';
 import type { ChannelMessage, Dir } from './protocol.ts';
 import { inspectorStrings } from './strings.ts';
@@ -390,7 +390,7 @@ export function createPanel(el: HTMLElement, opts: PanelOptions): Panel {
     }
     const dur = document.createElement('span');
     dur.className = 'dh-dur';
-    dur.textContent = `${formatDuration(durationOf(c, nowUs()))} · ${end.long}`;
+    dur.textContent = `${t.duration(durationOf(c, nowUs()))} · ${end.long}`;
     dur.title = end.long;
     parts.push(dur);
     ui.detailTitle.replaceChildren(...parts);
