@@ -18,6 +18,7 @@ import { mallocTrim } from './native/malloc-trim.ts';
 import { createRoutes, type SiteHandler } from './routes.ts';
 import { createLabShare } from './shared/lab-sharing.ts';
 import { connectShared } from './shared/redis.ts';
+import { createTurns } from './turns.ts';
 
 export interface WireLabServer {
   readonly server: http.Server;
@@ -49,6 +50,8 @@ export async function createWireLabServer(options: WireLabOptions = {}): Promise
     : null;
   const share = shared ? createLabShare(cfg, shared) : null;
   const capture = createCapture(cfg);
+  // One budget a turn for the work a class's timers start together: poll answers, inspector frames.
+  const turns = createTurns(cfg.turnBudgetMs);
   // The inspector's reconnect may be the first request of a session this process sees: it asks
   // Redis first (`arrive`, at most a second), then says whether the session moved here.
   const inspector = createInspector(
@@ -61,13 +64,15 @@ export async function createWireLabServer(options: WireLabOptions = {}): Promise
             await share.hooks.arrive(session);
             return share.movedFrom(session);
           },
+          turns,
         }
-      : {},
+      : { turns },
   );
   const lab = createLab(cfg, {
     note: (socket, text) => capture.note(socket, text),
     clientAddress,
     watched: (session) => inspector.watched(session),
+    turns,
     ...(share && { shared: share.hooks }),
   });
   share?.attach(lab);
@@ -161,6 +166,7 @@ export async function createWireLabServer(options: WireLabOptions = {}): Promise
           await new Promise((r) => setTimeout(r, 20));
         }
         clearTimeout(deadline);
+        turns.close(); // every poll is answered and every channel closed: what is left is moot
         capture.close();
         await shared?.close();
       })();

@@ -13,6 +13,7 @@
 import type { WebSocket } from 'ws';
 import type { CaptureSubscription, Forgotten } from '../capture/index.ts';
 import { monoUs, serverTime } from '../capture/index.ts';
+import type { Turns } from '../turns.ts';
 import {
   binaryRecordsFrame,
   droppedFrame,
@@ -69,8 +70,12 @@ export class InspectorChannel {
   private cursor: number;
   private live = false;
   private timer: NodeJS.Timeout | NodeJS.Immediate | null = null;
-  /** What `timer` waits for: the end of a batch, the reader to drain, or nothing (an immediate). */
-  private waiting: 'batch' | 'drain' | 'now' = 'now';
+  /**
+   * What `timer` waits for: the end of a batch, the reader to drain, nothing (an immediate), or
+   * its turn (`queued`: due, and waiting behind other channels' frames in `turns`).
+   */
+  private waiting: 'batch' | 'drain' | 'now' | 'queued' = 'now';
+  private readonly turns: Turns | null;
   /** `capturedBytes()` as of the last record sent. */
   private sentBytes = 0;
   private lastFlushUs = 0;
@@ -86,8 +91,19 @@ export class InspectorChannel {
   /** Called once when the channel ends, whatever the reason. */
   onEnd: (() => void) | null = null;
 
-  constructor(ws: WebSocket, sub: CaptureSubscription, limits: ChannelLimits, from: ResumeFrom) {
+  /**
+   * `turns`: where a frame that comes due goes (server/turns.ts) — a class's channels batch the
+   * same pushes and come due together; without it, each is sent when due.
+   */
+  constructor(
+    ws: WebSocket,
+    sub: CaptureSubscription,
+    limits: ChannelLimits,
+    from: ResumeFrom,
+    turns: Turns | null = null,
+  ) {
     this.ws = ws;
+    this.turns = turns;
     this.sub = sub;
     this.limits = limits;
     this.version = from.version ?? 1;
@@ -131,7 +147,7 @@ export class InspectorChannel {
     this.forgot = info;
     if (this.timer === null) {
       this.waiting = 'now';
-      this.timer = setImmediate(this.flushNow);
+      this.timer = setImmediate(this.due);
     }
   }
 
@@ -148,7 +164,7 @@ export class InspectorChannel {
       if (this.waiting === 'batch' && this.sub.capturedBytes() - this.sentBytes >= EAGER_BYTES) {
         clearTimeout(this.timer as NodeJS.Timeout);
         this.waiting = 'now';
-        this.timer = setImmediate(this.flushNow);
+        this.timer = setImmediate(this.due);
       }
       return;
     }
@@ -157,13 +173,13 @@ export class InspectorChannel {
     if (sinceMs >= quietMs) {
       this.streak = 0;
       this.waiting = 'now';
-      this.timer = setImmediate(this.flushNow);
+      this.timer = setImmediate(this.due);
     } else {
       this.streak += 1;
       this.waiting = 'batch';
       const { batchMs, sustainedBatchMs } = this.limits;
       this.timer = setTimeout(
-        this.flushNow,
+        this.due,
         this.streak > SUSTAINED_AFTER ? Math.max(batchMs, sustainedBatchMs) : batchMs,
       );
     }
@@ -177,6 +193,16 @@ export class InspectorChannel {
     setTimeout(() => this.ws.terminate(), 1_000).unref();
     this.end();
   }
+
+  /** The timer is done: flush now, or in this channel's turn when frames come due in a herd. */
+  private readonly due = (): void => {
+    if (this.turns === null) {
+      this.flushNow();
+      return;
+    }
+    this.waiting = 'queued'; // `timer` stays set: wake() and forgotten() leave it to the flush
+    this.turns.run(this.flushNow);
+  };
 
   private readonly flushNow = (): void => {
     this.timer = null;
@@ -244,7 +270,7 @@ export class InspectorChannel {
     }
     if (this.timer === null) {
       this.waiting = 'drain';
-      this.timer = setTimeout(this.flushNow, DRAIN_CHECK_MS);
+      this.timer = setTimeout(this.due, DRAIN_CHECK_MS);
     }
   }
 

@@ -17,6 +17,7 @@ import type { Config } from '../config.ts';
 import { parseInspectPath } from '../session-path.ts';
 import { type ChannelLimits, InspectorChannel } from './channel.ts';
 import { type ProtocolVersion, SUPPORTED_VERSIONS } from './protocol.ts';
+import type { Turns } from '../turns.ts';
 
 export interface Inspector {
   /**
@@ -56,6 +57,11 @@ export interface InspectorOptions {
    * must settle promptly; rejected: not moved. Absent (one process): never.
    */
   movedFrom?(session: string): boolean | Promise<boolean>;
+  /**
+   * Where channels' frames go when they come due (server/turns.ts): a class's channels batch the
+   * same pushes and come due together. Absent: each channel sends when due.
+   */
+  turns?: Turns;
 }
 
 /** What a checked upgrade asks for: whose capture, from where, and who asks. */
@@ -224,12 +230,18 @@ export function createInspector(
         wake: () => channel?.wake(),
         forgotten: (info) => channel?.forgotten(info),
       });
-      channel = new InspectorChannel(ws, sub, limits, {
-        after: asked.after,
-        capture: asked.capture,
-        moved,
-        version: asked.version,
-      });
+      channel = new InspectorChannel(
+        ws,
+        sub,
+        limits,
+        {
+          after: asked.after,
+          capture: asked.capture,
+          moved,
+          version: asked.version,
+        },
+        options.turns ?? null,
+      );
       const it = channel;
       channels.add(it);
       it.onEnd = () => {

@@ -29,6 +29,7 @@ import type { LabRuntime } from './request.ts';
 import { createSessions } from './sessions.ts';
 import { checkGate } from './auth-gate.ts';
 import { createTickets } from './tickets.ts';
+import { createTurns, type Turns } from '../turns.ts';
 
 export type { Feed, FeedMessage } from './feed.ts';
 export type { Rooms } from './rooms.ts';
@@ -59,6 +60,8 @@ export interface LabHooks {
   watched?(session: string): boolean;
   /** Set when processes share Redis (server/shared/): room feeds, bounds and sessions across them. */
   shared?: LabSharing;
+  /** Where work that comes due in herds is spread over turns (server/turns.ts); by default the lab's own. */
+  turns?: Turns;
 }
 
 /**
@@ -169,6 +172,7 @@ export function createLab(cfg: Config, hooks: LabHooks): Lab {
   const lab: LabRuntime = {
     cfg,
     tickets: createTickets(cfg),
+    turns: hooks.turns ?? createTurns(cfg.turnBudgetMs),
     note(socket, text) {
       try {
         hooks.note(socket, text);

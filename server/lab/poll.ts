@@ -58,17 +58,21 @@ export function poll({
 
   // Hold the request: the first new message answers it (or starts gathering), or the timer does.
   let gathering: NodeJS.Timeout | undefined;
+  let answered = false;
   const unsubscribe = feed.subscribe((message) => {
     if (gathering !== undefined) return; // already gathering: the answer takes this one too
     const batchMs = lab.cfg.pollBatchMs;
     if (batchMs > 0 && msSincePrevious(message) < batchMs) {
       clearTimeout(timer); // the answer is due within batchMs anyway
-      gathering = setTimeout(newMessages, batchMs);
+      // A class's held polls all gather from the same push and come due together: their
+      // answers are spread over turns (server/turns.ts), not written in one stretch.
+      gathering = setTimeout(() => lab.turns.run(newMessages), batchMs);
       return;
     }
     newMessages();
   });
   function newMessages(): void {
+    if (answered) return; // answered meanwhile (the server shutting down), or the client left
     stopWaiting();
     answer(feed.after(since));
   }
@@ -85,6 +89,7 @@ export function poll({
   const unregister = lab.onShutdown(nothingNew); // shutting down: 204, and the client asks again later
   res.once('close', stopWaiting); // the client gave up, or its connection was cut
   function stopWaiting(): void {
+    answered = true;
     unsubscribe(); // every step here may run twice (answered, then closed): each is harmless again
     clearTimeout(timer);
     clearTimeout(gathering);

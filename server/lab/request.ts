@@ -5,6 +5,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import type { WebSocket } from 'ws';
 import type { Config } from '../config.ts';
+import type { Turns } from '../turns.ts';
 import type { Faults } from './faults.ts';
 import type { Feed } from './feed.ts';
 import type { Session } from './sessions.ts';
@@ -19,6 +20,8 @@ export interface LabRuntime {
   onShutdown(fn: () => void): () => void;
   /** One-time tickets for `ws` and `sse` (tickets.ts). */
   readonly tickets: Tickets;
+  /** Spreads work that timers start in herds over turns of the event loop (server/turns.ts). */
+  readonly turns: Turns;
 }
 
 /** One HTTP request to a lab endpoint. */
