@@ -112,7 +112,9 @@ export function createFeed(name: string, cfg: Config, tick?: (quote: Quote) => v
   let proven = false;
   const listeners = new Set<FeedListener>();
   const observers = new Set<FeedListener>();
-  const fanOut = createFanOut<FeedMessage>(cfg.feedFanOutSlice, (listener) => listeners.has(listener));
+  const fanOut = createFanOut<FeedMessage>(cfg.feedFanOutSlice, (listener) => listeners.has(listener), {
+    budgetMs: cfg.turnBudgetMs,
+  });
   const ticker = createTicker({
     seed: name,
     intervalMs: cfg.tickIntervalMs,

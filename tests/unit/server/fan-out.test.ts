@@ -129,11 +129,7 @@ test('a small crowd too: a message sent from inside a call waits until the one b
 test('a subscriber that throws is reported, and the others and later messages are told all the same', async () => {
   const { listeners, got } = crowd(6);
   const errors: unknown[] = [];
-  const fan = createFanOut<number>(
-    2,
-    (l) => listeners.has(l),
-    (err) => errors.push(err),
-  );
+  const fan = createFanOut<number>(2, (l) => listeners.has(l), { onError: (err) => errors.push(err) });
   const [, second] = [...listeners];
   listeners.delete(second!);
   const broken = (m: number) => {
@@ -158,11 +154,7 @@ test('a subscriber that throws is reported, and the others and later messages ar
     ['cannot take 1', 'cannot take 2'],
   );
   // A small crowd, told at once, likewise.
-  const few = createFanOut<number>(
-    8,
-    () => true,
-    (err) => errors.push(err),
-  );
+  const few = createFanOut<number>(8, () => true, { onError: (err) => errors.push(err) });
   const told: number[] = [];
   few.send(3, [broken, (m) => told.push(m)]);
   assert.deepEqual(told, [3]);
@@ -189,4 +181,38 @@ test('slice 0 tells everyone at once; close drops what is pending', async () => 
   closing.send(1, [(m) => calls.push(m), () => closing.close(), (m) => calls.push(m * 10)]);
   assert.deepEqual(calls, [1]);
   assert.equal(closing.pending, 0);
+});
+
+test('a slice also ends once its calls have taken the budget, checked every 8 calls', async () => {
+  let t = 0;
+  const { listeners, got } = crowd(100);
+  // Each call takes 1 ms on this clock: with a 20 ms budget a slice of up to 64 stops at 24 calls
+  // (the first check at or past 20 ms), well before its count.
+  for (const l of [...listeners]) {
+    listeners.delete(l);
+    listeners.add((m: number) => {
+      t += 1;
+      l(m);
+    });
+  }
+  const fan = createFanOut<number>(64, (l) => listeners.has(l), { budgetMs: 20, now: () => t });
+  fan.send(1, listeners);
+  const told = () => got.filter((seen) => seen.length > 0).length;
+  const perTurn = [told()];
+  while (fan.pending > 0) {
+    const before = told();
+    await nextTurn();
+    perTurn.push(told() - before);
+  }
+  assert.deepEqual(perTurn, [24, 24, 24, 24, 4]);
+  assert.ok(
+    got.every((seen) => seen.length === 1 && seen[0] === 1),
+    'everyone once',
+  );
+  // Cheap calls: the count ends the slice, as before.
+  const cheap = crowd(100);
+  const fast = createFanOut<number>(64, (l) => cheap.listeners.has(l), { budgetMs: 20, now: () => 0 });
+  fast.send(1, cheap.listeners);
+  assert.equal(cheap.got.filter((seen) => seen.length > 0).length, 64);
+  fast.close();
 });
