@@ -62,21 +62,17 @@ test('while calls wait, a new one waits behind them even with budget left', asyn
   const clock = fakeClock();
   const turns = createTurns(10, clock.now);
   const ran: string[] = [];
+  turns.run(() => clock.spend(12)); // over budget on its own: the stretch is spent
   turns.run(() => {
-    ran.push('a');
-    clock.spend(12); // over budget on its own
+    ran.push('b');
+    turns.run(() => ran.push('b2')); // asked for while c still waits, with the turn's budget left
   });
-  turns.run(() => ran.push('b'));
-  assert.deepEqual(ran, ['a']);
-  await nextTurn(); // b runs with the new turn's budget
-  turns.run(() => ran.push('c')); // nothing waits now: at once
-  assert.deepEqual(ran, ['a', 'b', 'c']);
-
-  turns.run(() => clock.spend(20));
-  turns.run(() => ran.push('d')); // queued: the stretch is spent
-  await nextTurn();
-  turns.run(() => ran.push('e'));
-  assert.deepEqual(ran, ['a', 'b', 'c', 'd', 'e']);
+  turns.run(() => ran.push('c'));
+  assert.deepEqual(ran, []);
+  await nextTurn(); // a fresh budget: b, then c, which was queued first, then b2
+  assert.deepEqual(ran, ['b', 'c', 'b2']);
+  turns.run(() => ran.push('d')); // nothing waits now, and the budget lasts: at once
+  assert.deepEqual(ran, ['b', 'c', 'b2', 'd']);
   turns.close();
 });
 
