@@ -108,9 +108,9 @@ export const config = {
   feedFanOutSlice: readInt('WIRELAB_FEED_FAN_OUT_SLICE', 256, 0, 1_000_000),
   /**
    * Most time (ms) a turn of the event loop spends telling one feed's readers of a message
-   * (server/lab/fan-out.ts), and on work that timers start in herds — a class's held polls
-   * answering after their gathering, its inspector channels' batches — before the rest waits for
-   * the next turns, in order (server/turns.ts). 0: all of it in the turn it came due.
+   * (server/lab/fan-out.ts), and, counted apart, on work that timers start in herds — a class's
+   * held polls answering after their gathering, its inspector channels' batches — before the rest
+   * waits for the next turns, in order (server/turns.ts). 0: all of it in the turn it came due.
    */
   turnBudgetMs: readInt('WIRELAB_TURN_BUDGET_MS', 10, 0, 10_000),
   /** Shared room feeds (`room=<code>`) alive at once on the whole server (503 for a new one beyond). */

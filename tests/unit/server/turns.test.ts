@@ -68,7 +68,7 @@ test('while calls wait, a new one waits behind them even with budget left', asyn
     turns.run(() => ran.push('b2')); // asked for while c still waits, with the turn's budget left
   });
   turns.run(() => ran.push('c'));
-  assert.deepEqual(ran, []);
+  assert.equal(ran.length, 0, 'all three wait');
   await nextTurn(); // a fresh budget: b, then c, which was queued first, then b2
   assert.deepEqual(ran, ['b', 'c', 'b2']);
   turns.run(() => ran.push('d')); // nothing waits now, and the budget lasts: at once
