@@ -54,8 +54,8 @@ export interface CloseInfo {
 }
 
 /**
- * One captured event. Every kind has every field (one shape keeps property
- * access fast on the hot path); fields a kind does not use are null or 0.
+ * One captured event, as a reader gets it (the ring keeps them as columns: ring.ts). Every kind
+ * has every field; fields a kind does not use are null or 0.
  */
 export interface CaptureRecord {
   /** Position in the session's log: 1, 2, 3… with no holes. */
@@ -74,12 +74,66 @@ export interface CaptureRecord {
    * the TCP stream.
    */
   readonly off: number;
-  /** data: the bytes, exactly as read or written. */
+  /** data: the bytes, exactly as read or written (a view made when asked for). */
   readonly bytes: Buffer | null;
+  /** data: how many bytes (0 for other kinds). */
+  readonly size: number;
   /** Data bytes the session has captured up to and including this record. */
   readonly cum: number;
   /** Bytes of memory this record is charged for in its session's budget. */
   readonly charge: number;
   /** open: OpenInfo; close: CloseInfo; note: the text. */
   readonly info: OpenInfo | CloseInfo | string | null;
+}
+
+/** A record read out of a ring: its data bytes stay where the ring keeps them until asked for. */
+export class KeptRecord implements CaptureRecord {
+  readonly seq: number;
+  readonly kind: RecordKind;
+  readonly conn: number;
+  readonly t: number;
+  readonly dir: Direction | null;
+  readonly off: number;
+  readonly size: number;
+  readonly cum: number;
+  readonly charge: number;
+  readonly info: OpenInfo | CloseInfo | string | null;
+  /** The buffer holding the bytes, `store[start, start + size)`; null unless data. */
+  private readonly store: Buffer | null;
+  private readonly start: number;
+
+  constructor(
+    seq: number,
+    kind: RecordKind,
+    conn: number,
+    t: number,
+    dir: Direction | null,
+    off: number,
+    store: Buffer | null,
+    start: number,
+    size: number,
+    cum: number,
+    charge: number,
+    info: OpenInfo | CloseInfo | string | null,
+  ) {
+    this.seq = seq;
+    this.kind = kind;
+    this.conn = conn;
+    this.t = t;
+    this.dir = dir;
+    this.off = off;
+    this.store = store;
+    this.start = start;
+    this.size = size;
+    this.cum = cum;
+    this.charge = charge;
+    this.info = info;
+  }
+
+  get bytes(): Buffer | null {
+    const store = this.store;
+    if (store === null) return null;
+    const start = this.start;
+    return start === 0 && this.size === store.length ? store : store.subarray(start, start + this.size);
+  }
 }

@@ -14,19 +14,18 @@
 import { randomBytes } from 'node:crypto';
 import { ARENA_MAX_COPY, ARENA_SLACK, ByteArena } from './arena.ts';
 import { monoUs } from './clock.ts';
-import type { CaptureRecord, CloseInfo, Direction, OpenInfo, RecordKind } from './records.ts';
+import type { CloseInfo, Direction, OpenInfo, RecordKind } from './records.ts';
 import { RecordRing } from './ring.ts';
 
 /*
- * Memory charged beyond the payload bytes, measured on Node 24 (heap + RSS
- * growth over 100 000 records): a record and its ring slot ~113 B; a Buffer
- * view (arena copy) ~105 B more; a Buffer with its own ArrayBuffer and backing
- * store ~200 B more again. Rounded up.
+ * Memory charged beyond the payload bytes, measured on Node 24 (`bench/record-cost.ts`: heap and
+ * external growth over 100,000 records in 300 logs): a record's slot in its ring is 54 B, in
+ * rings that double as they fill (1–2 slots a record): 98 B measured, heap and columns together;
+ * the objects and Buffer views it replaced were 254 B. A Buffer with its own ArrayBuffer and
+ * backing store ~200 B more. Rounded.
  */
-/** Cost of one record object in the ring. */
-export const RECORD_COST = 128;
-/** Cost of a Buffer view onto memory charged elsewhere (an arena slab). */
-const VIEW_COST = 112;
+/** Cost of one record in its ring. */
+export const RECORD_COST = 96;
 /** Cost of a Buffer that owns its ArrayBuffer and backing store. */
 const BACKING_COST = 208;
 
@@ -144,7 +143,7 @@ export class CaptureStore {
     return log;
   }
 
-  /** Appends a non-data record (open, end, close, timeout, note, moved); returns it. */
+  /** Appends a non-data record (open, end, close, timeout, note, moved); returns its seq. */
   append(
     log: SessionLog,
     kind: RecordKind,
@@ -153,14 +152,14 @@ export class CaptureStore {
     dir: Direction | null,
     info: OpenInfo | CloseInfo | string | null,
     off = 0,
-  ): CaptureRecord {
+  ): number {
     const charge = RECORD_COST + (typeof info === 'string' ? info.length * 2 : 0);
-    return this.add(log, kind, conn, t, dir, off, null, charge, info);
+    return this.add(log, kind, conn, t, dir, off, null, 0, 0, charge, info);
   }
 
   /**
    * Appends the pieces `chunks[i][starts[i], ends[i])`, i < count, joined as one
-   * data record of `total` bytes at offset `off` of conn + dir; returns it.
+   * data record of `total` bytes at offset `off` of conn + dir; returns its seq.
    */
   appendJoined(
     log: SessionLog,
@@ -173,18 +172,19 @@ export class CaptureStore {
     ends: readonly number[],
     count: number,
     total: number,
-  ): CaptureRecord {
+  ): number {
     const inArena = total <= ARENA_MAX_COPY;
-    const bytes = inArena ? log.arena.alloc(total) : Buffer.allocUnsafeSlow(total);
-    let at = 0;
-    for (let i = 0; i < count; i++) at += chunks[i]!.copy(bytes, at, starts[i], ends[i]);
-    const charge = total + (inArena ? VIEW_COST : BACKING_COST) + RECORD_COST;
-    return this.add(log, 'data', conn, t, dir, off, bytes, charge, null);
+    const start = inArena ? log.arena.reserve(total) : 0;
+    const store = inArena ? log.arena.slab : Buffer.allocUnsafeSlow(total);
+    let at = start;
+    for (let i = 0; i < count; i++) at += chunks[i]!.copy(store, at, starts[i], ends[i]);
+    const charge = total + (inArena ? 0 : BACKING_COST) + RECORD_COST;
+    return this.add(log, 'data', conn, t, dir, off, store, start, total, charge, null);
   }
 
   /**
    * Appends the bytes `chunk[start, end)` as a data record at offset `off` of
-   * conn + dir; returns it. Keeps a written Buffer when it owns its memory, else
+   * conn + dir; returns its seq. Keeps a written Buffer when it owns its memory, else
    * copies (small payloads into the session's arena). Read bytes are always
    * copied: their next reader may change them in place (`ws` unmasks a client
    * frame inside the very Buffer the socket emitted).
@@ -198,22 +198,26 @@ export class CaptureStore {
     chunk: Buffer,
     start: number,
     end: number,
-  ): CaptureRecord {
+  ): number {
     const n = end - start;
-    let bytes: Buffer;
+    let store: Buffer;
+    let at: number;
     let charge: number;
     if (keptWithoutCopy(dir, chunk, n)) {
-      bytes = start === 0 && end === chunk.length ? chunk : chunk.subarray(start, end);
-      charge = chunk.buffer.byteLength + BACKING_COST; // keeping the view keeps all its memory alive
+      store = chunk;
+      at = start;
+      charge = chunk.buffer.byteLength + BACKING_COST; // keeping the Buffer keeps all its memory alive
     } else if (n <= ARENA_MAX_COPY) {
-      bytes = log.arena.copy(chunk, start, end);
-      charge = n + VIEW_COST;
+      at = log.arena.copy(chunk, start, end);
+      store = log.arena.slab;
+      charge = n;
     } else {
-      bytes = Buffer.allocUnsafeSlow(n);
-      chunk.copy(bytes, 0, start, end);
+      store = Buffer.allocUnsafeSlow(n);
+      at = 0;
+      chunk.copy(store, 0, start, end);
       charge = n + BACKING_COST;
     }
-    return this.add(log, 'data', conn, t, dir, off, bytes, charge + RECORD_COST, null);
+    return this.add(log, 'data', conn, t, dir, off, store, at, n, charge + RECORD_COST, null);
   }
 
   private add(
@@ -223,20 +227,20 @@ export class CaptureStore {
     t: number,
     dir: Direction | null,
     off: number,
-    bytes: Buffer | null,
+    store: Buffer | null,
+    start: number,
+    size: number,
     charge: number,
     info: OpenInfo | CloseInfo | string | null,
-  ): CaptureRecord {
+  ): number {
     const ring = log.ring;
-    const cum = bytes === null ? ring.cum : ring.cum + bytes.length;
-    const record: CaptureRecord = { seq: ring.nextSeq, kind, conn, t, dir, off, bytes, cum, charge, info };
-    ring.push(record);
+    const seq = ring.push(kind, conn, t, dir, off, store, start, size, charge, info);
     this.total += charge;
     if (t > log.lastActive) log.lastActive = t;
     while (ring.charge > this.ringBudget && ring.length > 1) this.total -= ring.dropOldest();
     if (this.total > this.limits.bytesTotal) this.evictLargest();
     if (log.watchers.size > 0) for (const w of log.watchers) w.wake();
-    return record;
+    return seq;
   }
 
   /**

@@ -96,8 +96,8 @@ export function binaryRecordsFrame(encoded: readonly string[], payloads: readonl
 
 /** Returns about how many bytes a record takes once encoded (to size batches without encoding twice). */
 export function encodedSize(record: CaptureRecord, version: ProtocolVersion = 1): number {
-  if (record.bytes === null) return 96;
-  return 96 + (version === 1 ? Math.ceil(record.bytes.length / 3) * 4 : record.bytes.length);
+  if (record.kind !== 'data') return 96;
+  return 96 + (version === 1 ? Math.ceil(record.size / 3) * 4 : record.size);
 }
 
 /**
@@ -110,7 +110,7 @@ export function encodeRecord(r: CaptureRecord, version: ProtocolVersion = 1): st
     case 'data':
       return version === 1
         ? `${head},"dir":"${r.dir}","off":${r.off},"b64":"${r.bytes!.toString('base64')}"}`
-        : `${head},"dir":"${r.dir}","off":${r.off},"len":${r.bytes!.length}}`;
+        : `${head},"dir":"${r.dir}","off":${r.off},"len":${r.size}}`;
     case 'end':
     case 'rejoined':
       return `${head},"dir":"${r.dir}","at":${r.off}}`;

@@ -323,8 +323,9 @@ test('a reader resuming after a dropped record learns exactly how many records a
   for (let seq = 1; seq <= 3000; seq++) {
     const bytes = Buffer.alloc(seq % 7);
     cum += bytes.length;
-    ring.push({ seq, kind: 'data', conn: 1, t: seq, dir: 'in', off: 0, bytes, cum, charge: 1, info: null });
+    ring.push('data', 1, seq, 'in', 0, bytes, 0, bytes.length, 1, null);
   }
+  assert.equal(ring.cum, cum);
   for (let i = 0; i < 2500; i++) ring.dropOldest();
   const bytesThrough = (seq: number) =>
     Array.from({ length: seq }, (_, i) => (i + 1) % 7).reduce((a, b) => a + b, 0);

@@ -27,6 +27,7 @@ const record = (
     dir: bytes ? 'out' : null,
     off: 0,
     bytes,
+    size: bytes?.length ?? 0,
     cum: 0,
     charge: 0,
     info,
