@@ -9,6 +9,7 @@ import type { Classroom } from './classroom/index.ts';
 import type { Inspector } from './inspect/index.ts';
 import type { Lab } from './lab/index.ts';
 import { createStaticFiles } from './static.ts';
+import { pathOfTarget } from './target-path.ts';
 
 /** The Astro handler: renders a page, or calls `next` when it has no route. */
 export type SiteHandler = (
@@ -114,12 +115,7 @@ export function createRoutes({
  * capture could show a request its lab never answered.
  */
 function pathOf(req: IncomingMessage): string {
-  const url = req.url ?? '';
-  try {
-    return new URL(url, 'http://wire-lab.invalid').pathname;
-  } catch {
-    return '';
-  }
+  return pathOfTarget(req.url ?? '') ?? '';
 }
 
 function notFound(res: ServerResponse): void {

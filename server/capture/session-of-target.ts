@@ -5,20 +5,13 @@
  * `%2e` is a dot, `\` is a slash), then `/lab/<session>/…`.
  */
 import { parseLabPath } from '../session-path.ts';
+import { pathOfTarget } from '../target-path.ts';
 
 /** Returns the session of a `/lab/<session>/…` request target, or null for anything else. */
 export function sessionOfTarget(target: string): string | null {
-  const q = target.indexOf('?');
-  let path = q === -1 ? target : target.slice(0, q);
-  if (path.charCodeAt(0) !== 47 /* "/" */ || /[.%\\\t\r\n]|\/\//.test(path)) {
-    // absolute-form (a proxy-style request), or a path URL parsing would change: dot segments,
-    // escapes, backslashes, tabs. The lab reads `new URL(req.url, base).pathname`, so do we.
-    try {
-      path = new URL(target, 'http://wire-lab.invalid').pathname;
-    } catch {
-      return null; // Node answers 400; nobody's bytes
-    }
-  }
+  // The lab and the router read the path this way too (target-path.ts): the same bytes, the same session.
+  const path = pathOfTarget(target);
+  if (path === null) return null; // Node answers 400; nobody's bytes
   if (!path.startsWith('/lab/')) return null;
   const lab = parseLabPath(path);
   if (!lab.ok) return null;

@@ -30,6 +30,7 @@ import { createSessions } from './sessions.ts';
 import { checkGate } from './auth-gate.ts';
 import { createTickets } from './tickets.ts';
 import { createTurns, type Turns } from '../turns.ts';
+import { partsOfTarget } from '../target-path.ts';
 
 export type { Feed, FeedMessage } from './feed.ts';
 export type { Rooms } from './rooms.ts';
@@ -157,7 +158,7 @@ export function createLab(cfg: Config, hooks: LabHooks): Lab {
     if (!shared) return false;
     let id: string | null = null;
     try {
-      const path = parseLabPath(new URL(req.url ?? '/', 'http://lab.invalid').pathname);
+      const path = parseLabPath(partsOfTarget(req.url ?? '/').pathname);
       id = path.ok ? path.session : null;
     } catch {
       id = null;
@@ -206,8 +207,7 @@ export function createLab(cfg: Config, hooks: LabHooks): Lab {
    * a preflight under `mine/` is the learner's handler's to answer.
    */
   function handleMine(req: IncomingMessage, res: ServerResponse): boolean {
-    const url = new URL(req.url ?? '/', 'http://lab.invalid');
-    const path = parseLabPath(url.pathname);
+    const path = parseLabPath(partsOfTarget(req.url ?? '/').pathname);
     if (!path.ok || !isMine(path.endpoint)) return false;
     if (req.method === 'OPTIONS' && path.endpoint === 'mine') return false;
     if (closing) {
@@ -235,7 +235,7 @@ export function createLab(cfg: Config, hooks: LabHooks): Lab {
         session: session.id,
         feed,
         rest: path.endpoint.slice(4),
-        url,
+        url: new URL(req.url ?? '/', 'http://lab.invalid'),
       }),
     );
     return true;
@@ -262,7 +262,7 @@ export function createLab(cfg: Config, hooks: LabHooks): Lab {
         answerPreflight(res);
         return;
       }
-      const url = new URL(req.url ?? '/', 'http://lab.invalid');
+      const url = partsOfTarget(req.url ?? '/');
       const path = parseLabPath(url.pathname);
       if (!path.ok) {
         answerText(res, 400, path.reason);
