@@ -28,9 +28,14 @@ interface ClientWays {
 
 /**
  * Runs a lesson-17 client in `session` the way the lesson's page does, until it printed 9 ticks or
- * `enough()` says the run has shown what it must; returns its console.
+ * `enough(printed)` says the run has shown what it must (or 30 s went by: the verdict then says
+ * what the run lacked); returns its console.
  */
-async function runClient(session: string, ways: ClientWays, enough?: () => boolean): Promise<ConsoleEntry[]> {
+async function runClient(
+  session: string,
+  ways: ClientWays,
+  enough?: (printed: number) => boolean,
+): Promise<ConsoleEntry[]> {
   const lines: ConsoleEntry[] = [];
   let last: number | null = null;
   let ticks = 0;
@@ -77,7 +82,8 @@ async function runClient(session: string, ways: ClientWays, enough?: () => boole
     });
   };
   connect();
-  while (ticks < 9 && !enough?.()) await sleep(50);
+  const giveUp = Date.now() + 30_000;
+  while (ticks < 9 && !enough?.(ticks) && Date.now() < giveUp) await sleep(50);
   ticks = 9; // stops every client loop
   for (const ws of open) ws.terminate();
   return lines;
@@ -134,7 +140,14 @@ describe('lesson 17: come back from everything', () => {
 
   it('fails for a client with backoff but no heartbeat, which never notices the silence', async () => {
     const session = newSessionId();
-    const console = await runClient(session, { wait: equalJitter }, calls(80)); // 4 s: 80 ticks
+    // Its waits through drop2 and down3 add up to 2.25–4.5 s (jitter): run until the muted
+    // connection has brought its two ticks (two before the drop, two on it), then a second more.
+    // (A fixed 4 s ended some runs before the muted connection had even opened.)
+    let mutedAt = 0;
+    const console = await runClient(session, { wait: equalJitter }, (printed) => {
+      if (printed >= 4 && mutedAt === 0) mutedAt = Date.now();
+      return mutedAt > 0 && Date.now() - mutedAt > 1_000;
+    });
     assertFails(await verdict(session, console), /never noticed/, /一直没有察觉/);
   });
 });
