@@ -28,9 +28,6 @@ const TOMBSTONES = 1024;
 /** Slots a ring starts with, and never shrinks below. */
 const MIN_SLOTS = 16;
 
-/** Memory one slot takes: 4 Float64 + 3 Uint32 + 2 Uint8 + two 4-byte pointers. */
-export const SLOT_BYTES = 4 * 8 + 3 * 4 + 2 + 2 * 4;
-
 const KINDS: readonly RecordKind[] = ['open', 'data', 'end', 'close', 'timeout', 'note', 'moved', 'rejoined'];
 const KIND_CODE: Readonly<Record<RecordKind, number>> = {
   open: 0,
@@ -44,7 +41,7 @@ const KIND_CODE: Readonly<Record<RecordKind, number>> = {
 };
 const DIRS: readonly (Direction | null)[] = [null, 'in', 'out'];
 
-// Columns per slot. F64: t, off, cum, charge. U32: conn, start, size. U8: kind, dir.
+// Columns per slot (54 B with the two pointers). F64: t, off, cum, charge. U32: conn, start, size. U8: kind, dir.
 const F64 = 4;
 const U32 = 3;
 const U8 = 2;
@@ -172,12 +169,12 @@ export class RecordRing {
       this.f64[f]!,
       DIRS[this.u8[slot * U8 + 1]!]!,
       this.f64[f + 1]!,
-      this.stores[slot]!,
+      this.stores[slot] ?? null,
       this.u32[u + 1]!,
       this.u32[u + 2]!,
       this.f64[f + 2]!,
       this.f64[f + 3]!,
-      this.infos[slot]!,
+      this.infos[slot] ?? null,
     );
   }
 
@@ -210,8 +207,8 @@ export class RecordRing {
       for (let k = 0; k < F64; k++) f64[to * F64 + k] = this.f64[from * F64 + k]!;
       for (let k = 0; k < U32; k++) u32[to * U32 + k] = this.u32[from * U32 + k]!;
       for (let k = 0; k < U8; k++) u8[to * U8 + k] = this.u8[from * U8 + k]!;
-      stores[to] = this.stores[from]!;
-      infos[to] = this.infos[from]!;
+      stores[to] = this.stores[from] ?? null;
+      infos[to] = this.infos[from] ?? null;
     }
     this.slots = slots;
     this.mask = mask;

@@ -204,10 +204,14 @@ export function createLab(cfg: Config, hooks: LabHooks): Lab {
   /**
    * `/lab/<session>/mine…`: the same path, shutdown and admission checks as every endpoint, then
    * mine.ts. Returns false for any other path. Its query is the learner's and no fault applies;
-   * a preflight under `mine/` is the learner's handler's to answer.
+   * a preflight under `mine/` is the learner's handler's to answer. `path`: the request's, read once
+   * by the caller.
    */
-  function handleMine(req: IncomingMessage, res: ServerResponse): boolean {
-    const path = parseLabPath(partsOfTarget(req.url ?? '/').pathname);
+  function handleMine(
+    req: IncomingMessage,
+    res: ServerResponse,
+    path: ReturnType<typeof parseLabPath>,
+  ): boolean {
     if (!path.ok || !isMine(path.endpoint)) return false;
     if (req.method === 'OPTIONS' && path.endpoint === 'mine') return false;
     if (closing) {
@@ -256,14 +260,14 @@ export function createLab(cfg: Config, hooks: LabHooks): Lab {
     const socket = req.socket;
     allowAnyOrigin(res);
     try {
-      if (handleMine(req, res)) return;
+      const url = partsOfTarget(req.url ?? '/');
+      const path = parseLabPath(url.pathname);
+      if (handleMine(req, res, path)) return;
       if (req.method === 'OPTIONS') {
         // even for a bad path: let the real request show the error
         answerPreflight(res);
         return;
       }
-      const url = partsOfTarget(req.url ?? '/');
-      const path = parseLabPath(url.pathname);
       if (!path.ok) {
         answerText(res, 400, path.reason);
         return;
