@@ -122,6 +122,45 @@ export function formatClassroom(c: ClassroomResults): string[] {
       xs.map((x) => sp(x).eld.max),
       ms,
     )}`;
+  // Results written before the collector's pauses were sampled have none.
+  const pauses = (xs: ClassroomResult[]) => {
+    const gcs = xs.map((x) => sp(x).gc).filter((g) => g !== undefined);
+    if (gcs.length === 0) return '–';
+    return `${show(
+      gcs.map((g) => g.maxMs),
+      ms,
+    )} / ${show(
+      gcs.map((g) => g.majorMaxMs),
+      ms,
+    )}`;
+  };
+  // Where /proc is (Linux): how many writes the server made and how many bytes they carried.
+  const writes = (xs: ClassroomResult[]) => {
+    const ws = xs.map((x) => sp(x).writesPer1000).filter((w) => w !== undefined);
+    if (ws.length === 0) return '–';
+    return `${show(
+      ws.map((w) => w.calls),
+      n0,
+    )} / ${show(
+      ws.map((w) => w.kb),
+      n0,
+    )}`;
+  };
+  const writeRatios = () => {
+    const pairs = c.repeats.flatMap((r) => {
+      const w = r.wirelab.serverProcess.writesPer1000;
+      const b = r.baseline.serverProcess.writesPer1000;
+      return w && b ? [{ calls: w.calls / b.calls, kb: w.kb / b.kb }] : [];
+    });
+    if (pairs.length === 0) return '';
+    return `${show(
+      pairs.map((p) => p.calls),
+      times,
+    )} / ${show(
+      pairs.map((p) => p.kb),
+      times,
+    )}`;
+  };
   out.push(
     table([
       ['server process', 'Wire Lab', 'baseline', 'Wire Lab ÷ baseline'],
@@ -161,6 +200,8 @@ export function formatClassroom(c: ClassroomResults): string[] {
         (r) => r.rss,
       ),
       ['event-loop delay p99 / max', eld(ws), eld(bs), ''],
+      ['collector: longest pause / longest full one', pauses(ws), pauses(bs), ''],
+      ['write calls / KB written per 1000 deliveries', writes(ws), writes(bs), writeRatios()],
     ]),
   );
   const variants = first.variants.map((_, i) =>

@@ -121,6 +121,13 @@ export interface ClassroomResult {
     deliveriesPerCpuS: number;
     /** Event-loop delay, per turn (reset at each turn's start): the median turn's p50 and p99, the worst max. */
     eld: { p50: number; p99: number; max: number };
+    /** The collector's pauses while pushing: the longest, the longest full one, and ms of pause a second. */
+    gc?: { maxMs: number; majorMaxMs: number; msPerS: number };
+    /**
+     * Write system calls and KB written per 1,000 deliveries while pushing (/proc/self/io: sockets
+     * and the bench's IPC); absent without /proc.
+     */
+    writesPer1000?: { calls: number; kb: number };
     handlesStart: number;
     handlesEnd: number;
   };
@@ -167,6 +174,9 @@ interface Side {
   next: number;
   cpuUs: number;
   wallUs: number;
+  /** Write calls and bytes while pushing, summed over the turns (NaN once a sample had none). */
+  writes: number;
+  writtenBytes: number;
   eld: Array<ServerSample['eld']>;
   samples: TimedSample[];
   turnDrainMs: number[];
@@ -195,6 +205,8 @@ export async function runClassroom(o: ClassroomOptions): Promise<ClassroomResult
         connectMs: 0,
         next: 1,
         cpuUs: 0,
+        writes: 0,
+        writtenBytes: 0,
         wallUs: 0,
         eld: [],
         samples: [],
@@ -281,6 +293,8 @@ async function measure(o: ClassroomOptions, sides: Side[]): Promise<ClassroomRes
       side.turnDrainMs.push(await drainTurn(side, side.next - 1, o.quietDrainMs));
       const after = await side.server.sample(o.gcSamples);
       side.cpuUs += after.cpuUs - before.cpuUs;
+      side.writes += (after.io?.writes ?? Number.NaN) - (before.io?.writes ?? Number.NaN);
+      side.writtenBytes += (after.io?.bytes ?? Number.NaN) - (before.io?.bytes ?? Number.NaN);
       side.wallUs += after.wallUs - before.wallUs;
       addParts(side, before, after);
       side.eld.push(after.eld);
@@ -410,6 +424,15 @@ function summarize(
         p99: median(side.eld.map((e) => e.p99)),
         max: Math.max(...side.eld.map((e) => e.max)),
       },
+      gc: {
+        maxMs: Math.max(0, ...side.samples.map((x) => x.gc.maxMs)),
+        majorMaxMs: Math.max(0, ...side.samples.map((x) => x.gc.majorMaxMs)),
+        msPerS: side.samples.reduce((n, x) => n + x.gc.totalMs, 0) / (side.wallUs / 1e6),
+      },
+      writesPer1000:
+        deliveries > 0 && Number.isFinite(side.writes)
+          ? { calls: (side.writes * 1000) / deliveries, kb: (side.writtenBytes * 1000) / deliveries / 1024 }
+          : undefined,
       handlesStart: side.first?.handleCount ?? Number.NaN,
       handlesEnd: end.handleCount,
     },

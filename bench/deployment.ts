@@ -151,6 +151,16 @@ function addUp(samples: ServerSample[]): ServerSample {
       max: worst((s) => s.eld.max),
       mean: worst((s) => s.eld.mean),
     },
+    gc: {
+      count: sum((s) => s.gc.count),
+      totalMs: sum((s) => s.gc.totalMs),
+      maxMs: worst((s) => s.gc.maxMs),
+      majorCount: sum((s) => s.gc.majorCount),
+      majorMaxMs: worst((s) => s.gc.majorMaxMs),
+    },
+    io: samples.every((s) => s.io)
+      ? { writes: sum((s) => s.io?.writes ?? 0), bytes: sum((s) => s.io?.bytes ?? 0) }
+      : undefined,
     handles,
     handleCount: sum((s) => s.handleCount),
     sockets: sum((s) => s.sockets),

@@ -17,7 +17,7 @@ import fs from 'node:fs';
 import type { Socket } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { constants, monitorEventLoopDelay, PerformanceObserver } from 'node:perf_hooks';
 import v8 from 'node:v8';
 
 export type ServerKind = 'wirelab' | 'baseline';
@@ -39,6 +39,17 @@ export interface ServerSample {
   wallUs: number;
   /** Event-loop delay since the last reset, ms: how late a 10 ms timer fired. */
   eld: { p50: number; p99: number; max: number; mean: number };
+  /**
+   * The collector's pauses since the last reset, ms (the `gc` performance entries): how many, their
+   * sum, the longest, and the same for the full (mark-compact) ones alone — beside the event-loop
+   * delay, to tell a late timer held by the collector from one held by the server's own work.
+   */
+  gc: GcPauses;
+  /**
+   * Write system calls made and bytes handed to them so far (`syscw` and `wchar` of
+   * /proc/self/io: every socket write, the IPC to the bench too); absent where there is no /proc.
+   */
+  io?: { writes: number; bytes: number };
   /** Active handles and requests by type (process.getActiveResourcesInfo). */
   handles: Record<string, number>;
   handleCount: number;
@@ -52,6 +63,14 @@ export interface ServerSample {
   parts?: Record<string, PartSample>;
   /** Redis's calls so far per command and its memory, when the deployment has one. */
   redis?: { calls: Record<string, number>; usedMemory: number; keys: number };
+}
+
+export interface GcPauses {
+  count: number;
+  totalMs: number;
+  maxMs: number;
+  majorCount: number;
+  majorMaxMs: number;
 }
 
 export interface PartSample {
@@ -89,6 +108,22 @@ const eld = monitorEventLoopDelay({ resolution: ELD_RESOLUTION_MS });
 const late = (ns: number) => Math.max(0, ns / 1e6 - ELD_RESOLUTION_MS);
 eld.enable();
 
+const noPauses = (): GcPauses => ({ count: 0, totalMs: 0, maxMs: 0, majorCount: 0, majorMaxMs: 0 });
+let pauses = noPauses();
+new PerformanceObserver((list) => {
+  for (const entry of list.getEntries()) {
+    const ms = entry.duration;
+    pauses.count += 1;
+    pauses.totalMs += ms;
+    pauses.maxMs = Math.max(pauses.maxMs, ms);
+    const kind = (entry as PerformanceEntry & { detail?: { kind?: number } }).detail?.kind;
+    if (kind === constants.NODE_PERFORMANCE_GC_MAJOR) {
+      pauses.majorCount += 1;
+      pauses.majorMaxMs = Math.max(pauses.majorMaxMs, ms);
+    }
+  }
+}).observe({ entryTypes: ['gc'] });
+
 // Each kind loads only its own code: the baseline's memory must not carry Wire Lab's modules.
 const server =
   kind === 'wirelab'
@@ -110,6 +145,19 @@ server.server.on('connection', (socket: Socket) => {
   sockets.add(socket);
   socket.once('close', () => sockets.delete(socket));
 });
+
+/** This process's write calls and bytes so far, from /proc/self/io (Linux); undefined elsewhere. */
+function writesSoFar(): { writes: number; bytes: number } | undefined {
+  try {
+    const text = fs.readFileSync('/proc/self/io', 'utf8');
+    const field = (name: string) => Number(new RegExp(`^${name}: (\\d+)$`, 'm').exec(text)?.[1]);
+    const writes = field('syscw');
+    const bytes = field('wchar');
+    return Number.isFinite(writes) && Number.isFinite(bytes) ? { writes, bytes } : undefined;
+  } catch {
+    return undefined;
+  }
+}
 
 function sample(gc: boolean): ServerSample {
   // The GC V8 runs when memory runs out: a full one that also gives back the pages it freed.
@@ -142,6 +190,8 @@ function sample(gc: boolean): ServerSample {
       max: late(eld.max),
       mean: late(eld.mean),
     },
+    gc: { ...pauses },
+    io: writesSoFar(),
     handles,
     handleCount: active.length,
     sockets: sockets.size,
@@ -153,6 +203,7 @@ process.on('message', (m: ToServer) => {
   if (m.cmd === 'sample') send({ type: 'sample', ...sample(m.gc === true) });
   else if (m.cmd === 'reset') {
     eld.reset();
+    pauses = noPauses();
     send({ type: 'reset' });
   } else if (m.cmd === 'heap-snapshot') {
     send({ type: 'heap-snapshot', file: v8.writeHeapSnapshot(m.file) });
