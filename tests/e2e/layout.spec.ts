@@ -2,8 +2,9 @@
  * At home on every screen: on a phone (390 px) the lesson's title is in the first screen, no page
  * scrolls sideways (wide tables scroll in their own box), the inspector's toolbar fits, and the
  * header's "Join a class" and "Projector" are reachable; on a 1280×800 desktop the inspector's
- * column headers and field labels are not cut off after a Run. Toolbar buttons of the playground,
- * the inspector and the class bar share one look. Screenshots are saved in test-results/.
+ * column headers and field labels are not cut off after a Run, and each connection shows the bytes
+ * it sent and received. Toolbar buttons of the playground, the inspector and the class bar share
+ * one look. Screenshots are saved in test-results/.
  */
 import fs from 'node:fs';
 import { expect, type Locator, type Page, test } from '@playwright/test';
@@ -44,6 +45,21 @@ async function truncated(scope: Locator, selector: string): Promise<string[]> {
         .map((el) => `${el.className}: "${el.textContent}" (${el.scrollWidth} > ${el.clientWidth})`),
     );
 }
+
+/** The connection list's headers shown that the timeline's zoom buttons cover, or that stick out of the list. */
+const headsCoveredOrOut = (page: Page) =>
+  page.locator('.cl-head').evaluate((head) => {
+    const zoom = document.querySelector('.insp-zoom')?.getBoundingClientRect();
+    const list = head.getBoundingClientRect();
+    return [...head.querySelectorAll<HTMLElement>(':scope > span:not(.cl-lane)')]
+      .filter((el) => el.offsetParent !== null && el.textContent !== '')
+      .map((el) => {
+        const r = el.getBoundingClientRect();
+        const covered = !!zoom && r.right > zoom.left + 0.5 && r.left < zoom.right - 0.5;
+        return { header: el.textContent, covered, inside: r.right <= list.right + 0.5 };
+      })
+      .filter((h) => h.covered || !h.inside);
+  });
 
 test.describe('on a phone (390 px)', () => {
   test.use({ viewport: PHONE, hasTouch: true, isMobile: true });
@@ -136,19 +152,9 @@ test.describe('on a phone (390 px)', () => {
     expect(pgOut).toBeLessThanOrEqual(0);
     // The timeline's zoom buttons sit over the timeline's own head, never over a column header,
     // and every header shown is inside the list.
-    const heads = await page.locator('.cl-head').evaluate((head) => {
-      const zoom = document.querySelector('.insp-zoom')?.getBoundingClientRect();
-      const list = head.getBoundingClientRect();
-      return [...head.querySelectorAll<HTMLElement>(':scope > span:not(.cl-lane)')]
-        .filter((el) => el.offsetParent !== null && el.textContent !== '')
-        .map((el) => {
-          const r = el.getBoundingClientRect();
-          const covered = !!zoom && r.right > zoom.left + 0.5 && r.left < zoom.right - 0.5;
-          return { header: el.textContent, covered, inside: r.right <= list.right + 0.5 };
-        })
-        .filter((h) => h.covered || !h.inside);
-    });
-    expect(heads, 'column headers covered by the zoom buttons or cut off').toEqual([]);
+    expect(await headsCoveredOrOut(page), 'column headers covered by the zoom buttons or cut off').toEqual(
+      [],
+    );
     await page.locator('.playground').scrollIntoViewIfNeeded();
     await shot(page, 'phone-playground-after-run-zh');
   });
@@ -182,6 +188,11 @@ test.describe('on a 1280×800 desktop', () => {
       await lessonAfterEveryKind(page, lang);
       const insp = page.locator('.insp');
       expect(await truncated(insp, '.cl-head > span')).toEqual([]);
+      // The panel beside the editor (≈ 510 px here, as on a projector) keeps each connection's
+      // byte counts, and the zoom buttons still cover no header.
+      await expect(insp.locator('.cl-row .cl-up').first()).toBeVisible();
+      await expect(insp.locator('.cl-row .cl-down').first()).toBeVisible();
+      expect(await headsCoveredOrOut(page)).toEqual([]);
       const labels = page.locator('.ft-label');
       await expect(labels.first()).toBeVisible();
       expect(await truncated(insp, '.ft-label')).toEqual([]);
