@@ -1,7 +1,7 @@
 /**
- * A feed message as the SSE stream and the WebSocket write it, made once per message rather than
- * once per reader: a class room's message reaches hundreds of streams and sockets in one loop,
- * and each would otherwise stringify it again.
+ * A feed message as the SSE stream and the WebSocket write it, and a long poll's answer, made once
+ * per message (or answer) rather than once per reader: a class room's message reaches hundreds of
+ * streams, sockets and held polls in one loop, and each would otherwise stringify it again.
  *
  * One slot per form: readers hear of a message one after the other, so the text asked for is
  * nearly always the one made last, and nothing is kept for messages gone by.
@@ -36,3 +36,46 @@ export const sseEventText = lastOne((m) => {
 
 /** The message as the JSON text of one WebSocket frame. */
 export const messageJson = lastOne((m) => JSON.stringify(m));
+
+/** A long poll's answer: its JSON text and how many bytes that is in UTF-8. */
+export interface PollAnswerText {
+  readonly text: string;
+  readonly bytes: number;
+}
+
+let lastAnswer: {
+  first: FeedMessage | undefined;
+  final: FeedMessage | undefined;
+  count: number;
+  last: number;
+  answer: PollAnswerText;
+} | null = null;
+
+/**
+ * A long poll's answer, `{"messages":[…],"last":N}`, made once for the held polls of a class that
+ * come due together with the same messages (a push batched for 300 learners) rather than once per
+ * poll. The messages a feed hands out are its kept objects, in id order, so the same first and
+ * last object and the same count are the same messages. An answer that says some are gone
+ * (`missed`) is made each time: it is rare, and its count may differ poll by poll.
+ */
+export function pollAnswerText(messages: readonly FeedMessage[], last: number, missed = 0): PollAnswerText {
+  const first = messages[0];
+  const final = messages.at(-1);
+  if (missed > 0) return answerOf(JSON.stringify({ messages, last, missed }));
+  const kept = lastAnswer;
+  if (
+    kept !== null &&
+    kept.first === first &&
+    kept.final === final &&
+    kept.count === messages.length &&
+    kept.last === last
+  )
+    return kept.answer;
+  const answer = answerOf(JSON.stringify({ messages, last }));
+  lastAnswer = { first, final, count: messages.length, last, answer };
+  return answer;
+}
+
+function answerOf(text: string): PollAnswerText {
+  return { text, bytes: Buffer.byteLength(text) };
+}

@@ -15,6 +15,7 @@
 import type { Config } from '../config.ts';
 import { bound } from './bounds.ts';
 import type { FeedMessage, FeedSlice } from './feed.ts';
+import { pollAnswerText } from './message-text.ts';
 import { int, MAX_INT } from './query.ts';
 import type { LabRequest } from './request.ts';
 
@@ -40,14 +41,14 @@ export function poll({
     const last = messages.at(-1)?.id ?? feed.lastId;
     if (missed > 0)
       lab.note(socket, `${bound(lab.cfg, 'feedKeep')}: ${missed} messages after id ${since} are gone`);
-    const body = JSON.stringify(missed > 0 ? { messages, last, missed } : { messages, last });
+    const body = pollAnswerText(messages, last, missed);
     session.delivered += messages.length; // counted for a classroom dashboard
     res.writeHead(200, {
       'Content-Type': 'application/json; charset=utf-8',
-      'Content-Length': Buffer.byteLength(body),
+      'Content-Length': body.bytes,
       'Cache-Control': 'no-store',
     });
-    res.end(body);
+    res.end(body.text);
   };
 
   const now = feed.after(since);

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { FeedMessage } from '../../../server/lab/feed.ts';
-import { messageJson, sseEventText } from '../../../server/lab/message-text.ts';
+import { messageJson, pollAnswerText, sseEventText } from '../../../server/lab/message-text.ts';
 
 const message = (id: number, type: FeedMessage['type'], data: unknown): FeedMessage => ({
   id,
@@ -38,4 +38,32 @@ test('a feed begun again reuses ids: a message is known by itself, not by its id
   assert.match(sseEventText(after), /after the restart/);
   assert.match(messageJson(before), /before the restart/);
   assert.match(messageJson(after), /after the restart/);
+});
+
+test('a long poll answer: the JSON of its messages, made once for the polls that answer together', () => {
+  const kept = [1, 2, 3, 4].map((id) => message(id, 'push', { from: 'teacher', text: `m${id} 你好` }));
+  const answer = pollAnswerText(kept.slice(1), 4);
+  assert.equal(answer.text, JSON.stringify({ messages: kept.slice(1), last: 4 }));
+  assert.equal(answer.bytes, Buffer.byteLength(answer.text));
+  // 300 held polls of a class answer with the same messages (each its own slice of the feed).
+  const answers = Array.from({ length: 300 }, () => pollAnswerText(kept.slice(1), 4));
+  assert.ok(
+    answers.every((a) => a === answer),
+    'the same answer, not made again',
+  );
+  // Other messages, fewer of them, or the same ids of a feed begun again: made anew.
+  assert.equal(pollAnswerText(kept.slice(2), 4).text, JSON.stringify({ messages: kept.slice(2), last: 4 }));
+  assert.equal(
+    pollAnswerText(kept.slice(1, 3), 3).text,
+    JSON.stringify({ messages: kept.slice(1, 3), last: 3 }),
+  );
+  const again = [2, 3, 4].map((id) => message(id, 'chat', `after the restart ${id}`));
+  assert.match(pollAnswerText(again, 4).text, /after the restart 2/);
+  // Some gone: said, each time.
+  assert.equal(
+    pollAnswerText(kept.slice(3), 4, 2).text,
+    JSON.stringify({ messages: kept.slice(3), last: 4, missed: 2 }),
+  );
+  assert.equal(pollAnswerText([], 9).text, '{"messages":[],"last":9}');
+  assert.equal(pollAnswerText([], 10).text, '{"messages":[],"last":10}');
 });
