@@ -25,9 +25,12 @@ export const PREFLIGHT_HEADERS = {
   'Access-Control-Max-Age': '60',
 } as const;
 
+/** The same, as pairs: listed once, not for every response (a class makes a thousand a second). */
+const CORS_ENTRIES = Object.entries(CORS_HEADERS);
+
 /** Puts the CORS headers on `res`, before anything else is written. */
 export function allowAnyOrigin(res: ServerResponse): void {
-  for (const [name, value] of Object.entries(CORS_HEADERS)) res.setHeader(name, value);
+  for (const [name, value] of CORS_ENTRIES) res.setHeader(name, value);
 }
 
 /** Answers a preflight (`OPTIONS` with `Access-Control-Request-Method`): 204 and what is allowed. */
