@@ -114,53 +114,49 @@ export function formatClassroom(c: ClassroomResults): string[] {
     ),
     r ? show(ratios.map(r), times) : '',
   ];
+  /** Two figures of each repeat in one cell, `a / b`; `empty` when there is none. */
+  const both = <T>(
+    items: T[],
+    a: (t: T) => number,
+    b: (t: T) => number,
+    fmt: (n: number) => string,
+    empty = '–',
+  ) => (items.length === 0 ? empty : `${show(items.map(a), fmt)} / ${show(items.map(b), fmt)}`);
   const eld = (xs: ClassroomResult[]) =>
-    `${show(
-      xs.map((x) => sp(x).eld.p99),
+    both(
+      xs.map((x) => sp(x).eld),
+      (e) => e.p99,
+      (e) => e.max,
       ms,
-    )} / ${show(
-      xs.map((x) => sp(x).eld.max),
-      ms,
-    )}`;
+    );
   // Results written before the collector's pauses were sampled have none.
-  const pauses = (xs: ClassroomResult[]) => {
-    const gcs = xs.map((x) => sp(x).gc).filter((g) => g !== undefined);
-    if (gcs.length === 0) return '–';
-    return `${show(
-      gcs.map((g) => g.maxMs),
+  const pauses = (xs: ClassroomResult[]) =>
+    both(
+      xs.flatMap((x) => sp(x).gc ?? []),
+      (g) => g.maxMs,
+      (g) => g.majorMaxMs,
       ms,
-    )} / ${show(
-      gcs.map((g) => g.majorMaxMs),
-      ms,
-    )}`;
-  };
+    );
   // Where /proc is (Linux): how many writes the server made and how many bytes they carried.
-  const writes = (xs: ClassroomResult[]) => {
-    const ws = xs.map((x) => sp(x).writesPer1000).filter((w) => w !== undefined);
-    if (ws.length === 0) return '–';
-    return `${show(
-      ws.map((w) => w.calls),
+  const writes = (xs: ClassroomResult[]) =>
+    both(
+      xs.flatMap((x) => sp(x).writesPer1000 ?? []),
+      (w) => w.calls,
+      (w) => w.kb,
       n0,
-    )} / ${show(
-      ws.map((w) => w.kb),
-      n0,
-    )}`;
-  };
-  const writeRatios = () => {
-    const pairs = c.repeats.flatMap((r) => {
-      const w = r.wirelab.serverProcess.writesPer1000;
-      const b = r.baseline.serverProcess.writesPer1000;
-      return w && b ? [{ calls: w.calls / b.calls, kb: w.kb / b.kb }] : [];
-    });
-    if (pairs.length === 0) return '';
-    return `${show(
-      pairs.map((p) => p.calls),
+    );
+  const writeRatios = () =>
+    both(
+      c.repeats.flatMap((r) => {
+        const w = r.wirelab.serverProcess.writesPer1000;
+        const b = r.baseline.serverProcess.writesPer1000;
+        return w && b ? [{ calls: w.calls / b.calls, kb: w.kb / b.kb }] : [];
+      }),
+      (p) => p.calls,
+      (p) => p.kb,
       times,
-    )} / ${show(
-      pairs.map((p) => p.kb),
-      times,
-    )}`;
-  };
+      '',
+    );
   out.push(
     table([
       ['server process', 'Wire Lab', 'baseline', 'Wire Lab ÷ baseline'],
