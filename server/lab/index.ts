@@ -14,7 +14,7 @@ import type { Duplex } from 'node:stream';
 import { WebSocket, WebSocketServer } from 'ws';
 import { addressKey } from '../client-address.ts';
 import type { Config } from '../config.ts';
-import { parseLabPath, SESSION_ID_PATTERN } from '../session-path.ts';
+import { type LabPath, parseLabPath, SESSION_ID_PATTERN } from '../session-path.ts';
 import { admit } from './admission.ts';
 import { answerText, refuseUpgrade } from './answer.ts';
 import { bound } from './bounds.ts';
@@ -207,11 +207,7 @@ export function createLab(cfg: Config, hooks: LabHooks): Lab {
    * a preflight under `mine/` is the learner's handler's to answer. `path`: the request's, read once
    * by the caller.
    */
-  function handleMine(
-    req: IncomingMessage,
-    res: ServerResponse,
-    path: ReturnType<typeof parseLabPath>,
-  ): boolean {
+  function handleMine(req: IncomingMessage, res: ServerResponse, path: LabPath): boolean {
     if (!path.ok || !isMine(path.endpoint)) return false;
     if (req.method === 'OPTIONS' && path.endpoint === 'mine') return false;
     if (closing) {
