@@ -25,6 +25,8 @@ export interface ServerSpec {
   execArgv?: string[];
   /** Overrides `ClassroomOptions.inspector` for this server's learners. */
   inspector?: boolean;
+  /** The inspector protocol version this server's learners ask for (default: the page's, 3). */
+  inspectorVersion?: 2 | 3;
   /** Starts it some other way than one process (bench/deployment.ts: several behind nginx). */
   start?: () => Promise<ServerProcess>;
 }
@@ -240,6 +242,7 @@ async function measure(o: ClassroomOptions, sides: Side[]): Promise<ClassroomRes
       side.kind === 'baseline' ? 'baseline' : o.mode,
       side.server.base,
       (side.spec.inspector ?? o.inspector) !== false,
+      side.spec.inspectorVersion,
     );
     const startedAt = performance.now();
     const perProc = Math.ceil(o.learners / o.procs);

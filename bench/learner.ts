@@ -25,6 +25,8 @@ export interface Target {
   code: string;
   /** False: learners open no inspector channel (to see what streaming the capture costs). */
   inspector: boolean;
+  /** The inspector protocol version learners ask for (`v=`): the lesson page's 3 unless told. */
+  inspectorVersion?: 2 | 3;
 }
 
 export interface LearnerEvents {
@@ -44,7 +46,8 @@ const POLL_TIMEOUT_MS = 25_000;
 type InspectorFrame =
   | {
       type: 'records';
-      records: Array<{ seq: number; kind: string; dir?: string; b64?: string; len?: number }>;
+      // Version 3 writes a data record as [seq, conn, t, dir (0 in, 1 out), off, len].
+      records: Array<{ seq: number; kind: string; dir?: string; b64?: string; len?: number } | number[]>;
     }
   | { type: 'dropped'; records: number }
   | { type: 'hello' | 'live' };
@@ -330,9 +333,10 @@ export class Learner {
   private inspector(after: number): void {
     const delivery = this.events.deliveries.inspector;
     const path = this.target.mode === 'baseline' ? '/inspect' : `/inspect/${this.session}`;
-    // Version 2, as the lesson page asks for: records in binary frames, their bytes as they are.
+    // Version 3, as the lesson page asks for: records in binary frames, their bytes as they are.
+    const v = this.target.inspectorVersion ?? 3;
     const ws = new WebSocket(
-      `${this.wsUrl(this.target.base)}${path}?v=2${after > 0 ? `&after=${after}` : ''}`,
+      `${this.wsUrl(this.target.base)}${path}?v=${v}${after > 0 ? `&after=${after}` : ''}`,
       {
         localAddress: this.localAddress,
         perMessageDeflate: false,
@@ -348,8 +352,15 @@ export class Learner {
       if (m.type === 'live') this.up('inspector');
       else if (m.type === 'dropped') delivery.dropped += m.records;
       else if (m.type === 'records') {
-        let at = 4 + head; // version 2: the data records' bytes follow the head, `len` each
+        let at = 4 + head; // versions 2 and 3: the data records' bytes follow the head, `len` each
         for (const r of m.records) {
+          if (Array.isArray(r)) {
+            last = r[0] ?? last;
+            const start = at;
+            at += r[5] ?? 0;
+            if (r[3] === 1) delivery.scan(this.index, frame.toString('latin1', start, at));
+            continue;
+          }
           last = r.seq;
           if (r.kind !== 'data') continue;
           const start = at;

@@ -86,7 +86,7 @@ if (args.help) {
       '  --no-inspector learners open no inspector channel: what streaming the capture costs',
       '  --variant N:A,B  one more Wire Lab server, named N, taking turns with the others; each A is a',
       '                 Node flag (--max-semi-space-size=64), a bound (WIRELAB_TICK_INTERVAL_MS=60000)',
-      '                 or no-inspector',
+      '                 no-inspector, or inspector-v2 (its learners read version 2 of the inspector)',
     ].join('\n'),
   );
   process.exit(0);
@@ -128,18 +128,19 @@ const execArgv = args.profile
   ? ['--cpu-prof', `--cpu-prof-dir=${new URL('./results/profiles/', import.meta.url).pathname}`]
   : [];
 
-/** `--variant name:--flag,KEY=VALUE,no-inspector` → one more Wire Lab server to compare. */
+/** `--variant name:--flag,KEY=VALUE,no-inspector,inspector-v2` → one more Wire Lab server to compare. */
 function variant(text: string): ServerSpec {
   const [label, list = ''] = text.split(/:(.*)/s);
   const spec: ServerSpec = { kind: 'wirelab', label: label ?? text, env: {}, execArgv: [] };
   for (const arg of list.split(',').filter(Boolean)) {
     if (arg === 'no-inspector') spec.inspector = false;
+    else if (arg === 'inspector-v2') spec.inspectorVersion = 2;
     else if (arg.startsWith('--')) spec.execArgv?.push(arg);
     else if (/^[A-Z_]+=/.test(arg)) {
       const [key = '', value = ''] = arg.split(/=(.*)/s);
       if (spec.env) spec.env[key] = value;
     } else {
-      console.error(`--variant ${text}: "${arg}" is not a --flag, KEY=VALUE or no-inspector.`);
+      console.error(`--variant ${text}: "${arg}" is not a --flag, KEY=VALUE, no-inspector or inspector-v2.`);
       process.exit(2);
     }
   }

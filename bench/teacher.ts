@@ -29,7 +29,12 @@ export interface TeacherClose {
   reason: string;
 }
 
-export async function openTeacher(mode: Target['mode'], base: string, inspector = true): Promise<Teacher> {
+export async function openTeacher(
+  mode: Target['mode'],
+  base: string,
+  inspector = true,
+  inspectorVersion?: Target['inspectorVersion'],
+): Promise<Teacher> {
   const ws = base.replace(/^http/, 'ws');
   let push: (text: string) => void;
   let close: () => void = () => {};
@@ -92,7 +97,7 @@ export async function openTeacher(mode: Target['mode'], base: string, inspector 
   }
 
   return {
-    target: { mode, base, code, inspector },
+    target: { mode, base, code, inspector, ...(inspectorVersion ? { inspectorVersion } : {}) },
     closes,
     unsent,
     push: (seq) => {

@@ -246,7 +246,7 @@ export class InspectorChannel {
       while (this.cursor <= last && size < FRAME_BYTES) {
         const record = sub.at(this.cursor)!;
         batch.push(encodeRecord(record, version));
-        if (version === 2 && record.kind === 'data') payloads.push(record.bytes!);
+        if (version !== 1 && record.kind === 'data') payloads.push(record.bytes!);
         size += encodedSize(record, version);
         this.sentBytes = record.cum;
         this.cursor += 1;

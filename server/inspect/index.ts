@@ -70,7 +70,7 @@ interface Asked {
   readonly after: number;
   readonly capture: string | null;
   readonly address: string;
-  /** `v=`: 1 (records as JSON, bytes in base64) unless the reader asks for 2 (binary records frames). */
+  /** `v=`: 1 (records as JSON, bytes in base64) unless the reader asks for 2 or 3 (binary records frames). */
   readonly version: ProtocolVersion;
 }
 
@@ -173,7 +173,7 @@ export function createInspector(
       refuse(
         socket,
         400,
-        `v= must be a version of the protocol this server speaks (${SUPPORTED_VERSIONS.join(' or ')}), or absent (1).`,
+        `v= must be a version of the protocol this server speaks (${SUPPORTED_VERSIONS.slice(0, -1).join(', ')} or ${SUPPORTED_VERSIONS.at(-1)}), or absent (1).`,
       );
       return true;
     }

@@ -1,16 +1,18 @@
 /**
- * The inspector channel's messages, versions 1 and 2 — see docs/inspector-protocol.md.
+ * The inspector channel's messages, versions 1, 2 and 3 — see docs/inspector-protocol.md.
  *
- * Every message is one JSON text frame with a `type`, except version 2's records: one binary
- * frame, a JSON head naming the records and then their bytes as they are (no base64: a third
- * fewer bytes to send, nothing to encode here or decode in the browser). Records are encoded by
+ * Every message is one JSON text frame with a `type`, except the records of versions 2 and 3: one
+ * binary frame, a JSON head naming the records and then their bytes as they are (no base64: a
+ * third fewer bytes to send, nothing to encode here or decode in the browser). Version 3 writes a
+ * data record in the head as an array of its six numbers rather than an object: most records are
+ * data, and their names were half of what a busy class's panels received. Records are encoded by
  * hand: a stream can produce thousands per second, and building an object per record only to
  * stringify it would double the garbage.
  */
 import type { CaptureRecord, CloseInfo, Forgotten, Missed, OpenInfo } from '../capture/index.ts';
 
 /** The versions a reader may ask for with `v=` (1 when it does not). */
-export const SUPPORTED_VERSIONS = [1, 2] as const;
+export const SUPPORTED_VERSIONS = [1, 2, 3] as const;
 export type ProtocolVersion = (typeof SUPPORTED_VERSIONS)[number];
 
 export interface HelloMessage {
@@ -78,9 +80,10 @@ export function recordsFrame(encoded: readonly string[]): string {
 }
 
 /**
- * Returns a batch frame of version 2: a 4-byte big-endian length, that many bytes of UTF-8 JSON
- * (`{"type":"records","records":[…]}`, records encoded by `encodeRecord(r, 2)`), then the bytes of
- * its data records, back to back in the same order (each record's `len` says how many are its).
+ * Returns a batch frame of version 2 or 3: a 4-byte big-endian length, that many bytes of UTF-8
+ * JSON (`{"type":"records","records":[…]}`, records encoded by `encodeRecord(r, v)`), then the
+ * bytes of its data records, back to back in the same order (each record's length says how many
+ * are its).
  */
 export function binaryRecordsFrame(encoded: readonly string[], payloads: readonly Buffer[]): Buffer {
   const head = `{"type":"records","records":[${encoded.join(',')}]}`;
@@ -97,14 +100,18 @@ export function binaryRecordsFrame(encoded: readonly string[], payloads: readonl
 /** Returns about how many bytes a record takes once encoded (to size batches without encoding twice). */
 export function encodedSize(record: CaptureRecord, version: ProtocolVersion = 1): number {
   if (record.kind !== 'data') return 96;
+  if (version === 3) return 40 + record.size;
   return 96 + (version === 1 ? Math.ceil(record.size / 3) * 4 : record.size);
 }
 
 /**
  * Returns one record as JSON text. Version 1 carries a data record's bytes in `b64`; version 2
- * says how many there are in `len`, and they follow the frame's JSON.
+ * says how many there are in `len`, and they follow the frame's JSON; version 3 writes a data
+ * record as `[seq, conn, t, dir, off, len]`, `dir` 0 for in and 1 for out.
  */
 export function encodeRecord(r: CaptureRecord, version: ProtocolVersion = 1): string {
+  if (version === 3 && r.kind === 'data')
+    return `[${r.seq},${r.conn},${r.t},${r.dir === 'in' ? 0 : 1},${r.off},${r.size}]`;
   const head = `{"seq":${r.seq},"kind":"${r.kind}","conn":${r.conn},"t":${r.t}`;
   switch (r.kind) {
     case 'data':

@@ -1,7 +1,7 @@
 /**
- * Records as the inspector channel sends them (docs/inspector-protocol.md, versions 1 and 2),
+ * Records as the inspector channel sends them (docs/inspector-protocol.md, versions 1 to 3),
  * read into the shape the checks use: bytes decoded from base64 once, on arrival (version 1), or
- * as the binary frame carried them (version 2).
+ * as the binary frame carried them (versions 2 and 3).
  */
 import { fromBase64 } from '../playground/inspector/protocol.ts';
 import type { CaptureRecord } from './facts.ts';

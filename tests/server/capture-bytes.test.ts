@@ -114,25 +114,31 @@ test('strings written in any encoding, alone or in one writev, are captured as t
   inspector.close();
 });
 
-test('version 2 (v=2): binary records frames carry the same bytes, both ways, for every kind of write', async () => {
-  for (const [path, head, end] of [
-    ['chunked', '', '0\r\n\r\n'],
-    ['sse', 'Accept: text/event-stream\r\n', '0\r\n\r\n'],
-    ['texts', '', '0\r\n\r\n'],
-    ['plain', '', PLAIN_BODY],
-  ] as const) {
-    const s = sessionId();
-    const inspector = await InspectorClient.open(h.port, s, '?v=2');
-    assert.equal(inspector.hello?.v, 2, 'the hello says the version asked for');
-    const client = await RawClient.connect(h.port);
-    client.send(get(`/lab/${s}/${path}`, head));
-    await client.waitFor(end);
-    await assertSameBytes(inspector, client);
-    assert.ok(inspector.binaryFrames > 0, `${path}: records came in binary frames`);
-    client.socket.destroy();
-    inspector.close();
-  }
-});
+for (const v of [2, 3] as const) {
+  test(`version ${v} (v=${v}): binary records frames carry the same bytes, both ways, for every kind of write`, async () => {
+    for (const [path, head, end] of [
+      ['chunked', '', '0\r\n\r\n'],
+      ['sse', 'Accept: text/event-stream\r\n', '0\r\n\r\n'],
+      ['texts', '', '0\r\n\r\n'],
+      ['plain', '', PLAIN_BODY],
+    ] as const) {
+      const s = sessionId();
+      const inspector = await InspectorClient.open(h.port, s, `?v=${v}`);
+      assert.equal(inspector.hello?.v, v, 'the hello says the version asked for');
+      const client = await RawClient.connect(h.port);
+      client.send(get(`/lab/${s}/${path}`, head));
+      await client.waitFor(end);
+      await assertSameBytes(inspector, client);
+      assert.ok(inspector.binaryFrames > 0, `${path}: records came in binary frames`);
+      const data = inspector.records.filter((r) => r.kind === 'data').length;
+      // Version 3 writes every data record as an array, version 2 none.
+      assert.equal(inspector.compactRecords, v === 3 ? data : 0, `${path}: data records as arrays`);
+      assert.ok(data > 0, `${path}: some data records`);
+      client.socket.destroy();
+      inspector.close();
+    }
+  });
+}
 
 test('a Server-Sent Events stream is captured byte for byte', async () => {
   const s = sessionId();

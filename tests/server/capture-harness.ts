@@ -302,7 +302,7 @@ export interface WireRecord {
   dir?: 'in' | 'out';
   off?: number;
   b64?: string;
-  /** Version 2: how many bytes of the frame are this record's. */
+  /** Versions 2 and 3: how many bytes of the frame are this record's. */
   len?: number;
   how?: string;
   cause?: string;
@@ -324,23 +324,34 @@ export interface WireMessage {
 }
 
 /**
- * Reads a version 2 records frame (docs/inspector-protocol.md) the way the spec says, into the
- * version 1 shape (`b64`), checking that its lengths add up to the frame exactly.
+ * Reads a records frame of version 2 or 3 (docs/inspector-protocol.md) the way the spec says, into
+ * the version 1 shape (`b64`), checking that its lengths add up to the frame exactly. Version 3's
+ * data records, `[seq, conn, t, dir, off, len]`, become objects; `compact` counts them.
  */
-function fromBinaryFrame(frame: Buffer): WireMessage {
+function fromBinaryFrame(frame: Buffer): { msg: WireMessage; compact: number } {
   const headLength = frame.readUInt32BE(0);
   const msg = JSON.parse(frame.subarray(4, 4 + headLength).toString('utf8')) as WireMessage;
+  let compact = 0;
+  msg.records = (msg.records ?? []).map((r: WireRecord | unknown[]) => {
+    if (!Array.isArray(r)) return r;
+    compact += 1;
+    if (r.length !== 6 || !r.every((n) => Number.isSafeInteger(n) && (n as number) >= 0))
+      throw new Error(`version 3: a data record is six whole numbers, not ${JSON.stringify(r)}`);
+    const [seq, conn, t, dir, off, len] = r as number[];
+    if (dir !== 0 && dir !== 1) throw new Error(`version 3: dir is 0 or 1, not ${dir}`);
+    return { seq: seq!, kind: 'data', conn: conn!, t: t!, dir: dir === 0 ? 'in' : 'out', off, len };
+  });
   let at = 4 + headLength;
-  for (const r of msg.records ?? []) {
+  for (const r of msg.records) {
     if (r.kind !== 'data') continue;
     if (r.b64 !== undefined || typeof r.len !== 'number')
-      throw new Error('version 2: a data record has len, no b64');
+      throw new Error('binary records: a data record has len, no b64');
     r.b64 = frame.subarray(at, at + r.len).toString('base64');
     at += r.len;
   }
   if (at !== frame.length)
-    throw new Error(`version 2: the records' lengths add up to ${at}, the frame has ${frame.length}`);
-  return msg;
+    throw new Error(`binary records: the lengths add up to ${at}, the frame has ${frame.length}`);
+  return { msg, compact };
 }
 
 /** Collects everything an inspector channel sends. */
@@ -351,14 +362,23 @@ export class InspectorClient {
   closeCode = 0;
   closeReason = '';
   closed = false;
-  /** Frames that came binary (version 2's records). */
+  /** Frames that came binary (the records of versions 2 and 3). */
   binaryFrames = 0;
+  /** Data records that came as version 3's arrays. */
+  compactRecords = 0;
 
   private constructor(ws: WebSocket) {
     this.ws = ws;
     ws.on('message', (data, isBinary) => {
-      const msg = isBinary ? fromBinaryFrame(data as Buffer) : (JSON.parse(String(data)) as WireMessage);
-      if (isBinary) this.binaryFrames += 1;
+      let msg: WireMessage;
+      if (isBinary) {
+        const read = fromBinaryFrame(data as Buffer);
+        msg = read.msg;
+        this.binaryFrames += 1;
+        this.compactRecords += read.compact;
+      } else {
+        msg = JSON.parse(String(data)) as WireMessage;
+      }
       this.messages.push(msg);
       if (msg.type === 'records') this.records.push(...(msg.records ?? []));
     });

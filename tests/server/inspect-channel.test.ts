@@ -287,7 +287,8 @@ test('a bad session id on /inspect/ is refused with HTTP 400 and a plain reason'
     '/inspect/has%20space-123',
     `/inspect/${sessionId()}?after=-1`,
     `/inspect/${sessionId()}?after=3&capture=not%20an%20id`,
-    `/inspect/${sessionId()}?v=3`,
+    `/inspect/${sessionId()}?v=4`,
+    `/inspect/${sessionId()}?v=0`,
     `/inspect/${sessionId()}?v=two`,
   ]) {
     const client = await RawClient.connect(h.port);

@@ -43,7 +43,7 @@ export interface ChannelOptions {
  * Protocol version this page asks for (`v=`) and speaks; a hello with a higher major version is
  * refused. A server that knows only version 1 ignores `v=` and sends text frames, read as well.
  */
-export const PROTOCOL_VERSION = 2;
+export const PROTOCOL_VERSION = 3;
 /**
  * Every close is worth a retry: 1001 (server restarting), 1006 (network), 1008 (we fell
  * behind: resume after the last seq), 1013 (too many inspectors: try again later). Waits are
@@ -86,7 +86,7 @@ export function openChannel(opts: ChannelOptions): Channel {
     timer = undefined;
     const socket = new WebSocket(url(opts.session, opts.resumeAfter(), capture));
     ws = socket;
-    // Version 2's records come in binary frames: their bytes as they are, no base64 to decode.
+    // Records come in binary frames (versions 2 and 3): their bytes as they are, no base64 to decode.
     socket.binaryType = 'arraybuffer';
     socket.addEventListener('open', () => setState('replaying'));
     socket.addEventListener('message', (ev: MessageEvent) => {

@@ -1,6 +1,6 @@
 /**
- * The messages of the inspector channel `/inspect/<session>`, versions 1 and 2, as the panel reads
- * them (docs/inspector-protocol.md; the server's side is server/inspect/protocol.ts).
+ * The messages of the inspector channel `/inspect/<session>`, versions 1, 2 and 3, as the panel
+ * reads them (docs/inspector-protocol.md; the server's side is server/inspect/protocol.ts).
  *
  * Every message is one JSON text frame with a `type`: `hello` first, then `records` batches
  * (each record with a per-session `seq` and a `kind`), `dropped` when the server's ring let
@@ -94,7 +94,7 @@ export interface DataRecord extends RecordBase {
   off: number;
   /** Version 1: the bytes, base64. */
   b64?: string;
-  /** Version 2: how many bytes (they follow the frame's JSON), and once read, the bytes. */
+  /** Versions 2 and 3: how many bytes (they follow the frame's JSON), and once read, the bytes. */
   len?: number;
   bytes?: Uint8Array;
 }
@@ -165,6 +165,16 @@ const KINDS = new Set(['open', 'data', 'end', 'moved', 'rejoined', 'close', 'tim
 
 /** Returns the message of one text frame, or null for one this page does not know. */
 export function parseMessage(text: string): ChannelMessage | null {
+  return parseJson(text, false);
+}
+
+/**
+ * Returns the message in `text`; in a binary frame's head (`binary`), a data record may also be
+ * version 3's array, `[seq, conn, t, dir, off, len]`, which becomes the record it stands for.
+ * Null for a message this page does not know, and for a head with an array it cannot read: its
+ * bytes could not be told apart from the next record's.
+ */
+function parseJson(text: string, binary: boolean): ChannelMessage | null {
   let value: unknown;
   try {
     value = JSON.parse(text);
@@ -181,10 +191,17 @@ export function parseMessage(text: string): ChannelMessage | null {
       return m as ChannelMessage;
     case 'records': {
       if (!Array.isArray(m.records)) return null;
-      const records = m.records.filter(
-        (r): r is CaptureRecord =>
-          !!r && typeof r === 'object' && KINDS.has((r as { kind?: unknown }).kind as string),
-      );
+      const records: CaptureRecord[] = [];
+      for (const r of m.records as unknown[]) {
+        if (Array.isArray(r)) {
+          if (!binary) continue;
+          const data = compactData(r);
+          if (data === null) return null;
+          records.push(data);
+        } else if (r && typeof r === 'object' && KINDS.has((r as { kind?: unknown }).kind as string)) {
+          records.push(r as CaptureRecord);
+        }
+      }
       return { type: 'records', records };
     }
     default:
@@ -192,17 +209,27 @@ export function parseMessage(text: string): ChannelMessage | null {
   }
 }
 
+const whole = (n: unknown): n is number => typeof n === 'number' && Number.isSafeInteger(n) && n >= 0;
+
+/** A data record written as version 3's array, or null when it is not one. Later versions may append elements. */
+function compactData(a: readonly unknown[]): DataRecord | null {
+  const [seq, conn, t, dir, off, len] = a;
+  if (!whole(seq) || !whole(conn) || !whole(t) || (dir !== 0 && dir !== 1) || !whole(off) || !whole(len))
+    return null;
+  return { seq, kind: 'data', conn, t, dir: dir === 0 ? 'in' : 'out', off, len };
+}
+
 /**
- * Returns the records of one binary frame (version 2): a 4-byte big-endian length, that many
- * bytes of JSON as in a text frame, then the data records' bytes in order, `len` each. Null for a
- * frame that does not add up (cut short, lengths that overrun it, bytes left over): nothing of it
- * is taken.
+ * Returns the records of one binary frame (versions 2 and 3): a 4-byte big-endian length, that
+ * many bytes of JSON as in a text frame, then the data records' bytes in order, `len` each. Null
+ * for a frame that does not add up (cut short, lengths that overrun it, bytes left over): nothing
+ * of it is taken.
  */
 export function parseBinaryMessage(frame: ArrayBuffer): ChannelMessage | null {
   if (frame.byteLength < 4) return null;
   const headLength = new DataView(frame).getUint32(0);
   if (4 + headLength > frame.byteLength) return null;
-  const m = parseMessage(utf8.decode(new Uint8Array(frame, 4, headLength)));
+  const m = parseJson(utf8.decode(new Uint8Array(frame, 4, headLength)), true);
   if (m === null || m.type !== 'records') return m;
   let at = 4 + headLength;
   for (const r of m.records) {

@@ -55,7 +55,7 @@ test('after a hello that does not continue, the checks see the new capture from 
   for (let waited = 0; FakeSocket.opened.length < 2 && waited < 10_000; waited += 10)
     await new Promise((r) => setTimeout(r, 10));
   const second = FakeSocket.opened[1]!;
-  assert.match(second.url, /\?v=2&after=5&capture=oldCaptureId$/);
+  assert.match(second.url, /\?v=3&after=5&capture=oldCaptureId$/);
   second.serverSays(hello(false, 'newCaptureId'));
   assert.equal(live.mark(), 0, 'what it had belongs to a capture that is gone');
   second.serverSays(notes(1, 2, 3));

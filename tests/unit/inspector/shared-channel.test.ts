@@ -126,19 +126,19 @@ test('a reconnect names the capture the last hello gave, so a session begun agai
   channel.close();
 });
 
-test('the channel URL asks for version 2, and carries capture= only beside an after=', () => {
+test('the channel URL asks for version 3, and carries capture= only beside an after=', () => {
   const saved = (globalThis as { location?: unknown }).location;
   (globalThis as { location?: unknown }).location = { protocol: 'https:', host: 'lab.example:8443' };
   try {
     assert.equal(
       inspectUrl('sessionDDDD', 0, 'Tq3x9pLm0Kzw_4Ra'),
-      'wss://lab.example:8443/inspect/sessionDDDD?v=2',
+      'wss://lab.example:8443/inspect/sessionDDDD?v=3',
     );
     assert.equal(
       inspectUrl('sessionDDDD', 7, 'Tq3x9pLm0Kzw_4Ra'),
-      'wss://lab.example:8443/inspect/sessionDDDD?v=2&after=7&capture=Tq3x9pLm0Kzw_4Ra',
+      'wss://lab.example:8443/inspect/sessionDDDD?v=3&after=7&capture=Tq3x9pLm0Kzw_4Ra',
     );
-    assert.equal(inspectUrl('sessionDDDD', 7), 'wss://lab.example:8443/inspect/sessionDDDD?v=2&after=7');
+    assert.equal(inspectUrl('sessionDDDD', 7), 'wss://lab.example:8443/inspect/sessionDDDD?v=3&after=7');
   } finally {
     (globalThis as { location?: unknown }).location = saved;
   }
