@@ -8,16 +8,16 @@
  */
 import type { FeedMessage } from './feed.ts';
 
-/** Returns `text(m)`, remembering the last message's text. */
-function lastOne(text: (m: FeedMessage) => string): (m: FeedMessage) => string {
+/** Returns `form(m)`, remembering the last message's. */
+function lastOne<T>(form: (m: FeedMessage) => T): (m: FeedMessage) => T {
   let last: FeedMessage | null = null;
-  let made = '';
+  let made: T | undefined;
   return (m) => {
     if (m !== last) {
-      made = text(m);
+      made = form(m);
       last = m;
     }
-    return made;
+    return made as T;
   };
 }
 
@@ -36,6 +36,14 @@ export const sseEventText = lastOne((m) => {
 
 /** The message as the JSON text of one WebSocket frame. */
 export const messageJson = lastOne((m) => JSON.stringify(m));
+
+/**
+ * The SSE event and the WebSocket frame's text as UTF-8 bytes, encoded once for every reader: a
+ * string written to hundreds of sockets would be measured and encoded again for each. Shared by
+ * all of them, so nothing may write into these Buffers.
+ */
+export const sseEventBytes = lastOne((m) => Buffer.from(sseEventText(m)));
+export const messageJsonBytes = lastOne((m) => Buffer.from(messageJson(m)));
 
 /** A long poll's answer: its JSON text and how many bytes that is in UTF-8. */
 export interface PollAnswerText {

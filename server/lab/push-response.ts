@@ -27,8 +27,8 @@ export interface PushOptions {
 }
 
 export interface PushResponse {
-  /** Writes one message (counted). */
-  send(text: string): void;
+  /** Writes one message (counted): text, or its UTF-8 bytes when they are made once for many readers. */
+  send(text: string | Buffer): void;
   /** Writes bytes that are not a message: padding, comments, `retry:`. */
   write(text: string): void;
   /** Ends the response properly (the last chunk); with `why`, says it first in the format's words. */
@@ -81,10 +81,10 @@ export function openPush(ctx: LabRequest<unknown>, options: PushOptions): PushRe
       res.end(last); // chunked: writes `0\r\n\r\n`, the proper end of the stream
     }
   };
-  const write = (text: string): void => {
+  const write = (text: string | Buffer): void => {
     if (!life.open || ending) return;
     if (faults.buffer) {
-      held.push(text);
+      held.push(String(text));
       heldBytes += Buffer.byteLength(text);
       if (heldBytes > cfg.maxBufferedBytes)
         end(`${bound(cfg, 'maxBufferedBytes')} reached — held response sent`);

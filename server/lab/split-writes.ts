@@ -35,7 +35,7 @@ export function pieceSizes(split: string, seed: string): () => number {
 
 export interface SplitWriter {
   /** Queues `text` to go out in pieces; `sent` runs once its last byte has been handed to the socket. */
-  write(text: string, sent?: () => void): void;
+  write(text: string | Buffer, sent?: () => void): void;
   /** Bytes queued, not yet written: they count against `maxBufferedBytes` like Node's own queue. */
   readonly queued: number;
   /** Runs `then` once every queued piece is out (at once when none is). */
@@ -92,7 +92,7 @@ export function splitWrites(res: ServerResponse, next: () => number, gapMs: numb
 
   return {
     write(text, sent) {
-      const bytes = Buffer.from(text);
+      const bytes = typeof text === 'string' ? Buffer.from(text) : text; // pieces are views: never written into
       if (bytes.length === 0) {
         sent?.();
         return;

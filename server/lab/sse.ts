@@ -13,7 +13,7 @@
 import { answerText } from './answer.ts';
 import { bound } from './bounds.ts';
 import type { FeedMessage } from './feed.ts';
-import { sseEventText } from './message-text.ts';
+import { sseEventBytes } from './message-text.ts';
 import { openPush } from './push-response.ts';
 import { int, MAX_INT, readIntHeader } from './query.ts';
 import type { LabRequest } from './request.ts';
@@ -51,7 +51,7 @@ export function sse(ctx: LabRequest<SseQuery>): void {
   // How long EventSource waits before reconnecting, in ms (it keeps this for later reconnects).
   if (query.retry !== undefined) push.write(`retry: ${query.retry}\n\n`);
 
-  const event = (m: FeedMessage): void => push.send(sseEventText(m));
+  const event = (m: FeedMessage): void => push.send(sseEventBytes(m));
 
   const { messages, missed } = feed.after(after);
   if (missed > 0) {

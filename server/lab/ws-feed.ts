@@ -18,7 +18,7 @@ import type { Config } from '../config.ts';
 import { bound } from './bounds.ts';
 import { deflateOption } from './deflate.ts';
 import { appendQuietly, type FeedMessage } from './feed.ts';
-import { messageJson } from './message-text.ts';
+import { messageJsonBytes } from './message-text.ts';
 import { openPushSocket } from './push-socket.ts';
 import { int, MAX_INT } from './query.ts';
 import type { LabSocket } from './request.ts';
@@ -49,7 +49,7 @@ export function wsFeed(
     return;
   }
 
-  const forward = (m: FeedMessage): void => push.send(messageJson(m)); // one message, one text frame
+  const forward = (m: FeedMessage): void => push.send(messageJsonBytes(m)); // one message, one text frame
   for (const m of feed.after(query.since ?? feed.lastId).messages) forward(m);
   const unsubscribe = feed.subscribe(forward);
   push.onClose(unsubscribe);

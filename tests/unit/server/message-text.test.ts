@@ -1,7 +1,13 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { FeedMessage } from '../../../server/lab/feed.ts';
-import { messageJson, pollAnswerText, sseEventText } from '../../../server/lab/message-text.ts';
+import {
+  messageJson,
+  messageJsonBytes,
+  pollAnswerText,
+  sseEventBytes,
+  sseEventText,
+} from '../../../server/lab/message-text.ts';
 
 const message = (id: number, type: FeedMessage['type'], data: unknown): FeedMessage => ({
   id,
@@ -29,6 +35,25 @@ test('the text is made once for a message read by many, and anew for the next on
   assert.equal(messageJson(second), JSON.stringify(second));
   // An older message asked again (a reader that joins late is sent the kept ones) is made again.
   assert.equal(messageJson(first), JSON.stringify(first));
+});
+
+test("the bytes are the text's UTF-8, encoded once: every reader writes the same Buffer", () => {
+  const first = message(1, 'push', { from: 'teacher', text: '推送 one' });
+  for (const [bytes, text] of [
+    [sseEventBytes, sseEventText],
+    [messageJsonBytes, messageJson],
+  ] as const) {
+    const made = Array.from({ length: 300 }, () => bytes(first));
+    assert.deepEqual(made[0], Buffer.from(text(first)));
+    assert.ok(
+      made.every((b) => b === made[0]),
+      'one Buffer for the 300 readers',
+    );
+    const second = message(2, 'chat', 'second');
+    assert.equal(bytes(second).toString(), text(second));
+    assert.notEqual(bytes(first), made[0], 'asked again after another: made again');
+    assert.deepEqual(bytes(first), made[0]);
+  }
 });
 
 test('a feed begun again reuses ids: a message is known by itself, not by its id', () => {
