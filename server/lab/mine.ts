@@ -17,6 +17,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import type { Config } from '../config.ts';
+import { type SaidRef, say } from '../sandbox/console-texts.ts';
 import { createSandboxPool, type SandboxPool } from '../sandbox/pool.ts';
 import type { GuestRequest } from '../sandbox/protocol.ts';
 import { answerText } from './answer.ts';
@@ -63,17 +64,14 @@ export function createMine(cfg: Config, lab: LabRuntime, exists: (session: strin
   let pool: SandboxPool | undefined; // started on the first deploy: a server nobody codes on runs no workers
 
   const hooks = {
-    log: (session: string, level: 'log' | 'info' | 'warn' | 'error', text: string) =>
-      consoles.add(session, level, text),
+    log: (session: string, level: 'log' | 'info' | 'warn' | 'error', text: string, said?: SaidRef) =>
+      consoles.add(session, level, text, said),
     append(session: string, json: string) {
       const feed = feeds.get(session);
       if (!feed) return;
       if (Buffer.byteLength(json) > cfg.maxMessageBytes) {
-        consoles.add(
-          session,
-          'error',
-          `feed.append: ${bound(cfg, 'maxMessageBytes')} reached: the message was not appended.`,
-        );
+        const said = say('appendTooLarge', { bound: 'maxMessageBytes', limit: cfg.maxMessageBytes });
+        consoles.add(session, 'error', said.text, said);
         return;
       }
       // The guest made this JSON with its own JSON.stringify, which its code may have replaced.
@@ -81,11 +79,8 @@ export function createMine(cfg: Config, lab: LabRuntime, exists: (session: strin
       try {
         data = JSON.parse(json);
       } catch {
-        consoles.add(
-          session,
-          'error',
-          'feed.append: the value did not turn into JSON, so it was not appended.',
-        );
+        const said = say('appendNotJson');
+        consoles.add(session, 'error', said.text, said);
         return;
       }
       appendQuietly(feed, data);
@@ -179,9 +174,8 @@ export function createMine(cfg: Config, lab: LabRuntime, exists: (session: strin
           text: `${error.name}: ${error.message}${error.line ? ` (line ${error.line}${error.column ? `, column ${error.column}` : ''})` : ''}`,
         }
       : { ok: true };
-    const seq = error
-      ? consoles.add(session, 'error', `Your code did not start: ${json.text}`)
-      : consoles.add(session, 'info', 'Your handler is deployed.');
+    const said = error ? say('notStarted', { what: json.text }) : say('deployed');
+    const seq = consoles.add(session, error ? 'error' : 'info', said.text, said);
     // `seq` of that console line: the playground reads `?after=<seq>`, what this deploy's code says.
     answerJson(res, error ? 400 : 200, { ...json, seq });
   }

@@ -3,6 +3,7 @@
  * output buffer and its framing decisions, headers and status, byte bounds, timers, WebSocket
  * sends, the feed and the console. Everything leaves as a message to the server's thread.
  */
+import { type Said, say, textOf } from './console-texts.ts';
 import type { FromWorker, GuestError, SandboxLimits } from './protocol.ts';
 import type { Entry, EntryArg, HostCalls, Runtime } from './runtime.ts';
 
@@ -39,9 +40,15 @@ export interface SessionState {
 export interface WorkerSide {
   readonly limits: SandboxLimits;
   send(message: FromWorker, transfer?: ArrayBuffer[]): void;
-  log(session: string, level: 'log' | 'info' | 'warn' | 'error', text: string): void;
+  /** A console line: what the handler printed (text), or a sentence of the server's own (console-texts.ts). */
+  log(session: string, level: 'log' | 'info' | 'warn' | 'error', message: string | Said): void;
   /** Calls into the session's runtime (a timer fired). */
   enter(session: string, entry: Entry, args: ReadonlyArray<EntryArg>): void;
+}
+
+/** The bound `name` and its value, as a console sentence names them (console-texts.ts). */
+export function limitOf(limits: SandboxLimits, name: keyof SandboxLimits): { bound: string; limit: number } {
+  return { bound: name, limit: limits[name] };
 }
 
 /** `bound sandboxCpuMsPerCallback (50)`: the same words as server/lab/bounds.ts. */
@@ -83,20 +90,22 @@ export function hostFor(session: string, state: SessionState, worker: WorkerSide
     state.byteTokens -= n;
     return true;
   };
-  const cut = (rid: number, text: string): string => {
+  const cut = (rid: number, why: string | Said): string => {
+    const text = textOf(why);
     const out = output(rid);
     if (out && !out.ended) {
       out.ended = true;
       state.outputs.delete(rid);
       send({ type: 'fail', rid, text });
-      log(session, 'error', text);
+      log(session, 'error', why);
     }
     return text;
   };
-  const cutSocket = (rid: number, text: string): string => {
+  const cutSocket = (rid: number, why: string | Said): string => {
+    const text = textOf(why);
     if (state.sockets.delete(rid)) {
       send({ type: 'fail', rid, text });
-      log(session, 'error', text);
+      log(session, 'error', why);
     }
     return text;
   };
@@ -136,15 +145,9 @@ export function hostFor(session: string, state: SessionState, worker: WorkerSide
           ? Buffer.from(data, 'utf8')
           : Buffer.from(data.buffer, data.byteOffset, data.byteLength);
       if (out.total + bytes.length > limits.sandboxResponseBytes)
-        return cut(
-          rid,
-          `${bound('sandboxResponseBytes')} reached: this response would carry more than ${limits.sandboxResponseBytes} bytes, so it was ended. Write less, or end it sooner.`,
-        );
+        return cut(rid, say('responseBytes', limitOf(limits, 'sandboxResponseBytes')));
       if (!takeBytes(bytes.length))
-        return cut(
-          rid,
-          `${bound('sandboxBytesPerSecond')} reached: your handler wrote faster than ${limits.sandboxBytesPerSecond} bytes a second, so this response was ended. Write less often.`,
-        );
+        return cut(rid, say('responseRate', limitOf(limits, 'sandboxBytesPerSecond')));
       out.total += bytes.length;
       out.buffer.push(bytes);
       return undefined;
@@ -178,15 +181,9 @@ export function hostFor(session: string, state: SessionState, worker: WorkerSide
       if (!socket) return 'This WebSocket is closed.';
       const bytes = typeof data === 'string' ? Buffer.byteLength(data) : data.byteLength;
       if (socket.sent + bytes > limits.sandboxResponseBytes)
-        return cutSocket(
-          rid,
-          `${bound('sandboxResponseBytes')} reached: your handler sent more than ${limits.sandboxResponseBytes} bytes on this WebSocket.`,
-        );
+        return cutSocket(rid, say('socketBytes', limitOf(limits, 'sandboxResponseBytes')));
       if (!takeBytes(bytes))
-        return cutSocket(
-          rid,
-          `${bound('sandboxBytesPerSecond')} reached: your handler sent faster than ${limits.sandboxBytesPerSecond} bytes a second.`,
-        );
+        return cutSocket(rid, say('socketRate', limitOf(limits, 'sandboxBytesPerSecond')));
       socket.sent += bytes;
       // Bytes are a copy made for this send (runtime.ts): their buffer can move to the server's thread.
       send({ type: 'ws-send', rid, data }, typeof data === 'string' ? [] : transferable(data));

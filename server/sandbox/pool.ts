@@ -11,6 +11,7 @@
  * next request.
  */
 import { Worker } from 'node:worker_threads';
+import { type Said, type SaidRef, say } from './console-texts.ts';
 import type { FromWorker, GuestError, GuestRequest, SandboxLimits, ToWorker } from './protocol.ts';
 
 /** Where a handler's response goes (server/lab/mine.ts writes it to the socket). */
@@ -31,7 +32,8 @@ export interface SocketSink {
 
 /** What the pool asks of the server: the session's console and feed. */
 export interface PoolHooks {
-  log(session: string, level: 'log' | 'info' | 'warn' | 'error', text: string): void;
+  /** A console line; `said`: a sentence of the server's own (console-texts.ts), which `text` spells out. */
+  log(session: string, level: 'log' | 'info' | 'warn' | 'error', text: string, said?: SaidRef): void;
   append(session: string, json: string): void;
   /** The feed's kept messages after `since`, as the JSON the guest reads. */
   read(session: string, since: number): string;
@@ -128,48 +130,31 @@ export function createSandboxPool(
       } catch (err) {
         // A message shaped by a guest must never take the server down: the worker is suspect.
         console.error('sandbox message failed:', err);
-        lost(
-          index,
-          host,
-          'The sandbox worker running your handler sent something the server could not use; it was restarted.',
-        );
+        lost(index, host, say('workerUnusable'));
         host.worker.terminate().catch(() => {});
       }
     });
-    worker.on('error', (err) =>
-      lost(
-        index,
-        host,
-        `The sandbox worker running your handler failed (${err.message}); your next request starts a fresh sandbox from your code.`,
-      ),
-    );
-    worker.on('exit', () =>
-      lost(
-        index,
-        host,
-        'The sandbox worker running your handler stopped; your next request starts a fresh sandbox from your code.',
-      ),
-    );
+    worker.on('error', (err) => lost(index, host, say('workerFailed', { what: err.message })));
+    worker.on('exit', () => lost(index, host, say('workerStopped')));
     return host;
   };
 
   /** A worker is gone: its open responses fail with `why`, its sessions start again elsewhere. */
-  const lost = (index: number, host: Host, why: string, culprit?: string): void => {
+  const lost = (index: number, host: Host, why: Said, culprit?: string): void => {
     if (!host.alive) return;
     host.alive = false;
-    const text = (session: string) =>
-      culprit === undefined || session === culprit
-        ? why
-        : 'Another handler blocked the sandbox worker running yours, so it was restarted; your next request starts a fresh sandbox from your code.';
+    const blocked = say('workerBlocked');
+    const whyFor = (session: string) => (culprit === undefined || session === culprit ? why : blocked);
     for (const [rid, s] of sinks) {
       if (s.host !== host) continue;
       sinks.delete(rid);
-      s.sink.fail(text(s.session));
+      s.sink.fail(whyFor(s.session).text);
     }
     for (const session of host.sessions) {
       liveSessions.delete(session);
       hooks.subscribe(session, false);
-      hooks.log(session, 'error', text(session));
+      const said = whyFor(session);
+      hooks.log(session, 'error', said.text, said);
     }
     host.sessions.clear();
     if (!closing) hosts[index] = spawn(index);
@@ -208,7 +193,7 @@ export function createSandboxPool(
     lost(
       index,
       host,
-      `bound sandboxStallMs (${limits.sandboxStallMs}) reached: your handler held its worker thread inside one built-in call (a quadratic string search, a huge sort…), so the worker was replaced. Your code may run again in ${wait} s.`,
+      say('stall', { bound: 'sandboxStallMs', limit: limits.sandboxStallMs, seconds: wait }),
       culprit,
     );
     host.worker.terminate().catch(() => {});
@@ -255,7 +240,7 @@ export function createSandboxPool(
         return;
       }
       case 'log':
-        hooks.log(m.session, m.level, m.text);
+        hooks.log(m.session, m.level, m.text, m.said);
         return;
       case 'append':
         hooks.append(m.session, m.data);

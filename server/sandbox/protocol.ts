@@ -3,6 +3,7 @@
  * they cross `postMessage`, so the guest never holds anything of the host, and nothing of HTTP
  * is in here — the worker knows requests as plain records and answers with bytes.
  */
+import type { SaidRef } from './console-texts.ts';
 
 /** What a sandboxed bound is, as the worker needs it (a slice of server/config.ts). */
 export interface SandboxLimits {
@@ -72,7 +73,14 @@ export type FromWorker =
   /** A text frame, or a binary frame for bytes. */
   | { type: 'ws-send'; rid: number; data: string | Uint8Array }
   | { type: 'ws-close'; rid: number; code: number; reason: string }
-  | { type: 'log'; session: string; level: 'log' | 'info' | 'warn' | 'error'; text: string }
+  /** A console line; `said`: a sentence of the server's own (console-texts.ts), which `text` spells out. */
+  | {
+      type: 'log';
+      session: string;
+      level: 'log' | 'info' | 'warn' | 'error';
+      text: string;
+      said?: SaidRef;
+    }
   | { type: 'append'; session: string; data: string }
   | { type: 'read'; session: string; call: number; since: number }
   | { type: 'subscribe'; session: string; on: boolean }

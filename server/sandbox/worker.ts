@@ -13,7 +13,8 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { newQuickJSWASMModule, RELEASE_SYNC } from 'quickjs-emscripten';
-import { boundOf, errorText, hostFor, type SessionState, type WorkerSide } from './host-calls.ts';
+import { type Said, say, textOf } from './console-texts.ts';
+import { boundOf, errorText, hostFor, limitOf, type SessionState, type WorkerSide } from './host-calls.ts';
 import type { FromWorker, SandboxLimits, ToWorker } from './protocol.ts';
 import { type CallOutcome, createRuntime, type Entry, type EntryArg, type Runtime } from './runtime.ts';
 
@@ -32,11 +33,13 @@ const sessions = new Map<string, SessionState>();
 const send = (message: FromWorker, transfer: ArrayBuffer[] = []): void => port.postMessage(message, transfer);
 
 const bound = (name: keyof SandboxLimits): string => boundOf(limits, name);
+/** The bound and its value, as a console sentence names them (console-texts.ts). */
+const limit = (name: keyof SandboxLimits) => limitOf(limits, name);
 
 /** Console lines per session in the current second: a logging loop cannot flood the server's thread. */
 const logged = new Map<string, { window: number; lines: number }>();
 
-function log(session: string, level: 'log' | 'info' | 'warn' | 'error', text: string): void {
+function log(session: string, level: 'log' | 'info' | 'warn' | 'error', message: string | Said): void {
   const now = Date.now();
   let count = logged.get(session);
   if (!count || now - count.window >= 1000) {
@@ -46,18 +49,25 @@ function log(session: string, level: 'log' | 'info' | 'warn' | 'error', text: st
   count.lines += 1;
   if (count.lines > limits.sandboxConsoleLines) return;
   if (count.lines === limits.sandboxConsoleLines) {
-    text = `${bound('sandboxConsoleLines')} reached: more lines this second are dropped.`;
+    message = say('consoleLines', limit('sandboxConsoleLines'));
     level = 'warn';
   }
-  send({ type: 'log', session, level, text: text.length > 1024 ? `${text.slice(0, 1021)}…` : text });
+  const text = textOf(message);
+  send({
+    type: 'log',
+    session,
+    level,
+    text: text.length > 1024 ? `${text.slice(0, 1021)}…` : text,
+    ...(typeof message === 'string' ? {} : { said: { code: message.code, params: message.params } }),
+  });
 }
 
 /** Stops the session's runtime: timers cleared, open responses failed with `why`. */
-function stop(session: string, state: SessionState, why: string | null, fault = false): void {
+function stop(session: string, state: SessionState, why: Said | null, fault = false): void {
   for (const t of state.timers.values()) clearTimeout(t);
   state.timers.clear();
   for (const rid of [...state.outputs.keys(), ...state.sockets.keys()]) {
-    send({ type: 'fail', rid, text: why ?? 'Your sandbox was stopped.' });
+    send({ type: 'fail', rid, text: why?.text ?? 'Your sandbox was stopped.' });
   }
   state.outputs.clear();
   state.sockets.clear();
@@ -69,20 +79,17 @@ function stop(session: string, state: SessionState, why: string | null, fault = 
 }
 
 /** What a bound's message says: which bound, the learner's line, what to do. */
-function limitText(outcome: Extract<CallOutcome, { kind: 'limit' }>): string {
-  const at = outcome.error.line ? ` at line ${outcome.error.line}` : '';
+function limitText(outcome: Extract<CallOutcome, { kind: 'limit' }>): Said {
+  const line = outcome.error.line ?? undefined;
   switch (outcome.bound) {
     case 'cpu':
-      return `${bound('sandboxCpuMsPerCallback')} reached${at}: one call into your handler ran longer than ${limits.sandboxCpuMsPerCallback} ms (an endless loop, or a regular expression that backtracks). Your sandbox was restarted from your code.`;
+      return say('cpu', { ...limit('sandboxCpuMsPerCallback'), line });
     case 'memory':
-      return `${bound('sandboxMemoryBytes')} reached${at}: your handler needed more than ${limits.sandboxMemoryBytes} bytes of memory. Your sandbox was restarted from your code.`;
+      return say('memory', { ...limit('sandboxMemoryBytes'), line });
     case 'stack':
-      return `${bound('sandboxStackBytes')} reached${at}: stack overflow (a function that calls itself without end, or data nested too deep). Your sandbox was restarted from your code.`;
+      return say('stack', { ...limit('sandboxStackBytes'), line });
   }
 }
-
-const FAULT_TEXT =
-  'Your sandbox failed inside the engine (its native stack overflowed: data nested far too deep, e.g. JSON.stringify of 100,000 nested objects). It was thrown away; the next request starts a fresh one from your code.';
 
 /** Calls into the session's runtime and deals with what came out: bounds, faults, the CPU share. */
 function enter(session: string, entry: Entry, args: ReadonlyArray<EntryArg>): void {
@@ -106,14 +113,10 @@ function enter(session: string, entry: Entry, args: ReadonlyArray<EntryArg>): vo
     state.cpuUsed = 0;
   }
   state.cpuUsed += outcome.cpuMs;
-  if (outcome.kind === 'fault') stop(session, state, FAULT_TEXT, true);
+  if (outcome.kind === 'fault') stop(session, state, say('fault'), true);
   else if (outcome.kind === 'limit') stop(session, state, limitText(outcome));
   else if (state.cpuUsed > limits.sandboxCpuMsPerSecond)
-    stop(
-      session,
-      state,
-      `${bound('sandboxCpuMsPerSecond')} reached: your handler used more than ${limits.sandboxCpuMsPerSecond} ms of CPU in one second (timers firing too often, or heavy work). Your sandbox was restarted from your code.`,
-    );
+    stop(session, state, say('cpuPerSecond', limit('sandboxCpuMsPerSecond')));
 }
 
 /** Starts a runtime from the session's source; on failure fails the request being started. */
@@ -125,7 +128,7 @@ function start(session: string, state: SessionState): boolean {
     state.runtime = made.runtime;
     return true;
   }
-  const why = made.fault ? FAULT_TEXT : `Your code failed when it started: ${errorText(made.error)}.`;
+  const why = made.fault ? say('fault') : say('startFailed', { what: errorText(made.error) });
   stop(session, state, why, made.fault);
   return false;
 }
@@ -157,12 +160,7 @@ port.on('message', (message: ToWorker) => {
   switch (message.type) {
     case 'deploy': {
       const old = sessions.get(message.session);
-      if (old)
-        stop(
-          message.session,
-          old,
-          old.outputs.size > 0 ? 'Your handler was replaced by a new deploy.' : null,
-        );
+      if (old) stop(message.session, old, old.outputs.size > 0 ? say('replaced') : null);
       const state = stateOf(message.session, message.source);
       state.source = message.source;
       showRunning(message.session);

@@ -721,6 +721,46 @@ export const en = {
   'playground.server.unreachable':
     'Your server could not be sent: the Wire Lab server cannot be reached ({error}). Check that it is running, then press Run again.',
   'playground.server.threw': 'Your handler threw {what}',
+  // The server's own sentences in the handler's console (server/sandbox/console-texts.ts): the same words.
+  'playground.server.say.at': ' at line {line}',
+  'playground.server.say.deployed': 'Your handler is deployed.',
+  'playground.server.say.notStarted': 'Your code did not start: {what}',
+  'playground.server.say.startFailed': 'Your code failed when it started: {what}.',
+  'playground.server.say.replaced': 'Your handler was replaced by a new deploy.',
+  'playground.server.say.cpu':
+    'bound {bound} ({limit}) reached{at}: one call into your handler ran longer than {limit} ms (an endless loop, or a regular expression that backtracks). Your sandbox was restarted from your code.',
+  'playground.server.say.memory':
+    'bound {bound} ({limit}) reached{at}: your handler needed more than {limit} bytes of memory. Your sandbox was restarted from your code.',
+  'playground.server.say.stack':
+    'bound {bound} ({limit}) reached{at}: stack overflow (a function that calls itself without end, or data nested too deep). Your sandbox was restarted from your code.',
+  'playground.server.say.cpuPerSecond':
+    'bound {bound} ({limit}) reached: your handler used more than {limit} ms of CPU in one second (timers firing too often, or heavy work). Your sandbox was restarted from your code.',
+  'playground.server.say.fault':
+    'Your sandbox failed inside the engine (its native stack overflowed: data nested far too deep, e.g. JSON.stringify of 100,000 nested objects). It was thrown away; the next request starts a fresh one from your code.',
+  'playground.server.say.consoleLines':
+    'bound {bound} ({limit}) reached: more lines this second are dropped.',
+  'playground.server.say.responseBytes':
+    'bound {bound} ({limit}) reached: this response would carry more than {limit} bytes, so it was ended. Write less, or end it sooner.',
+  'playground.server.say.responseRate':
+    'bound {bound} ({limit}) reached: your handler wrote faster than {limit} bytes a second, so this response was ended. Write less often.',
+  'playground.server.say.socketBytes':
+    'bound {bound} ({limit}) reached: your handler sent more than {limit} bytes on this WebSocket.',
+  'playground.server.say.socketRate':
+    'bound {bound} ({limit}) reached: your handler sent faster than {limit} bytes a second.',
+  'playground.server.say.stall':
+    'bound {bound} ({limit}) reached: your handler held its worker thread inside one built-in call (a quadratic string search, a huge sort…), so the worker was replaced. Your code may run again in {seconds} s.',
+  'playground.server.say.workerUnusable':
+    'The sandbox worker running your handler sent something the server could not use; it was restarted.',
+  'playground.server.say.workerFailed':
+    'The sandbox worker running your handler failed ({what}); your next request starts a fresh sandbox from your code.',
+  'playground.server.say.workerStopped':
+    'The sandbox worker running your handler stopped; your next request starts a fresh sandbox from your code.',
+  'playground.server.say.workerBlocked':
+    'Another handler blocked the sandbox worker running yours, so it was restarted; your next request starts a fresh sandbox from your code.',
+  'playground.server.say.appendTooLarge':
+    'feed.append: bound {bound} ({limit}) reached: the message was not appended.',
+  'playground.server.say.appendNotJson':
+    'feed.append: the value did not turn into JSON, so it was not appended.',
   'playground.console.server': 'server',
   'playground.status.deploying': 'Starting your server…',
   'playground.status.serverNotStarted': 'Not run: your server did not start (line {line}, column {col}).',

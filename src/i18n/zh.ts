@@ -684,6 +684,42 @@ export const zh: Record<UiKey, string> = {
   'playground.server.unreachable':
     '你的服务器代码发不出去：连不上 Wire Lab 服务器（{error}）。确认服务器还在运行，再点“运行”。',
   'playground.server.threw': '你的处理程序抛出了异常：{what}',
+  // 服务器自己在处理程序控制台里说的话（server/sandbox/console-texts.ts）：代码和数值来自服务器。
+  'playground.server.say.at': '（第 {line} 行）',
+  'playground.server.say.deployed': '你的处理程序已部署。',
+  'playground.server.say.notStarted': '你的代码没有启动：{what}',
+  'playground.server.say.startFailed': '你的代码在启动时出错：{what}。',
+  'playground.server.say.replaced': '你的处理程序已被新的部署替换。',
+  'playground.server.say.cpu':
+    '上限 {bound}（{limit}）已到{at}：对你的处理程序的一次调用运行超过了 {limit} 毫秒（死循环，或者一个不断回溯的正则表达式）。你的沙箱已按你的代码重新启动。',
+  'playground.server.say.memory':
+    '上限 {bound}（{limit}）已到{at}：你的处理程序需要的内存超过了 {limit} 字节。你的沙箱已按你的代码重新启动。',
+  'playground.server.say.stack':
+    '上限 {bound}（{limit}）已到{at}：栈溢出（一个无休止地调用自己的函数，或者嵌套太深的数据）。你的沙箱已按你的代码重新启动。',
+  'playground.server.say.cpuPerSecond':
+    '上限 {bound}（{limit}）已到：你的处理程序在一秒内用掉了超过 {limit} 毫秒的 CPU（定时器触发得太频繁，或者计算太重）。你的沙箱已按你的代码重新启动。',
+  'playground.server.say.fault':
+    '你的沙箱在引擎内部出错（它的原生栈溢出了：数据嵌套得太深，比如对 100,000 层嵌套的对象调用 JSON.stringify）。它已被丢弃；下一个请求会按你的代码启动一个新的沙箱。',
+  'playground.server.say.consoleLines': '上限 {bound}（{limit}）已到：这一秒内更多的输出行被丢弃。',
+  'playground.server.say.responseBytes':
+    '上限 {bound}（{limit}）已到：这个响应将超过 {limit} 字节，所以它被结束了。少写一些，或者早点结束它。',
+  'playground.server.say.responseRate':
+    '上限 {bound}（{limit}）已到：你的处理程序每秒写出超过 {limit} 字节，所以这个响应被结束了。写得不要那么频繁。',
+  'playground.server.say.socketBytes':
+    '上限 {bound}（{limit}）已到：你的处理程序在这个 WebSocket 上发送了超过 {limit} 字节。',
+  'playground.server.say.socketRate': '上限 {bound}（{limit}）已到：你的处理程序每秒发送超过 {limit} 字节。',
+  'playground.server.say.stall':
+    '上限 {bound}（{limit}）已到：你的处理程序在一次内置调用里占住了它的工作线程（二次复杂度的字符串查找、超大的排序……），所以这个工作线程被替换了。{seconds} 秒后你的代码才能再次运行。',
+  'playground.server.say.workerUnusable':
+    '运行你的处理程序的沙箱工作线程发来了服务器无法使用的内容；它已被重新启动。',
+  'playground.server.say.workerFailed':
+    '运行你的处理程序的沙箱工作线程出错了（{what}）；你的下一个请求会按你的代码启动一个新的沙箱。',
+  'playground.server.say.workerStopped':
+    '运行你的处理程序的沙箱工作线程停止了；你的下一个请求会按你的代码启动一个新的沙箱。',
+  'playground.server.say.workerBlocked':
+    '另一个处理程序卡住了运行你的处理程序的沙箱工作线程，所以它被重新启动了；你的下一个请求会按你的代码启动一个新的沙箱。',
+  'playground.server.say.appendTooLarge': 'feed.append：上限 {bound}（{limit}）已到：这条消息没有被追加。',
+  'playground.server.say.appendNotJson': 'feed.append：这个值无法转成 JSON，所以没有被追加。',
   'playground.console.server': '服务器',
   'playground.status.deploying': '正在启动你的服务器…',
   'playground.status.serverNotStarted': '没有运行：你的服务器没有启动（第 {line} 行，第 {col} 列）。',

@@ -26,6 +26,9 @@ interface ServerLine {
   seq: number;
   level: string;
   text: string;
+  /** A sentence of the server's own (server/sandbox/console-texts.ts), and the values it names. */
+  code?: string;
+  params?: Record<string, unknown>;
 }
 
 /** Where a server message names the learner's line: "(line 3, column 9)" or "at line 3". */
@@ -33,11 +36,15 @@ const WHERE = /\(line (\d+)(?:, column (\d+))?\)|\bat line (\d+)\b/;
 /** The server's words for a throw in the handler (server/sandbox): said again in the page's language. */
 const THREW = /^Your handler threw (.*?)(?: \(line \d+(?:, column \d+)?\))?\.?$/s;
 
-/** One server line as a console entry: its level, its text (a throw in the page's words) and its line. */
+/**
+ * One server line as a console entry: its level, its text (the server's own sentences and a throw
+ * in the page's words) and its line.
+ */
 export function serverEntry(line: ServerLine, t: number, s: (key: string) => string): ConsoleEntry {
   const level = line.level === 'error' || line.level === 'warn' || line.level === 'info' ? line.level : 'log';
   const threw = THREW.exec(line.text);
-  const text = threw ? s('server.threw').replace('{what}', threw[1] ?? '') : line.text;
+  const said = line.code === undefined ? null : saidText(line.code, line.params ?? {}, s);
+  const text = said ?? (threw ? s('server.threw').replace('{what}', threw[1] ?? '') : line.text);
   const entry: ConsoleEntry = { level, kind: 'console', source: 'server', t, args: [{ k: 'str', v: text }] };
   const where = WHERE.exec(line.text);
   if (where) {
@@ -45,6 +52,24 @@ export function serverEntry(line: ServerLine, t: number, s: (key: string) => str
     if (where[2]) entry.col = Number(where[2]);
   }
   return entry;
+}
+
+/**
+ * The server's sentence `code` in the page's words (`server.say.<code>`, each `{name}` its value,
+ * `{at}` "at line N" when the line is known), or null for a code this page does not know: a newer
+ * server's, shown in its English text.
+ */
+function saidText(code: string, params: Record<string, unknown>, s: (key: string) => string): string | null {
+  const key = `server.say.${code}`;
+  const template = s(key);
+  if (template === key) return null;
+  const line = params.line;
+  return template.replace(/\{(\w+)\}/g, (all, name: string) => {
+    if (name === 'at')
+      return typeof line === 'number' && line > 0 ? s('server.say.at').replace('{line}', String(line)) : '';
+    const value = params[name];
+    return typeof value === 'string' || typeof value === 'number' ? String(value) : all;
+  });
 }
 
 export class ServerConsole {

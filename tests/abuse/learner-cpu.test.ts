@@ -33,7 +33,12 @@ onRequest((req, res) => {
   const text = spun.body.toString();
   assert.match(text, /^bound sandboxCpuMsPerCallback \(50\) reached at line \d+/);
   assert.match(text, /restarted from your code/);
-  await waitForConsole(s.port, session, /^bound sandboxCpuMsPerCallback/);
+  const said = await waitForConsole(s.port, session, /^bound sandboxCpuMsPerCallback/);
+  // The page says it again in its own language from the code and values (server-console.ts).
+  assert.equal(said.code, 'cpu');
+  const line = Number(/at line (\d+)/.exec(text)?.[1]);
+  assert.deepEqual(said.params, { bound: 'sandboxCpuMsPerCallback', limit: 50, line });
+  assert.equal(`${said.text}\n`, text, 'the console and the 500 (a text/plain line) say the same words');
   const after = await getMine(s.port, session, '/count');
   assert.equal(after.status, 200);
   assert.equal(after.body.toString(), '1', 'a new runtime: the old one’s globals are gone');
@@ -87,7 +92,9 @@ test('a timer spinning just under the per-callback bound is stopped by sandboxCp
   );
   const answer = await getMine(s.port, session, '/');
   assert.equal(answer.end, 'cut');
-  await waitForConsole(s.port, session, /^bound sandboxCpuMsPerSecond \(200\) reached/);
+  const said = await waitForConsole(s.port, session, /^bound sandboxCpuMsPerSecond \(200\) reached/);
+  assert.equal(said.code, 'cpuPerSecond');
+  assert.deepEqual(said.params, { bound: 'sandboxCpuMsPerSecond', limit: 200 });
   await assertStillServes(s.port);
 });
 

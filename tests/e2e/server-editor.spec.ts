@@ -97,6 +97,24 @@ test('a throw in the handler shows in the console as the server’s, with its li
   await stop(page);
 });
 
+test('a bound the handler hits is told in the page’s language: an endless loop, on the Chinese page', async ({
+  page,
+}) => {
+  await openLesson12(page, 'zh');
+  await setText(page, 'server', 'onRequest((req, res) => { while (true) {} });');
+  await setText(page, 'client', "const res = await fetch('mine/spin');\nconsole.log('status', res.status);");
+  await run(page);
+  await page.locator('#pg-tab-console').click();
+  await expect(consoleList(page)).toContainText('status 500', { timeout: 15_000 });
+  const said = page.locator('.pg-console-list .from-server.level-error');
+  await expect(said).toHaveCount(1, { timeout: 15_000 });
+  await expect(said).toContainText(/上限 sandboxCpuMsPerCallback（50）已到（第 1 行）：/);
+  await expect(said).toContainText('你的沙箱已按你的代码重新启动。');
+  await expect(said).not.toContainText('reached');
+  await expect(said.locator('.where')).toHaveText(/1/);
+  await stop(page);
+});
+
 test('a working handler’s bytes show in the inspector under mine/, and its console lines in the console', async ({
   page,
 }) => {

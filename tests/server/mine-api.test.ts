@@ -203,6 +203,13 @@ test('console.log lines are kept per session and read after a sequence number', 
   const line = await waitForConsole(s.port, session, /^hit \/one/);
   assert.equal(line.text, 'hit /one {"n":1}');
   assert.equal(line.level, 'log');
+  assert.equal(line.code, undefined, 'what the handler printed has no code: it is not the server speaking');
+  const deployed = (await consoleOf(s.port, session)).find((l) => l.code === 'deployed');
+  assert.deepEqual(deployed && { level: deployed.level, text: deployed.text, params: deployed.params }, {
+    level: 'info',
+    text: 'Your handler is deployed.',
+    params: {},
+  });
   await getMine(s.port, session, '/two');
   await waitForConsole(s.port, session, /^hit \/two/);
   const later = await consoleOf(s.port, session, line.seq);

@@ -38,6 +38,9 @@ export interface ConsoleLine {
   seq: number;
   level: string;
   text: string;
+  /** A sentence of the server's own (server/sandbox/console-texts.ts) and its values. */
+  code?: string;
+  params?: Record<string, unknown>;
 }
 
 /** The session's console lines (after `after`). */
