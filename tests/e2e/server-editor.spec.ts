@@ -5,7 +5,7 @@
  * as the server's, with its line; a working handler's bytes show in the inspector under mine/;
  * drafts of the handler survive a reload; the solution dialog loads the handler's solution.
  */
-import { expect, type Page, test } from '@playwright/test';
+import { expect, type Locator, type Page, test } from '@playwright/test';
 import { consoleList, loadSolution, run, stop, waitForEditor } from './helpers.ts';
 
 // Lesson pages, two editors and a runner or two per test: more than 30 s on a busy shared machine.
@@ -78,19 +78,32 @@ for (const lang of ['en', 'zh'] as const) {
   });
 }
 
-test('a throw in the handler shows in the console as the server’s, with its line', async ({ page }) => {
-  await openLesson12(page);
+/**
+ * Deploys `server`, runs a page that fetches `mine/<path>` and prints the status, and returns the
+ * one error line the server then puts in the console, once the page has seen its 500.
+ */
+async function serverErrorOfRun(page: Page, server: string, path: string): Promise<Locator> {
+  await setText(page, 'server', server);
   await setText(
     page,
-    'server',
-    '// throws on line 2\nconst boom = () => null.open();\nonRequest((req, res) => boom());',
+    'client',
+    `const res = await fetch('mine/${path}');\nconsole.log('status', res.status);`,
   );
-  await setText(page, 'client', "const res = await fetch('mine/boom');\nconsole.log('status', res.status);");
   await run(page);
   await page.locator('#pg-tab-console').click();
   await expect(consoleList(page)).toContainText('status 500', { timeout: 15_000 });
-  const thrown = page.locator('.pg-console-list .from-server.level-error');
-  await expect(thrown).toHaveCount(1, { timeout: 15_000 });
+  const line = page.locator('.pg-console-list .from-server.level-error');
+  await expect(line).toHaveCount(1, { timeout: 15_000 });
+  return line;
+}
+
+test('a throw in the handler shows in the console as the server’s, with its line', async ({ page }) => {
+  await openLesson12(page);
+  const thrown = await serverErrorOfRun(
+    page,
+    '// throws on line 2\nconst boom = () => null.open();\nonRequest((req, res) => boom());',
+    'boom',
+  );
   await expect(thrown).toContainText('Your handler threw TypeError');
   await expect(thrown.locator('.badge-server')).toHaveText('server');
   await expect(thrown.locator('.where')).toHaveText('line 2');
@@ -101,13 +114,7 @@ test('a bound the handler hits is told in the page’s language: an endless loop
   page,
 }) => {
   await openLesson12(page, 'zh');
-  await setText(page, 'server', 'onRequest((req, res) => { while (true) {} });');
-  await setText(page, 'client', "const res = await fetch('mine/spin');\nconsole.log('status', res.status);");
-  await run(page);
-  await page.locator('#pg-tab-console').click();
-  await expect(consoleList(page)).toContainText('status 500', { timeout: 15_000 });
-  const said = page.locator('.pg-console-list .from-server.level-error');
-  await expect(said).toHaveCount(1, { timeout: 15_000 });
+  const said = await serverErrorOfRun(page, 'onRequest((req, res) => { while (true) {} });', 'spin');
   await expect(said).toContainText(/上限 sandboxCpuMsPerCallback（50）已到（第 1 行）：/);
   await expect(said).toContainText('你的沙箱已按你的代码重新启动。');
   await expect(said).not.toContainText('reached');
