@@ -20,8 +20,12 @@ export interface SaidParams {
   readonly what?: string;
 }
 
+/** "bound sandboxCpuMsPerCallback (50)": the same words as server/lab/bounds.ts. */
+export const boundText = (name: string | undefined, value: number | undefined): string =>
+  `bound ${name} (${value})`;
+
 /** "bound sandboxCpuMsPerCallback (50) reached". */
-const reached = (p: SaidParams): string => `bound ${p.bound} (${p.limit}) reached`;
+const reached = (p: SaidParams): string => `${boundText(p.bound, p.limit)} reached`;
 /** The same and, when the learner's line is known, " at line 3". */
 const reachedAt = (p: SaidParams): string => `${reached(p)}${p.line ? ` at line ${p.line}` : ''}`;
 

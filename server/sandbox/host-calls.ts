@@ -3,7 +3,7 @@
  * output buffer and its framing decisions, headers and status, byte bounds, timers, WebSocket
  * sends, the feed and the console. Everything leaves as a message to the server's thread.
  */
-import { type Said, say, textOf } from './console-texts.ts';
+import { boundText, type Said, say, textOf } from './console-texts.ts';
 import type { FromWorker, GuestError, SandboxLimits } from './protocol.ts';
 import type { Entry, EntryArg, HostCalls, Runtime } from './runtime.ts';
 
@@ -53,7 +53,7 @@ export function limitOf(limits: SandboxLimits, name: keyof SandboxLimits): { bou
 
 /** `bound sandboxCpuMsPerCallback (50)`: the same words as server/lab/bounds.ts. */
 export function boundOf(limits: SandboxLimits, name: keyof SandboxLimits): string {
-  return `bound ${name} (${limits[name]})`;
+  return boundText(name, limits[name]);
 }
 
 /** "InternalError: interrupted (line 3)". */
