@@ -5,7 +5,7 @@
  * inspector channel is replaced with page.routeWebSocket.
  */
 import fs from 'node:fs';
-import { expect, type Page, test } from '@playwright/test';
+import { expect, type Page, test, type WebSocket } from '@playwright/test';
 import { openLesson, run as runCode, setCode } from './helpers.ts';
 
 /** Runs the code and waits for the inspector panel it opens. */
@@ -443,9 +443,9 @@ test.describe('the inspector', () => {
 test("a lesson page reads its capture through one inspector channel: the panel's and the checks' are the same socket", async ({
   page,
 }) => {
-  const channels: string[] = [];
+  const channels: WebSocket[] = [];
   page.on('websocket', (ws) => {
-    if (new URL(ws.url()).pathname.startsWith('/inspect/')) channels.push(ws.url());
+    if (new URL(ws.url()).pathname.startsWith('/inspect/')) channels.push(ws);
   });
   await openLesson(page);
   const config = JSON.parse((await page.locator('.playground').getAttribute('data-config')) ?? '{}') as {
@@ -459,5 +459,11 @@ test("a lesson page reads its capture through one inspector channel: the panel's
   await expect(page.locator('.exercise-card')).toHaveAttribute(`data-traffic-${step}`, 'pass', {
     timeout: 30_000,
   });
-  expect(channels, 'inspector channels the page opened').toHaveLength(1);
+  // One socket open for both. A reader that joins after records went by (the checks' module loads
+  // on its own time) reconnects the shared channel to get its replay (shared-channel.ts), so the
+  // page may have opened a second one after closing the first: count those still open.
+  await expect
+    .poll(() => channels.filter((ws) => !ws.isClosed()).length, { message: 'inspector channels open' })
+    .toBe(1);
+  expect(channels.length, 'one at a time: at most one reconnect').toBeLessThanOrEqual(2);
 });
