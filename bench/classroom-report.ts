@@ -5,6 +5,7 @@
  */
 import type { ClassroomResult } from './classroom.ts';
 import { TECHNIQUES } from './delivery.ts';
+import type { LoopStalls } from './loop-stalls.ts';
 import type { Machine } from './machine.ts';
 import type { Ratios } from './ratios.ts';
 import { median, mb, ms, table, times } from './stats.ts';
@@ -24,6 +25,8 @@ export interface ClassroomResults {
   repeats: ClassroomRepeat[];
   /** Bounds changed so the class fits (only past the defaults' class size), or asked for with --env. */
   env: Record<string, string>;
+  /** The load processes' niceness (`--load-nice`); absent (0) in older results. */
+  loadNice?: number;
 }
 
 export interface Spread {
@@ -61,7 +64,8 @@ export function formatClassroom(c: ClassroomResults): string[] {
       `Wire Lab via ${w.mode === 'class' ? 'the classroom API' : 'lab rooms'}. Each figure: median [min–max] over the repeats.`,
     `Machine before each repeat: load ${c.repeats.map((r) => r.before.loadAverage[0]?.toFixed(2)).join(', ')}; ` +
       `a busy loop got ${c.repeats.map((r) => r.before.busyLoopShare).join(', ')} of a core ` +
-      `(after: ${c.repeats.map((r) => r.after.busyLoopShare).join(', ')}).`,
+      `(after: ${c.repeats.map((r) => r.after.busyLoopShare).join(', ')}).` +
+      (c.loadNice ? ` The load processes ran at niceness ${c.loadNice}.` : ''),
     '',
   ];
   const rows = [['technique', 'Wire Lab p50', 'p99', 'lost', 'baseline p50', 'p99', 'lost']];
@@ -128,6 +132,31 @@ export function formatClassroom(c: ClassroomResults): string[] {
       (e) => e.p99,
       (e) => e.max,
       ms,
+    );
+  // A second timer's late ticks, split (bench/loop-stalls.ts); older results have none.
+  const stalled = (xs: ClassroomResult[]) =>
+    xs.flatMap((x) => (sp(x).stalls?.available ? [sp(x).stalls as LoopStalls] : []));
+  const latestTick = (xs: ClassroomResult[]) => {
+    const list = stalled(xs);
+    if (list.length === 0) return '–';
+    const of = (f: (s: LoopStalls) => number) => show(list.map(f), ms);
+    // Results from before the time on a CPU was kept have only the first two.
+    const ran = list.every((s) => Number.isFinite(s.ranAtMaxMs)) ? ` / ${of((s) => s.ranAtMaxMs)}` : ' / –';
+    return `${of((s) => s.maxMs)} / ${of((s) => s.waitAtMaxMs)}${ran}`;
+  };
+  const ownMax = (xs: ClassroomResult[]) =>
+    stalled(xs).length
+      ? show(
+          stalled(xs).map((s) => s.ownMaxMs),
+          ms,
+        )
+      : '–';
+  const over50 = (xs: ClassroomResult[]) =>
+    both(
+      stalled(xs),
+      (s) => s.over50,
+      (s) => s.ownOver50,
+      n0,
     );
   // Results written before the collector's pauses were sampled have none.
   const pauses = (xs: ClassroomResult[]) =>
@@ -196,6 +225,9 @@ export function formatClassroom(c: ClassroomResults): string[] {
         (r) => r.rss,
       ),
       ['event-loop delay p99 / max', eld(ws), eld(bs), ''],
+      ['  a second timer: latest tick / waiting for a CPU / on one', latestTick(ws), latestTick(bs), ''],
+      ['  latest tick less waiting for a CPU (own work)', ownMax(ws), ownMax(bs), ''],
+      ['  ticks > 50 ms late: all / by own work', over50(ws), over50(bs), ''],
       ['collector: longest pause / longest full one', pauses(ws), pauses(bs), ''],
       ['write calls / KB written per 1000 deliveries', writes(ws), writes(bs), writeRatios()],
     ]),
@@ -298,5 +330,18 @@ export function classroomTargets(c: ClassroomResults): Array<[string, string, st
       '≤ 50 ms',
       eldMax.max <= 50,
     ],
+    ...(ws.every((x) => x.serverProcess.stalls?.available)
+      ? [
+          [
+            '  the same less waiting for a CPU (own work)',
+            show(
+              ws.map((x) => x.serverProcess.stalls?.ownMaxMs ?? Number.NaN),
+              ms,
+            ),
+            '≤ 50 ms',
+            spreadOf(ws.map((x) => x.serverProcess.stalls?.ownMaxMs ?? Number.NaN)).max <= 50,
+          ] as [string, string, string, boolean],
+        ]
+      : []),
   ];
 }

@@ -6,9 +6,11 @@
  * process, each class's learners in `procs` others; the teachers and the bookkeeping here.
  */
 import { type ChildProcess, fork } from 'node:child_process';
+import os from 'node:os';
 import type { DeliveryReport, Technique } from './delivery.ts';
 import type { Target } from './learner.ts';
 import type { FromLearners, LearnersReport, ToLearners } from './learners.ts';
+import { type LoopStalls, worstStalls } from './loop-stalls.ts';
 import type { ServerKind, ServerSample } from './server-entry.ts';
 import { type ServerProcess, startServer } from './server-process.ts';
 import { Histogram, type LatencySummary, median } from './stats.ts';
@@ -49,6 +51,12 @@ export interface ClassroomOptions {
   windowS: number;
   /** Load processes holding each class. */
   procs: number;
+  /**
+   * The load processes' niceness (0–19): above 0 they yield a core to the servers when both want
+   * one, as 300 learners on their own machines would; absent or 0, they compete as equals
+   * (`npm run bench` asks for 19 unless told otherwise: `--load-nice`).
+   */
+  loadNice?: number;
   /** False: Wire Lab learners open no inspector channel (where does the cost go?). */
   inspector?: boolean;
   /** Take the server's samples after a full GC (the soak: memory that stays). */
@@ -123,6 +131,8 @@ export interface ClassroomResult {
     deliveriesPerCpuS: number;
     /** Event-loop delay, per turn (reset at each turn's start): the median turn's p50 and p99, the worst max. */
     eld: { p50: number; p99: number; max: number };
+    /** A timer's late ticks over all turns, split into waiting for a CPU and the process's own; absent in older results. */
+    stalls?: LoopStalls;
     /** The collector's pauses while pushing: the longest, the longest full one, and ms of pause a second. */
     gc?: { maxMs: number; majorMaxMs: number; msPerS: number };
     /**
@@ -255,6 +265,7 @@ async function measure(o: ClassroomOptions, sides: Side[]): Promise<ClassroomRes
         stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
       });
       side.procs.push(child);
+      if (o.loadNice && child.pid !== undefined) os.setPriority(child.pid, o.loadNice);
       readies.push(nextMessage(child, 'ready'));
       child.send({
         cmd: 'start',
@@ -427,6 +438,7 @@ function summarize(
         p99: median(side.eld.map((e) => e.p99)),
         max: Math.max(...side.eld.map((e) => e.max)),
       },
+      stalls: worstStalls(side.samples.map((x) => x.stalls)),
       gc: {
         maxMs: Math.max(0, ...side.samples.map((x) => x.gc.maxMs)),
         majorMaxMs: Math.max(0, ...side.samples.map((x) => x.gc.majorMaxMs)),

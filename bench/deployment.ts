@@ -12,6 +12,7 @@
  * /proc — Wire Lab's, Redis's, nginx's, and the whole machine's (`machine`: every process on it,
  * the load's and other people's too) — and Redis's calls per command.
  */
+import { worstStalls } from './loop-stalls.ts';
 import { startNginx } from './nginx-process.ts';
 import { machineUsage, processUsage } from './process-usage.ts';
 import { type RedisKeyGroup, startRedis } from './redis-process.ts';
@@ -151,6 +152,7 @@ function addUp(samples: ServerSample[]): ServerSample {
       max: worst((s) => s.eld.max),
       mean: worst((s) => s.eld.mean),
     },
+    stalls: worstStalls(samples.map((s) => s.stalls)),
     gc: {
       count: sum((s) => s.gc.count),
       totalMs: sum((s) => s.gc.totalMs),

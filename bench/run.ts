@@ -42,6 +42,7 @@ const { values: args } = parseArgs({
     rate: { type: 'string', default: '10' },
     turn: { type: 'string', default: '5' },
     procs: { type: 'string', default: '2' },
+    'load-nice': { type: 'string', default: '19' },
     mode: { type: 'string', default: 'class' },
     runs: { type: 'string', default: '20' },
     loads: { type: 'string', default: '5' },
@@ -74,6 +75,8 @@ if (args.help) {
       '  --rate R       teacher messages a second (default 10)',
       '  --turn S       servers take turns of S seconds (default 5; 0: one after the other)',
       '  --procs P      load processes per class (default 2)',
+      "  --load-nice N  the classroom: the load processes' niceness (0–19, default 19): they yield a",
+      '                 core to the servers, as learners on their own machines do; 0: they compete',
       '  --mode M       class (the classroom API, default) or room (lab rooms: room=<code>)',
       '  --runs N       Runs timed in the browser (default 20)',
       '  --loads N      cold page loads for paint timing (default 5)',
@@ -118,6 +121,7 @@ const repeats = int(args.repeats, args.quick ? 1 : 3, 1, 20, 'repeats');
 const rate = int(args.rate, 10, 1, 20, 'rate'); // the class channel takes 20 messages a second
 const turnS = int(args.turn, 5, 0, 3600, 'turn');
 const procs = int(args.procs, 2, 1, 16, 'procs');
+const loadNice = int(args['load-nice'], 19, 0, 19, 'load-nice');
 const runs = int(args.runs, 20, 1, 1000, 'runs');
 const loads = int(args.loads, 5, 1, 100, 'loads');
 const mode = args.mode === 'room' ? 'room' : 'class';
@@ -212,7 +216,7 @@ if (soak) {
         `classroom: ${learners} learners on Wire Lab and on the baseline, ${durationS} s each in turns of ${turnS} s, ${repeats} repeat${repeats > 1 ? 's' : ''}`,
       );
       const done: ClassroomRepeat[] = [];
-      results.classroom = { repeats: done, env };
+      results.classroom = { repeats: done, env, loadNice };
       for (let i = 0; i < repeats; i++) {
         const before = {
           loadAverage: os.loadavg().map((n) => Math.round(n * 100) / 100),
@@ -234,6 +238,7 @@ if (soak) {
           rate,
           windowS: turnS,
           procs,
+          loadNice,
           inspector: !args['no-inspector'],
           log,
         });

@@ -19,6 +19,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { constants, monitorEventLoopDelay, PerformanceObserver } from 'node:perf_hooks';
 import v8 from 'node:v8';
+import { type LoopStalls, watchLoopStalls } from './loop-stalls.ts';
 
 export type ServerKind = 'wirelab' | 'baseline';
 
@@ -39,6 +40,8 @@ export interface ServerSample {
   wallUs: number;
   /** Event-loop delay since the last reset, ms: how late a 10 ms timer fired. */
   eld: { p50: number; p99: number; max: number; mean: number };
+  /** The late ticks of a timer of its own, split into waiting for a CPU and the process's own (bench/loop-stalls.ts). */
+  stalls: LoopStalls;
   /**
    * The collector's pauses since the last reset, ms (the `gc` performance entries): how many, their
    * sum, the longest, and the same for the full (mark-compact) ones alone — beside the event-loop
@@ -107,6 +110,7 @@ const ELD_RESOLUTION_MS = 10;
 const eld = monitorEventLoopDelay({ resolution: ELD_RESOLUTION_MS });
 const late = (ns: number) => Math.max(0, ns / 1e6 - ELD_RESOLUTION_MS);
 eld.enable();
+const stalls = watchLoopStalls();
 
 const noPauses = (): GcPauses => ({ count: 0, totalMs: 0, maxMs: 0, majorCount: 0, majorMaxMs: 0 });
 let pauses = noPauses();
@@ -190,6 +194,7 @@ function sample(gc: boolean): ServerSample {
       max: late(eld.max),
       mean: late(eld.mean),
     },
+    stalls: stalls.read(),
     gc: { ...pauses },
     io: writesSoFar(),
     handles,
@@ -203,6 +208,7 @@ process.on('message', (m: ToServer) => {
   if (m.cmd === 'sample') send({ type: 'sample', ...sample(m.gc === true) });
   else if (m.cmd === 'reset') {
     eld.reset();
+    stalls.reset();
     pauses = noPauses();
     send({ type: 'reset' });
   } else if (m.cmd === 'heap-snapshot') {
