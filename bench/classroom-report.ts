@@ -144,13 +144,20 @@ export function formatClassroom(c: ClassroomResults): string[] {
     const ran = list.every((s) => Number.isFinite(s.ranAtMaxMs)) ? ` / ${of((s) => s.ranAtMaxMs)}` : ' / –';
     return `${of((s) => s.maxMs)} / ${of((s) => s.waitAtMaxMs)}${ran}`;
   };
-  const ownMax = (xs: ClassroomResult[]) =>
-    stalled(xs).length
-      ? show(
-          stalled(xs).map((s) => s.ownMaxMs),
-          ms,
-        )
-      : '–';
+  const ownMax = (xs: ClassroomResult[]) => {
+    const list = stalled(xs);
+    if (list.length === 0) return '–';
+    const own = show(
+      list.map((s) => s.ownMaxMs),
+      ms,
+    );
+    // Results from before the time on a CPU was kept have the stretch alone.
+    if (!list.every((s) => Number.isFinite(s.ranAtOwnMaxMs))) return own;
+    return `${own} / ${show(
+      list.map((s) => s.ranAtOwnMaxMs),
+      ms,
+    )}`;
+  };
   const over50 = (xs: ClassroomResult[]) =>
     both(
       stalled(xs),
@@ -226,7 +233,7 @@ export function formatClassroom(c: ClassroomResults): string[] {
       ),
       ['event-loop delay p99 / max', eld(ws), eld(bs), ''],
       ['  a second timer: latest tick / waiting for a CPU / on one', latestTick(ws), latestTick(bs), ''],
-      ['  latest tick less waiting for a CPU (own work)', ownMax(ws), ownMax(bs), ''],
+      ['  latest tick less waiting for a CPU (own) / ran meanwhile', ownMax(ws), ownMax(bs), ''],
       ['  ticks > 50 ms late: all / by own work', over50(ws), over50(bs), ''],
       ['collector: longest pause / longest full one', pauses(ws), pauses(bs), ''],
       ['write calls / KB written per 1000 deliveries', writes(ws), writes(bs), writeRatios()],

@@ -22,6 +22,12 @@ export interface LoopStalls {
   ranAtMaxMs: number;
   /** The latest tick less its run-queue wait, ms: the longest the process held its own loop. */
   ownMaxMs: number;
+  /**
+   * How long the thread ran on a CPU in that tick's interval, ms: near `ownMaxMs` + 10 when its own
+   * code held the loop, far under it when the thread slept (a blocking call, a page fault on disk)
+   * or the hypervisor held the core.
+   */
+  ranAtOwnMaxMs: number;
   /** Ticks more than 50 ms late, and those more than 50 ms late by the process's own doing. */
   over50: number;
   ownOver50: number;
@@ -53,6 +59,7 @@ export function watchLoopStalls(): { read(): LoopStalls; reset(): void } {
     waitAtMaxMs: 0,
     ranAtMaxMs: 0,
     ownMaxMs: 0,
+    ranAtOwnMaxMs: 0,
     over50: 0,
     ownOver50: 0,
     ticks: 0,
@@ -79,7 +86,10 @@ export function watchLoopStalls(): { read(): LoopStalls; reset(): void } {
         stalls.waitAtMaxMs = waitMs;
         stalls.ranAtMaxMs = ranMs;
       }
-      stalls.ownMaxMs = Math.max(stalls.ownMaxMs, ownMs);
+      if (ownMs > stalls.ownMaxMs) {
+        stalls.ownMaxMs = ownMs;
+        stalls.ranAtOwnMaxMs = ranMs;
+      }
       if (lateMs > STALL_MS) stalls.over50 += 1;
       if (ownMs > STALL_MS) stalls.ownOver50 += 1;
     }, TICK_MS).unref();
@@ -95,12 +105,17 @@ export function watchLoopStalls(): { read(): LoopStalls; reset(): void } {
 /** Several processes' or turns' stalls as one: the latest tick of all, the counts added up. */
 export function worstStalls(list: LoopStalls[]): LoopStalls {
   const latest = list.reduce<LoopStalls | undefined>((a, s) => (a && a.maxMs >= s.maxMs ? a : s), undefined);
+  const ownest = list.reduce<LoopStalls | undefined>(
+    (a, s) => (a && a.ownMaxMs >= s.ownMaxMs ? a : s),
+    undefined,
+  );
   return {
     available: list.length > 0 && list.every((s) => s.available),
     maxMs: latest?.maxMs ?? 0,
     waitAtMaxMs: latest?.waitAtMaxMs ?? 0,
     ranAtMaxMs: latest?.ranAtMaxMs ?? 0,
-    ownMaxMs: Math.max(0, ...list.map((s) => s.ownMaxMs)),
+    ownMaxMs: ownest?.ownMaxMs ?? 0,
+    ranAtOwnMaxMs: ownest?.ranAtOwnMaxMs ?? 0,
     over50: list.reduce((n, s) => n + s.over50, 0),
     ownOver50: list.reduce((n, s) => n + s.ownOver50, 0),
     ticks: list.reduce((n, s) => n + s.ticks, 0),

@@ -31,6 +31,7 @@ test('a loop held by its own code is late by its own doing', { skip: !linux }, a
   assert.ok(s.ownMaxMs >= 70, `own ${s.ownMaxMs} ms (waited ${s.waitAtMaxMs} ms)`);
   assert.ok(s.ownMaxMs <= s.maxMs);
   assert.ok(s.ranAtMaxMs >= 70, `ran ${s.ranAtMaxMs} ms`);
+  assert.ok(s.ranAtOwnMaxMs >= 70, `ran ${s.ranAtOwnMaxMs} ms`);
   assert.ok(s.over50 >= 1 && s.ownOver50 >= 1);
   stalls.reset();
   assert.equal(stalls.read().maxMs, 0);
@@ -46,6 +47,7 @@ test('a blocking call is the process’s own too: the thread waited for no CPU',
   assert.ok(s.ownMaxMs >= 70, `own ${s.ownMaxMs} ms of ${s.maxMs} (waited ${s.waitAtMaxMs} ms)`);
   // Asleep, not on a CPU: the late tick's thread ran for next to nothing.
   assert.ok(s.ranAtMaxMs < 40, `ran ${s.ranAtMaxMs} ms`);
+  assert.ok(s.ranAtOwnMaxMs < 40, `ran ${s.ranAtOwnMaxMs} ms`);
 });
 
 test('turns and processes add up: the latest tick of all, its wait with it, the counts summed', () => {
@@ -54,6 +56,7 @@ test('turns and processes add up: the latest tick of all, its wait with it, the 
     maxMs,
     waitAtMaxMs,
     ranAtMaxMs: ownMaxMs + 5,
+    ranAtOwnMaxMs: ownMaxMs + 7,
     ownMaxMs,
     over50,
     ownOver50: ownMaxMs > 50 ? 1 : 0,
@@ -66,6 +69,7 @@ test('turns and processes add up: the latest tick of all, its wait with it, the 
     waitAtMaxMs: 90,
     ranAtMaxMs: 35,
     ownMaxMs: 65,
+    ranAtOwnMaxMs: 72,
     over50: 3,
     ownOver50: 1,
     ticks: 1200,
