@@ -27,10 +27,11 @@ test('a loop held by its own code is late by its own doing', { skip: !linux }, a
   const s = stalls.read();
   assert.equal(s.available, true);
   assert.ok(s.ticks >= 1, `ticks: ${s.ticks}`);
+  // The latest tick may be another one on a loaded machine (a long wait for a CPU); the longest
+  // own stretch is the spin's, whatever else the machine does.
   assert.ok(s.maxMs >= 70, `latest tick ${s.maxMs} ms`);
   assert.ok(s.ownMaxMs >= 70, `own ${s.ownMaxMs} ms (waited ${s.waitAtMaxMs} ms)`);
   assert.ok(s.ownMaxMs <= s.maxMs);
-  assert.ok(s.ranAtMaxMs >= 70, `ran ${s.ranAtMaxMs} ms`);
   assert.ok(s.ranAtOwnMaxMs >= 70, `ran ${s.ranAtOwnMaxMs} ms`);
   assert.ok(s.over50 >= 1 && s.ownOver50 >= 1);
   stalls.reset();
@@ -46,7 +47,6 @@ test('a blocking call is the process’s own too: the thread waited for no CPU',
   const s = stalls.read();
   assert.ok(s.ownMaxMs >= 70, `own ${s.ownMaxMs} ms of ${s.maxMs} (waited ${s.waitAtMaxMs} ms)`);
   // Asleep, not on a CPU: the late tick's thread ran for next to nothing.
-  assert.ok(s.ranAtMaxMs < 40, `ran ${s.ranAtMaxMs} ms`);
   assert.ok(s.ranAtOwnMaxMs < 40, `ran ${s.ranAtOwnMaxMs} ms`);
 });
 
