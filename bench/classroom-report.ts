@@ -233,7 +233,7 @@ export function formatClassroom(c: ClassroomResults): string[] {
       ),
       ['event-loop delay p99 / max', eld(ws), eld(bs), ''],
       ['  a second timer: latest tick / waiting for a CPU / on one', latestTick(ws), latestTick(bs), ''],
-      ['  latest tick less waiting for a CPU (own) / ran meanwhile', ownMax(ws), ownMax(bs), ''],
+      ['  own stretch (a tick late less its wait) / ran meanwhile', ownMax(ws), ownMax(bs), ''],
       ['  ticks > 50 ms late: all / by own work', over50(ws), over50(bs), ''],
       ['collector: longest pause / longest full one', pauses(ws), pauses(bs), ''],
       ['write calls / KB written per 1000 deliveries', writes(ws), writes(bs), writeRatios()],
@@ -340,7 +340,7 @@ export function classroomTargets(c: ClassroomResults): Array<[string, string, st
     ...(ws.every((x) => x.serverProcess.stalls?.available)
       ? [
           [
-            '  the same less waiting for a CPU (own work)',
+            "  the server's own longest stretch",
             show(
               ws.map((x) => x.serverProcess.stalls?.ownMaxMs ?? Number.NaN),
               ms,

@@ -4,7 +4,7 @@
  * tick's lateness, the time the thread sat on a run queue was the machine's (another process held
  * the core); the rest is the process's own — its code, the collector, a blocking call. The
  * event-loop delay's maximum is the worst of both; `ownMaxMs` is the worst of the second alone,
- * which is what the server's code can change.
+ * over every tick, which is what the server's code can change.
  *
  * Linux only: elsewhere (or without /proc) `available` is false and nothing is measured.
  */
@@ -20,7 +20,10 @@ export interface LoopStalls {
   maxMs: number;
   waitAtMaxMs: number;
   ranAtMaxMs: number;
-  /** The latest tick less its run-queue wait, ms: the longest the process held its own loop. */
+  /**
+   * The most any tick was late less its own run-queue wait, ms (not always the latest tick's): the
+   * longest the process held its own loop.
+   */
   ownMaxMs: number;
   /**
    * How long the thread ran on a CPU in that tick's interval, ms: near `ownMaxMs` + 10 when its own
