@@ -294,6 +294,7 @@ export function classroomTargets(c: ClassroomResults): Array<[string, string, st
   const cpu = spreadOf(ratios.map((r) => r.cpuPerDelivery));
   const p99 = spreadOf(ratios.map((r) => r.latencyP99));
   const eldMax = spreadOf(ws.map((x) => x.serverProcess.eld.max));
+  const ownStretches = ws.map((x) => x.serverProcess.stalls?.ownMaxMs ?? Number.NaN);
   return [
     [
       `${n} learners: messages lost (all repeats)`,
@@ -341,12 +342,9 @@ export function classroomTargets(c: ClassroomResults): Array<[string, string, st
       ? [
           [
             "  the server's own longest stretch",
-            show(
-              ws.map((x) => x.serverProcess.stalls?.ownMaxMs ?? Number.NaN),
-              ms,
-            ),
+            show(ownStretches, ms),
             '≤ 50 ms',
-            spreadOf(ws.map((x) => x.serverProcess.stalls?.ownMaxMs ?? Number.NaN)).max <= 50,
+            spreadOf(ownStretches).max <= 50,
           ] as [string, string, string, boolean],
         ]
       : []),
