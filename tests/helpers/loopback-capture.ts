@@ -16,6 +16,12 @@ export function cannotCapture(): string | undefined {
   return undefined;
 }
 
+/** What the kernel handed the capture and what it dropped (dumpcap's counters, pcapng's ISB). */
+export interface CaptureStats {
+  received: number;
+  dropped: number;
+}
+
 /** One capture of loopback for the whole file: tshark starts slowly (seconds). */
 export class LoopbackCapture {
   private readonly parts: Buffer[] = [];
@@ -40,7 +46,10 @@ export class LoopbackCapture {
   /** Starts tshark on `lo` for `port`; resolves once it is seen capturing, or says why it cannot. */
   static async start(port: number): Promise<LoopbackCapture | string> {
     // Packets written to a pipe as they come, so a probe connection shows when capture is live.
-    const proc = spawn('tshark', ['-i', 'lo', '-f', `tcp port ${port}`, '-w', '-'], {
+    // The kernel's buffer is 64 MiB, not dumpcap's 2: the other test worker loads the same port
+    // with 64 KiB loopback segments, and while the two cores are busy 2 MiB filled and dropped
+    // packets in most runs, now and then one of the flows under test.
+    const proc = spawn('tshark', ['-i', 'lo', '-B', '64', '-f', `tcp port ${port}`, '-w', '-'], {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     const cap = new LoopbackCapture(proc);
@@ -77,14 +86,48 @@ export class LoopbackCapture {
     }
   }
 
-  /** Stops capturing and writes the capture to `file`. */
-  async stop(file: string): Promise<void> {
+  /** Stops capturing, writes the capture to `file` and returns its counters (what was dropped). */
+  async stop(file: string): Promise<CaptureStats> {
     if (!this.exited) {
       this.proc.kill('SIGINT');
       await new Promise<void>((r) => (this.exited ? r() : this.proc.once('exit', () => r())));
     }
-    writeFileSync(file, Buffer.concat(this.parts));
+    const all = Buffer.concat(this.parts);
+    writeFileSync(file, all);
+    return captureStats(all);
   }
+}
+
+/**
+ * The counters of a pcapng capture, summed over its interface statistics blocks (type 5):
+ * `isb_ifrecv` (option 4) and `isb_ifdrop` (option 5), each a 64-bit count. Dumpcap writes one
+ * when it stops; a capture without one (killed, or not pcapng) counts nothing dropped that it knows of.
+ */
+export function captureStats(file: Buffer): CaptureStats {
+  const stats = { received: 0, dropped: 0 };
+  if (file.length < 12 || file.readUInt32LE(0) !== 0x0a0d0d0a) return stats;
+  const little = file.readUInt32LE(8) === 0x1a2b3c4d;
+  const u32 = (at: number) => (little ? file.readUInt32LE(at) : file.readUInt32BE(at));
+  const u16 = (at: number) => (little ? file.readUInt16LE(at) : file.readUInt16BE(at));
+  const u64 = (at: number) => Number(little ? file.readBigUInt64LE(at) : file.readBigUInt64BE(at));
+  for (let at = 0; at + 12 <= file.length; ) {
+    const type = u32(at);
+    const length = u32(at + 4);
+    if (length < 12 || at + length > file.length) break;
+    if (type === 5) {
+      // Interface id (4), timestamp (8), then options up to the trailing length (4).
+      for (let o = at + 20; o + 4 <= at + length - 4; ) {
+        const code = u16(o);
+        const size = u16(o + 2);
+        if (code === 0) break;
+        if (size === 8 && code === 4) stats.received += u64(o + 4);
+        if (size === 8 && code === 5) stats.dropped += u64(o + 4);
+        o += 4 + ((size + 3) & ~3);
+      }
+    }
+    at += length;
+  }
+  return stats;
 }
 
 /** Opens and closes a connection to `port` (it shows in the capture once capture is live); resolves to its client port. */
@@ -115,9 +158,14 @@ export interface Packet {
   src: number;
   dst: number;
   flags: string[];
+  /** Wireshark finds a hole before it: a segment it follows, or one it acknowledges, is not in the file. */
+  afterHole: boolean;
 }
 
-/** Every TCP packet of a file: its stream, ports and control flags (SYN, SYN-ACK, FIN, RST). */
+/**
+ * Every TCP packet of a file: its stream, ports, control flags (SYN, SYN-ACK, FIN, RST) and
+ * whether a packet before it is missing from the file.
+ */
 export function packets(file: string): Packet[] {
   const out = tshark([
     '-r',
@@ -132,20 +180,32 @@ export function packets(file: string): Packet[] {
       'tcp.flags.ack',
       'tcp.flags.fin',
       'tcp.flags.reset',
+      'tcp.analysis.lost_segment',
+      'tcp.analysis.ack_lost_segment',
     ].flatMap((f) => ['-e', f]),
   ]);
   const on = (v: string | undefined) => v === '1' || v === 'True';
   const list: Packet[] = [];
   for (const line of out.split('\n')) {
     if (!line.trim()) continue;
-    const [stream, src, dst, syn, ack, fin, rst] = line.split('\t').map((x) => x.trim());
+    const [stream, src, dst, syn, ack, fin, rst, lost, ackLost] = line.split('\t').map((x) => x.trim());
     const flags: string[] = [];
     if (on(syn)) flags.push(on(ack) ? 'SYN-ACK' : 'SYN');
     if (on(fin)) flags.push('FIN');
     if (on(rst)) flags.push('RST');
-    list.push({ stream: Number(stream), src: Number(src), dst: Number(dst), flags });
+    const afterHole = Boolean(lost) || Boolean(ackLost);
+    list.push({ stream: Number(stream), src: Number(src), dst: Number(dst), flags, afterHole });
   }
   return list;
+}
+
+/** The packets of the connection from `clientPort` that come after a hole in the file. */
+export function holes(all: Packet[], clientPort: number, serverPort: number): number {
+  return all.filter(
+    (p) =>
+      p.afterHole &&
+      ((p.src === clientPort && p.dst === serverPort) || (p.dst === clientPort && p.src === serverPort)),
+  ).length;
 }
 
 /** The control packets of the connection from `clientPort`, in order: `in:SYN`, `out:SYN-ACK`, `out:FIN`… */
