@@ -91,14 +91,19 @@ export class Channel {
     const i = this.queue.findIndex((m) => m.type === type);
     if (i !== -1) return Promise.resolve(this.queue.splice(i, 1)[0] as ChannelMessage);
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`no "${type}" message within ${ms} ms`)), ms);
-      this.waiting.push({
+      const waiter = {
         type,
-        resolve: (m) => {
+        resolve: (m: ChannelMessage) => {
           clearTimeout(timer);
           resolve(m);
         },
-      });
+      };
+      // A waiter that timed out leaves: the next message of its type goes to the queue, not to it.
+      const timer = setTimeout(() => {
+        this.waiting.splice(this.waiting.indexOf(waiter), 1);
+        reject(new Error(`no "${type}" message within ${ms} ms`));
+      }, ms);
+      this.waiting.push(waiter);
     });
   }
 
