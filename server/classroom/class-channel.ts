@@ -200,12 +200,18 @@ export function createClassChannel(
     if (!lesson || !step) return refuse(m, 'hand-in', 'hand-in needs "lesson" and "step" of a playground.');
     if (typeof msg.code !== 'string' || msg.code.length === 0)
       return refuse(m, 'hand-in', 'hand-in needs "code": the snippet to hand in.');
-    const size = Buffer.byteLength(msg.code);
+    if (msg.server !== undefined && typeof msg.server !== 'string')
+      return refuse(m, 'hand-in', 'hand-in\'s "server", when given, is the handler\'s code as a string.');
+    // An empty handler is no handler: the step's own answers the teacher's runs.
+    const server = msg.server === '' ? undefined : msg.server;
+    const page = Buffer.byteLength(msg.code);
+    const size = page + (server === undefined ? 0 : Buffer.byteLength(server));
     if (size > cfg.maxMessageBytes) {
-      const why = `${bound(cfg, 'maxMessageBytes')} reached: the code is ${size} bytes. Hand in a shorter snippet.`;
+      const parts = server === undefined ? '' : ` (the page's ${page} and the handler's ${size - page})`;
+      const why = `${bound(cfg, 'maxMessageBytes')} reached: the code is ${size} bytes${parts}. Hand in a shorter snippet.`;
       return refuse(m, 'hand-in', why);
     }
-    const h = classes.handIn(m.cls, learner, lesson, step, msg.code);
+    const h = classes.handIn(m.cls, learner, lesson, step, msg.code, server);
     sendAll(everyone(m.cls, 'teacher'), { type: 'hand-in', handIn: h });
     send(m, { type: 'handed-in', id: h.id, lesson, step });
   };

@@ -82,8 +82,11 @@ export interface Classes {
   showing(cls: Class, learner: Learner, lesson: string | null): void;
   /** The learner passed the exercise check of `lesson`. */
   passed(cls: Class, learner: Learner, lesson: string): void;
-  /** Keeps a learner's code for the teacher; replaces their earlier hand-in of the same step. */
-  handIn(cls: Class, learner: Learner, lesson: string, step: string, code: string): HandIn;
+  /**
+   * Keeps a learner's code for the teacher (`server`: their handler, on a step that has one);
+   * replaces their earlier hand-in of the same step.
+   */
+  handIn(cls: Class, learner: Learner, lesson: string, step: string, code: string, server?: string): HandIn;
   /** Removes a learner and unbinds their tabs. */
   leave(cls: Class, learner: Learner): void;
   /** Something happened in the class: it is not idle. */

@@ -46,6 +46,10 @@ const MOVED = 'the class moved to another server process: reconnect';
 /** The store forgets room messages past `feedKeep` once every this many appends. */
 const TRIM_EVERY = 64;
 
+/** Bytes of code a hand-in keeps: the page's and the handler's, as UTF-8. */
+const sizeOf = (h: HandIn): number =>
+  Buffer.byteLength(h.code) + (h.server === undefined ? 0 : Buffer.byteLength(h.server));
+
 /** Per-class book-keeping the dashboard never sees. */
 interface Keeping {
   /** Releases the class room. */
@@ -183,7 +187,7 @@ export function createClasses(cfg: Config, lab: Lab, store: ClassStore): Classes
     if (now - r.lastActive > cfg.classIdleMs) return 'idle';
     if (table.has(r.code)) return 'full';
     const cls = classFromRecord(r, stored.handIns);
-    const handInBytes = cls.handIns.reduce((n, h) => n + Buffer.byteLength(h.code), 0);
+    const handInBytes = cls.handIns.reduce((n, h) => n + sizeOf(h), 0);
     const k = {
       handInBytes,
       nextLearner: r.nextLearner,
@@ -362,7 +366,7 @@ export function createClasses(cfg: Config, lab: Lab, store: ClassStore): Classes
       learner.passed.add(lesson);
       saveLearner(cls, learner);
     },
-    handIn(cls, learner, lesson, step, code) {
+    handIn(cls, learner, lesson, step, code, server) {
       const k = keeping.get(cls) ?? { handInBytes: 0, nextHandIn: 1 };
       const forgotten: number[] = [];
       // A learner hands a step in once: a second hand-in of the same step replaces the first.
@@ -372,7 +376,7 @@ export function createClasses(cfg: Config, lab: Lab, store: ClassStore): Classes
       if (earlier !== -1) {
         const [gone] = cls.handIns.splice(earlier, 1);
         if (gone) {
-          k.handInBytes -= Buffer.byteLength(gone.code);
+          k.handInBytes -= sizeOf(gone);
           forgotten.push(gone.id);
         }
       }
@@ -383,15 +387,16 @@ export function createClasses(cfg: Config, lab: Lab, store: ClassStore): Classes
         lesson,
         step,
         code,
+        ...(server === undefined ? {} : { server }),
         time: new Date().toISOString(),
       };
       cls.handIns.push(handIn);
-      k.handInBytes += Buffer.byteLength(code);
+      k.handInBytes += sizeOf(handIn);
       // Forget the oldest beyond classHandInBytes, but always keep the newest.
       while (cls.handIns.length > 1 && k.handInBytes > cfg.classHandInBytes) {
         const gone = cls.handIns.shift();
         if (!gone) break;
-        k.handInBytes -= Buffer.byteLength(gone.code);
+        k.handInBytes -= sizeOf(gone);
         forgotten.push(gone.id);
       }
       cls.lastActive = Date.now();

@@ -3,6 +3,7 @@
  * channel open, shows what the teacher pushes, follows "bring everyone to lesson N" after a short
  * notice, hands in the playground's code, and reports the exercise checks the page passes.
  */
+import { PLAYGROUND_CODE_EVENT, type PlaygroundCode } from '../playground/code-on-show.ts';
 import { classInfo } from './api.ts';
 import { type ClassChannel, currentChannel, pageLesson } from './channel.ts';
 import { fill, loadMembership, MEMBERSHIP_EVENT } from './membership.ts';
@@ -28,13 +29,6 @@ interface Strings {
 
 /** Seconds between "your teacher brings everyone to …" and going there. */
 const GOTO_SECONDS = 3;
-
-/** What the playground says is on show (it fills in the detail of `wl-playground-code`). */
-interface PlaygroundCode {
-  slug?: string;
-  step?: string;
-  code?: string;
-}
 
 export function initClassBar(): void {
   const bar = document.querySelector<HTMLElement>('.class-bar');
@@ -155,12 +149,13 @@ export function initClassBar(): void {
 
   handIn.addEventListener('click', () => {
     const ask: PlaygroundCode = {};
-    document.dispatchEvent(new CustomEvent('wl-playground-code', { detail: ask }));
+    document.dispatchEvent(new CustomEvent(PLAYGROUND_CODE_EVENT, { detail: ask }));
     if (!ask.code || !ask.slug || !ask.step) {
       say(strings.none, 'error');
       return;
     }
-    if (!channel?.send({ type: 'hand-in', lesson: ask.slug, step: ask.step, code: ask.code })) {
+    const handed = { type: 'hand-in', lesson: ask.slug, step: ask.step, code: ask.code };
+    if (!channel?.send(ask.server === undefined ? handed : { ...handed, server: ask.server })) {
       say(strings.reconnecting);
       return;
     }

@@ -31,6 +31,8 @@ interface HandIn {
   lesson: string;
   step: string;
   code: string;
+  /** The learner's handler, on a step where they write the server too. */
+  server?: string;
   time: string;
 }
 
@@ -42,6 +44,9 @@ const CHIPS: Array<{ key: keyof Techniques; technique: string }> = [
   { key: 'sse', technique: 'sse' },
   { key: 'websocket', technique: 'websocket' },
 ];
+/** The start of a hand-in's code, as its row shows it. */
+const firstLines = (code: string): string => code.split('\n').slice(0, 3).join('\n');
+
 /** Hand-ins listed at once (the server keeps more). */
 const HAND_INS_SHOWN = 60;
 
@@ -340,8 +345,10 @@ export function initDashboard(root: HTMLElement): void {
         'what',
         `${titleOf(h.lesson)} · ${fill(s('handIns.step'), { step: h.step })} · ${time(h.time)}`,
       ),
-      el('pre', '', h.code.split('\n').slice(0, 3).join('\n')),
+      el('pre', '', firstLines(h.code)),
     );
+    if (h.server !== undefined)
+      li.append(el('span', 'label', s('handIns.handler')), el('pre', 'server', firstLines(h.server)));
     const links = el('span', 'links');
     const open = el('a', 'open', s('handIns.open'));
     const projector = el('a', 'projector', s('handIns.projector'));
@@ -351,7 +358,7 @@ export function initDashboard(root: HTMLElement): void {
     li.append(links);
     // The playground's share link: the code travels in the fragment and loads without running;
     // marked as a hand-in, it runs in a session of its own and leaves the teacher's drafts alone.
-    void encodeShare(h.step, h.code, true).then((fragment) => {
+    void encodeShare(h.step, h.code, true, h.server ?? null).then((fragment) => {
       open.href = `/${lang}/lessons/${h.lesson}/${fragment}`;
       projector.href = `/${lang}/lessons/${h.lesson}/?projector=1${fragment}`;
     });

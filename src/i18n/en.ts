@@ -328,6 +328,7 @@ export const en = {
   'teacher.handIns.open': 'Open in the playground',
   'teacher.handIns.projector': 'On the projector',
   'teacher.handIns.step': 'step {step}',
+  'teacher.handIns.handler': 'Their server handler',
   'teacher.privacy':
     'You see counts and hand-ins, never a learner’s traffic: each learner’s bytes stay in their own inspector.',
   'teacher.refused': 'Refused: {reason}',

@@ -310,6 +310,7 @@ export const zh: Record<UiKey, string> = {
   'teacher.handIns.open': '在练习场打开',
   'teacher.handIns.projector': '在投影上打开',
   'teacher.handIns.step': '步骤 {step}',
+  'teacher.handIns.handler': '他们写的服务器处理函数',
   'teacher.privacy':
     '你只能看到计数和学生提交的代码，看不到任何学生的流量：每个学生的字节只显示在他们自己的检查器里。',
   'teacher.refused': '被拒绝：{reason}',

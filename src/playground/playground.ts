@@ -7,6 +7,7 @@
  * reaches the playground. Monaco, acorn and the inspector are dynamic imports.
  */
 import { copyText } from './clipboard.ts';
+import { PLAYGROUND_CODE_EVENT, type PlaygroundCode } from './code-on-show.ts';
 import { type ConsoleEntry, ConsoleView, summarize } from './console-view.ts';
 import { loadDraft, saveDraft } from './drafts.ts';
 import type { CodeEditor } from './editor.ts';
@@ -531,10 +532,13 @@ export function initPlayground(root: HTMLElement): void {
     surface.focus();
   });
 
-  // The class bar's "Hand in" asks for the code on show: it fills in the event's detail (docs/classroom.md).
-  document.addEventListener('wl-playground-code', (event) => {
-    const ask = (event as CustomEvent<{ slug?: string; step?: string; code?: string } | null>).detail;
-    if (ask) Object.assign(ask, { slug: config.slug, step: step.id, code: surface.getValue() });
+  // The class bar's "Hand in" asks for the code on show: it fills in the event's detail (docs/classroom.md),
+  // the learner's handler too on a step where they write the server.
+  document.addEventListener(PLAYGROUND_CODE_EVENT, (event) => {
+    const ask = (event as CustomEvent<PlaygroundCode | null>).detail;
+    if (!ask) return;
+    Object.assign(ask, { slug: config.slug, step: step.id, code: surface.getValue() });
+    if (serverCode.active) ask.server = serverCode.getValue();
   });
 
   $('.pg-reset').addEventListener('click', () => {

@@ -1,10 +1,11 @@
 /**
  * A hand-in is a learner's code, run by the teacher: it runs in a session of its own, never the
  * teacher's, and leaves the teacher's drafts as they were. Proved with a hostile hand-in that
- * reads its session from `document.baseURI` and posts it to the class room.
+ * reads its session from `document.baseURI` and posts it to the class room. On a step where the
+ * learner writes the server too, the hand-in carries their handler, and the teacher opens both.
  */
 import { type Browser, expect, type Page, test } from '@playwright/test';
-import { run, setCode, showConsole, waitForEditor } from './helpers.ts';
+import { run, serverHost, serverText, setCode, setText, showConsole, waitForEditor } from './helpers.ts';
 
 // Three Chromium pages loading the editor: more than the default 30 s on a busy machine.
 test.setTimeout(180_000);
@@ -124,6 +125,47 @@ test('a hand-in runs in a session of its own, never the teacher’s, and leaves 
   await teacher.reload();
   await waitForEditor(teacher, 60_000);
   await expect(teacher.locator('.monaco-host .view-lines')).toContainText("the teacher's own draft");
+
+  for (const p of [dashboard, learner]) await p.context().close();
+});
+
+test('on a step where the learner writes the server, the teacher sees their handler and opens it with the page', async ({
+  browser,
+}) => {
+  const dashboard = await newPage(browser);
+  await dashboard.goto('/en/class/teacher/');
+  await dashboard.getByRole('button', { name: 'Start a class' }).click();
+  await expect(dashboard.locator('.td-code')).toHaveText(/^[A-HJKMNP-Z2-9]{6}$/);
+  const code = (await dashboard.locator('.td-code').textContent()) ?? '';
+
+  const learner = await newPage(browser);
+  await learner.goto(`/en/class/join/#${code}`);
+  await learner.locator('.join-page .join-form').getByLabel('Your name').fill('Ada');
+  await learner.locator('.join-page .join-form').getByRole('button', { name: 'Join' }).click();
+  await learner.waitForURL(/\/en\/lessons\//);
+  await learner.goto('/en/lessons/12-write-a-comet-loop/');
+  await waitForEditor(learner, 60_000);
+  await expect(serverHost(learner)).toHaveCount(1, { timeout: 60_000 });
+  await setText(learner, 'client', "// Ada's page\nfetch('stream').then((r) => r.text()).then(console.log);");
+  await setText(learner, 'server', "// Ada's handler\nonRequest((req, res) => res.end('tick'));");
+  await learner.getByRole('button', { name: 'Hand in' }).click();
+  await expect(learner.locator('.class-bar .cb-message')).toContainText('Handed in at');
+
+  // The row shows the start of both, the handler under its own label.
+  const row = dashboard.locator('.td-hand-in').first();
+  await expect(row.locator('pre').first()).toContainText("// Ada's page");
+  await expect(row.locator('.label')).toHaveText('Their server handler');
+  await expect(row.locator('pre.server')).toContainText("// Ada's handler");
+  const open = row.getByRole('link', { name: 'Open in the playground' });
+  await expect(open).toHaveAttribute('href', /&server=[A-Za-z0-9_-]+&from=hand-in$/);
+
+  const opened = await dashboard.context().newPage();
+  await opened.goto((await open.getAttribute('href')) ?? '', { waitUntil: 'domcontentloaded' });
+  await expect(opened.locator('.pg-notice')).toContainText('runs in a session of its own');
+  await waitForEditor(opened, 60_000);
+  await expect(opened.locator('#pg-panel-code .monaco-host .view-lines')).toContainText("Ada's page");
+  await expect(serverHost(opened)).toHaveCount(1, { timeout: 60_000 });
+  await expect.poll(() => serverText(opened)).toContain("// Ada's handler");
 
   for (const p of [dashboard, learner]) await p.context().close();
 });

@@ -69,3 +69,24 @@ export async function showConsole(page: Page): Promise<void> {
 }
 
 export const consoleList = (page: Page) => page.locator('.pg-console-list');
+
+/** The playground's two editors on a step where the learner writes the server too (lessons 12–15). */
+export const clientHost = (page: Page) => page.locator('#pg-panel-code .monaco-host');
+export const serverHost = (page: Page) => page.locator('.pg-server-editor .monaco-host');
+
+/** Replaces the text of one of the two editors, as a learner pasting code would. */
+export async function setText(page: Page, which: 'client' | 'server', code: string): Promise<void> {
+  await page.locator(which === 'client' ? '#pg-tab-code' : '#pg-tab-server').click();
+  const host = which === 'client' ? clientHost(page) : serverHost(page);
+  await expect(host).toBeVisible();
+  await host.click({ position: { x: 80, y: 12 } });
+  await page.keyboard.press('ControlOrMeta+A');
+  await page.keyboard.press('Delete');
+  await page.keyboard.insertText(code);
+}
+
+/** The server editor's text as drawn (its tab shown). */
+export async function serverText(page: Page): Promise<string> {
+  await page.locator('#pg-tab-server').click();
+  return ((await serverHost(page).locator('.view-lines').textContent()) ?? '').replace(/\u00a0/g, ' ');
+}

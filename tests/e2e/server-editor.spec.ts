@@ -6,37 +6,27 @@
  * drafts of the handler survive a reload; the solution dialog loads the handler's solution.
  */
 import { expect, type Locator, type Page, test } from '@playwright/test';
-import { consoleList, loadSolution, run, stop, waitForEditor } from './helpers.ts';
+import {
+  clientHost,
+  consoleList,
+  loadSolution,
+  run,
+  serverHost,
+  serverText,
+  setText,
+  stop,
+  waitForEditor,
+} from './helpers.ts';
 
 // Lesson pages, two editors and a runner or two per test: more than 30 s on a busy shared machine.
 test.describe.configure({ timeout: 120_000 });
 const EDITOR_MS = 60_000;
 const LESSON = (lang: 'en' | 'zh') => `/${lang}/lessons/12-write-a-comet-loop/`;
 
-const clientHost = (page: Page) => page.locator('#pg-panel-code .monaco-host');
-const serverHost = (page: Page) => page.locator('.pg-server-editor .monaco-host');
-
 async function openLesson12(page: Page, lang: 'en' | 'zh' = 'en'): Promise<void> {
   await page.goto(LESSON(lang));
   await waitForEditor(page, EDITOR_MS);
   await expect(serverHost(page)).toHaveCount(1, { timeout: EDITOR_MS });
-}
-
-/** Replaces the text of one of the two editors, as a learner pasting code would. */
-async function setText(page: Page, which: 'client' | 'server', code: string): Promise<void> {
-  await page.locator(which === 'client' ? '#pg-tab-code' : '#pg-tab-server').click();
-  const host = which === 'client' ? clientHost(page) : serverHost(page);
-  await expect(host).toBeVisible();
-  await host.click({ position: { x: 80, y: 12 } });
-  await page.keyboard.press('ControlOrMeta+A');
-  await page.keyboard.press('Delete');
-  await page.keyboard.insertText(code);
-}
-
-/** The server editor's text as drawn (its tab shown). */
-async function serverText(page: Page): Promise<string> {
-  await page.locator('#pg-tab-server').click();
-  return ((await serverHost(page).locator('.view-lines').textContent()) ?? '').replace(/\u00a0/g, ' ');
 }
 
 // No line breaks inside brackets: Monaco's auto-indent would move the columns of typed text.

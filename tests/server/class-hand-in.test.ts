@@ -63,3 +63,93 @@ test('a second hand-in of the same step replaces the first; a dashboard opened l
   bar.close();
   teacher.close();
 });
+
+const handler = "export default function handle(req, res) {\n  res.end('hello');\n}\n";
+
+test('on a step where the learner writes the server, the hand-in carries their handler; a dashboard opened later has it too', async () => {
+  const { code, key } = await createClass(s.url);
+  const { learner } = await join(s.url, code, 'Ada', newSessionId());
+  const bar = await channel(s.url, code, { role: 'learner', token: learner.token });
+  await bar.next('welcome');
+  const live = await channel(s.url, code, { role: 'teacher', key });
+  await live.next('welcome');
+  bar.send({
+    type: 'hand-in',
+    lesson: '13-write-an-sse-endpoint',
+    step: 'stream',
+    code: code1,
+    server: handler,
+  });
+  const got = (await live.next('hand-in')).handIn as Record<string, unknown>;
+  assert.equal(got.code, code1);
+  assert.equal(got.server, handler);
+  await bar.next('handed-in');
+  // A handler left empty is no handler: the row carries none, and the link none either.
+  bar.send({ type: 'hand-in', lesson: '07-sse-in-depth', step: 'listen', code: code1, server: '' });
+  const plain = (await live.next('hand-in')).handIn as Record<string, unknown>;
+  assert.equal('server' in plain, false);
+  await bar.next('handed-in');
+  const later = await channel(s.url, code, { role: 'teacher', key });
+  const welcome = await later.next('welcome');
+  assert.deepEqual(
+    (welcome.handIns as Array<{ lesson: string; server?: string }>).map((h) => [h.lesson, h.server]),
+    [
+      ['13-write-an-sse-endpoint', handler],
+      ['07-sse-in-depth', undefined],
+    ],
+  );
+  for (const c of [bar, live, later]) c.close();
+});
+
+test('the bound counts the page and the handler together, and says how much each took', async () => {
+  const { teacher, bar } = await classWithLearner(s.url, newSessionId());
+  const page = 'p'.repeat(1000);
+  bar.send({
+    type: 'hand-in',
+    lesson: '13-write-an-sse-endpoint',
+    step: 'stream',
+    code: page,
+    server: 'h'.repeat(1049),
+  });
+  const refused = await bar.next('refused');
+  assert.equal(refused.action, 'hand-in');
+  assert.match(
+    refused.reason as string,
+    /^bound maxMessageBytes \(2048\) reached: the code is 2049 bytes \(the page's 1000 and the handler's 1049\)/,
+  );
+  await assert.rejects(teacher.next('hand-in', 200));
+  // Exactly at the bound, both are kept.
+  bar.send({
+    type: 'hand-in',
+    lesson: '13-write-an-sse-endpoint',
+    step: 'stream',
+    code: page,
+    server: 'h'.repeat(1048),
+  });
+  const kept = (await teacher.next('hand-in')).handIn as Record<string, unknown>;
+  assert.equal((kept.server as string).length, 1048);
+  bar.close();
+  teacher.close();
+});
+
+test('a handler that is not a string is refused with why, and nothing reaches the teacher', async () => {
+  const { teacher, bar } = await classWithLearner(s.url, newSessionId());
+  for (const server of [42, { code: 'x' }, null]) {
+    bar.send({ type: 'hand-in', lesson: '13-write-an-sse-endpoint', step: 'stream', code: code1, server });
+    const refused = await bar.next('refused');
+    assert.equal(refused.action, 'hand-in');
+    assert.match(refused.reason as string, /"server", when given, is the handler's code as a string/);
+  }
+  await assert.rejects(teacher.next('hand-in', 200));
+  // The channel is still good for the next hand-in.
+  bar.send({
+    type: 'hand-in',
+    lesson: '13-write-an-sse-endpoint',
+    step: 'stream',
+    code: code1,
+    server: handler,
+  });
+  assert.equal(((await teacher.next('hand-in')).handIn as Record<string, unknown>).server, handler);
+  bar.close();
+  teacher.close();
+});

@@ -78,6 +78,8 @@ const handIn = (id: number, learnerId = 1) => ({
   lesson: '06-server-sent-events',
   step: `s${id}`,
   code: `new EventSource('sse') // ${id}`,
+  // Every other one from a step where the learner writes the handler too.
+  ...(id % 2 === 0 ? { server: `export default (req, res) => res.end('${id}')` } : {}),
   time: '2026-12-06T04:00:00.000Z',
 });
 /** Loads `code` once every write issued before has run (one connection runs commands in order). */
@@ -91,22 +93,23 @@ describe('the Redis class store', () => {
     const b = await openStore();
     const code = newCode();
     assert.deepEqual(await a.admitClass(record(code), LIMITS), { ok: true });
-    a.putClass(record(code, { lesson: '08-websocket-handshake', nextLearner: 3, nextHandIn: 2 }));
+    a.putClass(record(code, { lesson: '08-websocket-handshake', nextLearner: 3, nextHandIn: 3 }));
     a.putLearner(code, learner(2, { name: '李雷' }));
     a.putLearner(code, learner(1, { passed: ['01-reading-the-wire'] }));
     a.putHandIn(code, handIn(1));
+    a.putHandIn(code, handIn(2, 2));
     await loadAfterWrites(a, code);
     const loaded = await b.loadClass(code);
     assert.ok(loaded);
     assert.equal(loaded.record.lesson, '08-websocket-handshake');
     assert.equal(loaded.record.keyHash, 'ab'.repeat(32));
     assert.equal(loaded.record.nextLearner, 3);
-    assert.equal(loaded.record.nextHandIn, 2);
+    assert.equal(loaded.record.nextHandIn, 3);
     assert.deepEqual(loaded.learners, [
       learner(1, { passed: ['01-reading-the-wire'] }),
       learner(2, { name: '李雷' }),
     ]);
-    assert.deepEqual(loaded.handIns, [handIn(1)]);
+    assert.deepEqual(loaded.handIns, [handIn(1), handIn(2, 2)], 'the second with its handler');
     assert.deepEqual(loaded.messages, [], 'room messages are the lab stream’s, not the store’s');
     assert.deepEqual(await b.load(), [], 'nothing is loaded at start: classes come on demand');
   });

@@ -83,6 +83,17 @@ for (const backend of backends) {
         code: "new EventSource('sse')",
         time: '2026-12-06T04:00:00.000Z',
       });
+      // A step where the learner writes the server too: the handler is kept beside the page's code.
+      store.putHandIn('B8K4QZ', {
+        id: 2,
+        learner: 2,
+        name: '李雷',
+        lesson: '13-write-an-sse-endpoint',
+        step: 'hello',
+        code: "fetch('hello')",
+        server: "export default (req, res) => res.end('你好')",
+        time: '2026-12-06T04:01:00.000Z',
+      });
       for (const id of [1, 2, 3]) store.appendMessage('B8K4QZ', message(id));
       store = await backend.reopen(store);
       const loaded = await store.load();
@@ -94,8 +105,11 @@ for (const backend of backends) {
         learner(2, { name: '李雷' }),
       ]);
       assert.deepEqual(
-        c?.handIns.map((h) => [h.id, h.code]),
-        [[1, "new EventSource('sse')"]],
+        c?.handIns.map((h) => [h.id, h.code, h.server]),
+        [
+          [1, "new EventSource('sse')", undefined],
+          [2, "fetch('hello')", "export default (req, res) => res.end('你好')"],
+        ],
       );
       assert.deepEqual(c?.messages, [message(1), message(2), message(3)]);
       await store.close();

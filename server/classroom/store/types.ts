@@ -49,6 +49,8 @@ export interface HandInRecord {
   readonly lesson: string;
   readonly step: string;
   readonly code: string;
+  /** The learner's request handler, on a step where they write the server too (lessons 12–15). */
+  readonly server?: string;
   /** ISO-8601 UTC. */
   readonly time: string;
 }
