@@ -27,6 +27,25 @@ async function newPage(browser: Browser): Promise<Page> {
   return (await browser.newContext()).newPage();
 }
 
+/** A teacher's dashboard with a class started on it, and the class's code. */
+async function startClass(browser: Browser): Promise<{ dashboard: Page; code: string }> {
+  const dashboard = await newPage(browser);
+  await dashboard.goto('/en/class/teacher/');
+  await dashboard.getByRole('button', { name: 'Start a class' }).click();
+  await expect(dashboard.locator('.td-code')).toHaveText(/^[A-HJKMNP-Z2-9]{6}$/);
+  return { dashboard, code: (await dashboard.locator('.td-code').textContent()) ?? '' };
+}
+
+/** A learner, in a browser of their own, who joined the class `code` as `name`. */
+async function joinClass(browser: Browser, code: string, name: string): Promise<Page> {
+  const learner = await newPage(browser);
+  await learner.goto(`/en/class/join/#${code}`);
+  await learner.locator('.join-page .join-form').getByLabel('Your name').fill(name);
+  await learner.locator('.join-page .join-form').getByRole('button', { name: 'Join' }).click();
+  await learner.waitForURL(/\/en\/lessons\//);
+  return learner;
+}
+
 /** This tab's lab session (src/playground/session.ts). */
 const tabSession = (page: Page) => page.evaluate(() => sessionStorage.getItem('wl-session') ?? '');
 
@@ -44,11 +63,7 @@ test('a hand-in runs in a session of its own, never the teacher’s, and leaves 
   browser,
 }) => {
   // The teacher starts a class, and has a draft of the lesson's first step on a page of the class.
-  const dashboard = await newPage(browser);
-  await dashboard.goto('/en/class/teacher/');
-  await dashboard.getByRole('button', { name: 'Start a class' }).click();
-  await expect(dashboard.locator('.td-code')).toHaveText(/^[A-HJKMNP-Z2-9]{6}$/);
-  const code = (await dashboard.locator('.td-code').textContent()) ?? '';
+  const { dashboard, code } = await startClass(browser);
   const teacher = await dashboard.context().newPage();
   await teacher.goto(LESSON_URL);
   await expect(teacher.locator('.class-bar')).toBeVisible(); // its session is bound to the class
@@ -60,11 +75,7 @@ test('a hand-in runs in a session of its own, never the teacher’s, and leaves 
   const teacherDrafts = await drafts(teacher);
 
   // A learner joins, listens to the class room through their own bound session, and hands in.
-  const learner = await newPage(browser);
-  await learner.goto(`/en/class/join/#${code}`);
-  await learner.locator('.join-page .join-form').getByLabel('Your name').fill('Mallory');
-  await learner.locator('.join-page .join-form').getByRole('button', { name: 'Join' }).click();
-  await learner.waitForURL(/\/en\/lessons\//);
+  const learner = await joinClass(browser, code, 'Mallory');
   await learner.goto(LESSON_URL);
   await waitForEditor(learner, 60_000);
   const learnerSession = await tabSession(learner);
@@ -132,17 +143,8 @@ test('a hand-in runs in a session of its own, never the teacher’s, and leaves 
 test('on a step where the learner writes the server, the teacher sees their handler and opens it with the page', async ({
   browser,
 }) => {
-  const dashboard = await newPage(browser);
-  await dashboard.goto('/en/class/teacher/');
-  await dashboard.getByRole('button', { name: 'Start a class' }).click();
-  await expect(dashboard.locator('.td-code')).toHaveText(/^[A-HJKMNP-Z2-9]{6}$/);
-  const code = (await dashboard.locator('.td-code').textContent()) ?? '';
-
-  const learner = await newPage(browser);
-  await learner.goto(`/en/class/join/#${code}`);
-  await learner.locator('.join-page .join-form').getByLabel('Your name').fill('Ada');
-  await learner.locator('.join-page .join-form').getByRole('button', { name: 'Join' }).click();
-  await learner.waitForURL(/\/en\/lessons\//);
+  const { dashboard, code } = await startClass(browser);
+  const learner = await joinClass(browser, code, 'Ada');
   await learner.goto('/en/lessons/12-write-a-comet-loop/');
   await waitForEditor(learner, 60_000);
   await expect(serverHost(learner)).toHaveCount(1, { timeout: 60_000 });

@@ -65,6 +65,15 @@ test('a second hand-in of the same step replaces the first; a dashboard opened l
 });
 
 const handler = "export default function handle(req, res) {\n  res.end('hello');\n}\n";
+/** A hand-in from lesson 13, where the learner writes the handler too. */
+const withHandler = (over: Record<string, unknown> = {}) => ({
+  type: 'hand-in',
+  lesson: '13-write-an-sse-endpoint',
+  step: 'stream',
+  code: code1,
+  server: handler,
+  ...over,
+});
 
 test('on a step where the learner writes the server, the hand-in carries their handler; a dashboard opened later has it too', async () => {
   const { code, key } = await createClass(s.url);
@@ -73,13 +82,7 @@ test('on a step where the learner writes the server, the hand-in carries their h
   await bar.next('welcome');
   const live = await channel(s.url, code, { role: 'teacher', key });
   await live.next('welcome');
-  bar.send({
-    type: 'hand-in',
-    lesson: '13-write-an-sse-endpoint',
-    step: 'stream',
-    code: code1,
-    server: handler,
-  });
+  bar.send(withHandler());
   const got = (await live.next('hand-in')).handIn as Record<string, unknown>;
   assert.equal(got.code, code1);
   assert.equal(got.server, handler);
@@ -104,13 +107,7 @@ test('on a step where the learner writes the server, the hand-in carries their h
 test('the bound counts the page and the handler together, and says how much each took', async () => {
   const { teacher, bar } = await classWithLearner(s.url, newSessionId());
   const page = 'p'.repeat(1000);
-  bar.send({
-    type: 'hand-in',
-    lesson: '13-write-an-sse-endpoint',
-    step: 'stream',
-    code: page,
-    server: 'h'.repeat(1049),
-  });
+  bar.send(withHandler({ code: page, server: 'h'.repeat(1049) }));
   const refused = await bar.next('refused');
   assert.equal(refused.action, 'hand-in');
   assert.match(
@@ -119,13 +116,7 @@ test('the bound counts the page and the handler together, and says how much each
   );
   await assert.rejects(teacher.next('hand-in', 200));
   // Exactly at the bound, both are kept.
-  bar.send({
-    type: 'hand-in',
-    lesson: '13-write-an-sse-endpoint',
-    step: 'stream',
-    code: page,
-    server: 'h'.repeat(1048),
-  });
+  bar.send(withHandler({ code: page, server: 'h'.repeat(1048) }));
   const kept = (await teacher.next('hand-in')).handIn as Record<string, unknown>;
   assert.equal((kept.server as string).length, 1048);
   bar.close();
@@ -135,20 +126,14 @@ test('the bound counts the page and the handler together, and says how much each
 test('a handler that is not a string is refused with why, and nothing reaches the teacher', async () => {
   const { teacher, bar } = await classWithLearner(s.url, newSessionId());
   for (const server of [42, { code: 'x' }, null]) {
-    bar.send({ type: 'hand-in', lesson: '13-write-an-sse-endpoint', step: 'stream', code: code1, server });
+    bar.send(withHandler({ server }));
     const refused = await bar.next('refused');
     assert.equal(refused.action, 'hand-in');
     assert.match(refused.reason as string, /"server", when given, is the handler's code as a string/);
   }
   await assert.rejects(teacher.next('hand-in', 200));
   // The channel is still good for the next hand-in.
-  bar.send({
-    type: 'hand-in',
-    lesson: '13-write-an-sse-endpoint',
-    step: 'stream',
-    code: code1,
-    server: handler,
-  });
+  bar.send(withHandler());
   assert.equal(((await teacher.next('hand-in')).handIn as Record<string, unknown>).server, handler);
   bar.close();
   teacher.close();
