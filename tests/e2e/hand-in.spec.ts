@@ -4,8 +4,18 @@
  * reads its session from `document.baseURI` and posts it to the class room. On a step where the
  * learner writes the server too, the hand-in carries their handler, and the teacher opens both.
  */
-import { type Browser, expect, type Page, test } from '@playwright/test';
-import { run, serverHost, serverText, setCode, setText, showConsole, waitForEditor } from './helpers.ts';
+import { expect, type Page, test } from '@playwright/test';
+import {
+  joinClass,
+  run,
+  serverHost,
+  serverText,
+  setCode,
+  setText,
+  showConsole,
+  startClass,
+  waitForEditor,
+} from './helpers.ts';
 
 // Three Chromium pages loading the editor: more than the default 30 s on a busy machine.
 test.setTimeout(180_000);
@@ -22,29 +32,6 @@ const HOSTILE = [
 ].join('\n');
 
 const TEACHER_DRAFT = "// the teacher's own draft of this step\nconsole.log('mine');";
-
-async function newPage(browser: Browser): Promise<Page> {
-  return (await browser.newContext()).newPage();
-}
-
-/** A teacher's dashboard with a class started on it, and the class's code. */
-async function startClass(browser: Browser): Promise<{ dashboard: Page; code: string }> {
-  const dashboard = await newPage(browser);
-  await dashboard.goto('/en/class/teacher/');
-  await dashboard.getByRole('button', { name: 'Start a class' }).click();
-  await expect(dashboard.locator('.td-code')).toHaveText(/^[A-HJKMNP-Z2-9]{6}$/);
-  return { dashboard, code: (await dashboard.locator('.td-code').textContent()) ?? '' };
-}
-
-/** A learner, in a browser of their own, who joined the class `code` as `name`. */
-async function joinClass(browser: Browser, code: string, name: string): Promise<Page> {
-  const learner = await newPage(browser);
-  await learner.goto(`/en/class/join/#${code}`);
-  await learner.locator('.join-page .join-form').getByLabel('Your name').fill(name);
-  await learner.locator('.join-page .join-form').getByRole('button', { name: 'Join' }).click();
-  await learner.waitForURL(/\/en\/lessons\//);
-  return learner;
-}
 
 /** This tab's lab session (src/playground/session.ts). */
 const tabSession = (page: Page) => page.evaluate(() => sessionStorage.getItem('wl-session') ?? '');

@@ -2,7 +2,7 @@
  * What every end-to-end spec does on a lesson page, as a learner does it: open the lesson, put
  * code in the editor, Run, Stop, read the console.
  */
-import { expect, type Page } from '@playwright/test';
+import { type Browser, expect, type Page } from '@playwright/test';
 
 /** The lesson most specs use: its first step fetches `time`. */
 export const LESSON = '/en/lessons/01-reading-the-wire/';
@@ -89,4 +89,23 @@ export async function setText(page: Page, which: 'client' | 'server', code: stri
 export async function serverText(page: Page): Promise<string> {
   await page.locator('#pg-tab-server').click();
   return ((await serverHost(page).locator('.view-lines').textContent()) ?? '').replace(/\u00a0/g, ' ');
+}
+
+/** A teacher's dashboard with a class started on it, and the class's code. */
+export async function startClass(browser: Browser): Promise<{ dashboard: Page; code: string }> {
+  const dashboard = await (await browser.newContext()).newPage();
+  await dashboard.goto('/en/class/teacher/');
+  await dashboard.getByRole('button', { name: 'Start a class' }).click();
+  await expect(dashboard.locator('.td-code')).toHaveText(/^[A-HJKMNP-Z2-9]{6}$/);
+  return { dashboard, code: (await dashboard.locator('.td-code').textContent()) ?? '' };
+}
+
+/** A learner, in a browser of their own, who joined the class `code` as `name`. */
+export async function joinClass(browser: Browser, code: string, name: string): Promise<Page> {
+  const learner = await (await browser.newContext()).newPage();
+  await learner.goto(`/en/class/join/#${code}`);
+  await learner.locator('.join-page .join-form').getByLabel('Your name').fill(name);
+  await learner.locator('.join-page .join-form').getByRole('button', { name: 'Join' }).click();
+  await learner.waitForURL(/\/en\/lessons\//);
+  return learner;
 }

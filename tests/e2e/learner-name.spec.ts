@@ -1,10 +1,11 @@
 /**
  * Lesson 11: one chat name per tab. The runner cannot keep one (opaque origin, no storage), so
  * the lesson page keeps it and hands it to the code as `learnerName`: every Run, a reload and
- * the other language's page in the same tab post under the same name.
+ * the other language's page in the same tab post under the same name. In a class, the name the
+ * learner joined with.
  */
 import { expect, type Page, test } from '@playwright/test';
-import { consoleList, openLesson, run, stop, waitForEditor } from './helpers.ts';
+import { consoleList, joinClass, openLesson, run, startClass, stop, waitForEditor } from './helpers.ts';
 
 // Lesson pages, the editor and a runner or two per test: more than 30 s on a busy shared machine.
 test.describe.configure({ timeout: 120_000 });
@@ -54,4 +55,24 @@ test('the starters take the name from learnerName, and another tab has a name of
   expect(await page.evaluate(() => sessionStorage.getItem('wl-learner-name'))).toBe(mine);
   // The code shown to the learner says where the name comes from.
   await expect(page.locator('.monaco-host .view-lines')).toContainText('const me = learnerName;');
+});
+
+test('in a class, the learner chats under the name they joined with, on every Run and in Chinese too', async ({
+  browser,
+}) => {
+  const { dashboard, code } = await startClass(browser);
+  // A display name a chat name cannot hold as it is: the colon goes, the spaces stay.
+  const learner = await joinClass(browser, code, 'Ada Lovelace: 3B');
+  for (const lang of ['en', 'zh'] as const) {
+    await openLesson(learner, LESSON_11(lang), EDITOR_MS);
+    await run(learner);
+    await learner.locator('#pg-tab-console').click();
+    await expect(consoleList(learner)).toContainText(`Ada Lovelace 3B${HELLO[lang]}`, { timeout: 15_000 });
+    await stop(learner);
+  }
+  // Leaving the class gives the tab its own name back.
+  await learner.evaluate(() => localStorage.removeItem('wl-class'));
+  await openLesson(learner, LESSON_11('en'), EDITOR_MS);
+  await chatOnce(learner);
+  for (const p of [dashboard, learner]) await p.context().close();
 });
