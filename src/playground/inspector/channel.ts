@@ -36,7 +36,7 @@ export interface ChannelOptions {
    * Builds the WebSocket URL (tests point it elsewhere); `capture`: the capture id of the last
    * hello, sent back so the server can tell a session begun again from the one we read.
    */
-  url?: (session: string, after: number, capture?: string) => string;
+  url?: (session: string, after: number, capture?: string, version?: number) => string;
 }
 
 /**
@@ -44,6 +44,11 @@ export interface ChannelOptions {
  * refused. A server that knows only version 1 ignores `v=` and sends text frames, read as well.
  */
 export const PROTOCOL_VERSION = 3;
+/**
+ * Asked for after an attempt that never opened: a server from before version 3 (during a rolling
+ * upgrade, behind one proxy with newer ones) refuses `v=3` with 400, and speaks version 2.
+ */
+export const FALLBACK_VERSION = 2;
 /**
  * Every close is worth a retry: 1001 (server restarting), 1006 (network), 1008 (we fell
  * behind: resume after the last seq), 1013 (too many inspectors: try again later). Waits are
@@ -57,9 +62,14 @@ export interface Channel {
 }
 
 /** The default URL: same host as the page, ws: or wss: to match it. */
-export function inspectUrl(session: string, after: number, capture?: string): string {
+export function inspectUrl(
+  session: string,
+  after: number,
+  capture?: string,
+  version: number = PROTOCOL_VERSION,
+): string {
   const scheme = location.protocol === 'https:' ? 'wss:' : 'ws:';
-  let query = `?v=${PROTOCOL_VERSION}`;
+  let query = `?v=${version}`;
   if (after > 0) query += `&after=${after}`;
   if (after > 0 && capture) query += `&capture=${encodeURIComponent(capture)}`;
   return `${scheme}//${location.host}/inspect/${encodeURIComponent(session)}${query}`;
@@ -75,6 +85,11 @@ export function openChannel(opts: ChannelOptions): Channel {
   let stopped = false;
   /** The capture id the last hello named: its seqs are the ones `resumeAfter` counts in. */
   let capture: string | undefined;
+  /**
+   * The version to ask for: kept while attempts open, switched between PROTOCOL_VERSION and
+   * FALLBACK_VERSION after one that never did (a server that is down fails either way).
+   */
+  let version = PROTOCOL_VERSION;
 
   const setState = (s: ChannelState, detail?: string) => {
     if (s === state && detail === undefined) return;
@@ -84,11 +99,15 @@ export function openChannel(opts: ChannelOptions): Channel {
 
   const connect = () => {
     timer = undefined;
-    const socket = new WebSocket(url(opts.session, opts.resumeAfter(), capture));
+    const socket = new WebSocket(url(opts.session, opts.resumeAfter(), capture, version));
     ws = socket;
+    let opened = false;
     // Records come in binary frames (versions 2 and 3): their bytes as they are, no base64 to decode.
     socket.binaryType = 'arraybuffer';
-    socket.addEventListener('open', () => setState('replaying'));
+    socket.addEventListener('open', () => {
+      opened = true;
+      setState('replaying');
+    });
     socket.addEventListener('message', (ev: MessageEvent) => {
       const data: unknown = ev.data;
       const m =
@@ -117,6 +136,7 @@ export function openChannel(opts: ChannelOptions): Channel {
       if (ws !== socket) return;
       ws = undefined;
       if (stopped) return;
+      if (!opened) version = version === PROTOCOL_VERSION ? FALLBACK_VERSION : PROTOCOL_VERSION;
       setState('reconnecting', ev.reason || undefined);
       timer = setTimeout(connect, backoff.next());
     });

@@ -126,6 +126,41 @@ test('a reconnect names the capture the last hello gave, so a session begun agai
   channel.close();
 });
 
+test('an attempt that never opens asks for version 2 next (a server from before 3 refuses v=3); one that opened keeps its version', async () => {
+  const panel = reader('sessionVVVV');
+  const versions: number[] = [];
+  panel.url = (s, _after, _capture, version) => {
+    versions.push(version ?? 0);
+    return `ws://lab.invalid/inspect/${s}?v=${version}`;
+  };
+  const nextSocket = async (n: number): Promise<FakeSocket> => {
+    for (let waited = 0; FakeSocket.opened.length < n && waited < 10_000; waited += 10)
+      await new Promise((r) => setTimeout(r, 10));
+    return FakeSocket.opened[n - 1]!;
+  };
+  const channel = shareChannel(panel);
+  // Refused with 400: the browser reports only a close, never an open.
+  (await nextSocket(1)).dispatchEvent(new Event('close'));
+  const second = await nextSocket(2);
+  second.dispatchEvent(new Event('open'));
+  second.serverSays({
+    type: 'hello',
+    v: 2,
+    capture: 'Tq3x9pLm0Kzw_4Ra',
+    resume: { after: 0, continued: true },
+  });
+  second.serverSays(records(1, 2));
+  second.serverSays({ type: 'live' });
+  assert.deepEqual(panel.seqs, [1, 2], 'version 2 is read');
+  // That server restarts: the same version first.
+  second.dispatchEvent(new Event('close'));
+  // It is still down (or now upgraded, and the proxy sends us to a newer one): version 3 again.
+  (await nextSocket(3)).dispatchEvent(new Event('close'));
+  await nextSocket(4);
+  assert.deepEqual(versions, [3, 2, 2, 3]);
+  channel.close();
+});
+
 test('the channel URL asks for version 3, and carries capture= only beside an after=', () => {
   const saved = (globalThis as { location?: unknown }).location;
   (globalThis as { location?: unknown }).location = { protocol: 'https:', host: 'lab.example:8443' };
