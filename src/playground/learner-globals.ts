@@ -31,18 +31,14 @@ export function base64(data: string | ArrayBuffer | ArrayBufferView): string {
   return base64Text(bytesOf(data, 'base64'));
 }
 
-/**
- * What a name for chat messages may be: short, and safe to put in a message as it is — letters
- * (with their combining marks), digits, `_ . ' -`, and spaces inside (a class's display name,
- * "Ada Lovelace").
- */
-const NAME = /^[\p{L}\p{M}\p{N}_.'-](?:[\p{L}\p{M}\p{N}_.' -]{0,38}[\p{L}\p{M}\p{N}_.'-])?$/u;
+/** What a name for chat messages may be: short, and safe to put in a message as it is. */
+const NAME = /^[\p{L}\p{N}_-]{1,32}$/u;
 
 /**
- * `learnerName`: the tab's name for chat messages (lesson 11), the same on every Run in the tab;
- * in a class, the name the learner joined with. The runner cannot keep it itself: its origin is
- * opaque, so it has no storage. The lesson page keeps it (learner-name.ts) and hands it over with
- * each Run; anything unexpected becomes `learner`.
+ * `learnerName`: the tab's name for chat messages (lesson 11), the same on every Run in the tab.
+ * The runner cannot keep it itself: its origin is opaque, so it has no storage. The lesson page
+ * keeps it (learner-name.ts) and hands it over with each Run; anything unexpected becomes
+ * `learner`.
  */
 export function learnerNameOf(value: unknown): string {
   return typeof value === 'string' && NAME.test(value) ? value : 'learner';

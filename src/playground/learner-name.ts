@@ -1,8 +1,8 @@
 /**
  * The tab's name for chat messages: `learner` and four digits, made once and kept in
  * `sessionStorage` (`wl-learner-name`) like the session id, so every Run in the tab — and a
- * reload — posts as the same learner, and another tab is someone else. In a class, the name the
- * learner joined with instead (`chatNameOf`): the teacher and the room see who said what. The runner gets it as
+ * reload — posts as the same learner, and another tab is someone else. Never the name a learner
+ * joined a class with: lesson 11's starters post to `room=lobby`, which anyone on the server reads. The runner gets it as
  * the global `learnerName` (learner-globals.ts); it cannot keep one itself, its origin being opaque.
  */
 
@@ -42,22 +42,6 @@ export function learnerNameIn(store: NameStore, random: () => number = Math.rand
  */
 export function learnerNameFor(name: string, lang: 'en' | 'zh'): string {
   return lang === 'zh' ? name.replace(/^learner/, '学员') : name;
-}
-
-/**
- * A class's display name as a chat name: what `learnerName` allows of it (letters, digits,
- * `_ . ' -`, single spaces), the rest dropped; null when nothing is left. A display name may hold
- * any printable character (server/classroom/display-name.ts); a chat line is put together from
- * this one as it is.
- */
-export function chatNameOf(displayName: string): string | null {
-  const kept = displayName
-    .normalize('NFC')
-    .replace(/[^\p{L}\p{M}\p{N}_.' -]+/gu, ' ')
-    .replace(/ {2,}/g, ' ')
-    .trim();
-  const name = [...kept].slice(0, 40).join('').trim();
-  return name === '' ? null : name;
 }
 
 /** This tab's name, made on first use. */

@@ -6,7 +6,6 @@
  * Kept small on purpose: this is all the JavaScript a lesson page carries until the learner
  * reaches the playground. Monaco, acorn and the inspector are dynamic imports.
  */
-import { loadMembership } from '../classroom/membership.ts';
 import { copyText } from './clipboard.ts';
 import { PLAYGROUND_CODE_EVENT, type PlaygroundCode } from './code-on-show.ts';
 import { type ConsoleEntry, ConsoleView, summarize } from './console-view.ts';
@@ -14,7 +13,7 @@ import { loadDraft, saveDraft } from './drafts.ts';
 import type { CodeEditor } from './editor.ts';
 import type { InspectorHandle } from './inspector/mount.ts';
 import type { PreparedCode } from './loop-guard.ts';
-import { chatNameOf, learnerNameFor, tabLearnerName } from './learner-name.ts';
+import { learnerNameFor, tabLearnerName } from './learner-name.ts';
 import { LEARNER_FILE, type LogEntry, type LogLevel, type Preview, type RunActivity } from './protocol.ts';
 import { type RunnerProblem, RunnerHost, type StopResult } from './runner.ts';
 import { runSessionId, showsHandIn } from './run-session.ts';
@@ -79,12 +78,6 @@ export function initPlayground(root: HTMLElement): void {
   const session = runSessionId();
   const handIn = showsHandIn();
   const isDark = () => document.documentElement.dataset.theme === 'dark';
-  /** The name the learner's code chats under: in a class, the one they joined with; else the tab's. */
-  const chatName = (): string => {
-    const m = loadMembership();
-    const joined = m?.role === 'learner' ? chatNameOf(m.name) : null;
-    return joined ?? learnerNameFor(tabLearnerName(), config.lang);
-  };
 
   const runButton = $<HTMLButtonElement>('.pg-run');
   const stopButton = $<HTMLButtonElement>('.pg-stop');
@@ -346,7 +339,7 @@ export function initPlayground(root: HTMLElement): void {
       dark: isDark(),
       guardMessage: s('guard'),
       guardMs: GUARD_MS,
-      learnerName: chatName(),
+      learnerName: learnerNameFor(tabLearnerName(), config.lang),
     });
     setState('running');
     root.dataset.run = 'running';

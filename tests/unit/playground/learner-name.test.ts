@@ -2,12 +2,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { learnerNameOf } from '../../../src/playground/learner-globals.ts';
-import {
-  chatNameOf,
-  learnerNameFor,
-  learnerNameIn,
-  newLearnerName,
-} from '../../../src/playground/learner-name.ts';
+import { learnerNameFor, learnerNameIn, newLearnerName } from '../../../src/playground/learner-name.ts';
 
 function memoryStore(): Pick<Storage, 'getItem' | 'setItem'> {
   const map = new Map<string, string>();
@@ -59,40 +54,7 @@ test('the runner takes only a short plain name from the page; anything else beco
   assert.equal(learnerNameOf('<b>x</b>'), 'learner');
   assert.equal(learnerNameOf(''), 'learner');
   assert.equal(learnerNameOf(42), 'learner');
-  assert.equal(learnerNameOf('x'.repeat(41)), 'learner');
-  // A class's display name: spaces inside, an apostrophe, a dot, accents as combining marks.
-  assert.equal(learnerNameOf('Ada Lovelace'), 'Ada Lovelace');
-  assert.equal(learnerNameOf("Dara O'Brien"), "Dara O'Brien");
-  assert.equal(learnerNameOf('J. Doe'), 'J. Doe');
-  assert.equal(learnerNameOf('Zoe\u0301'), 'Zoe\u0301');
-  assert.equal(learnerNameOf('x'.repeat(40)), 'x'.repeat(40));
-  assert.equal(learnerNameOf(' Ada'), 'learner');
-  assert.equal(learnerNameOf('Ada '), 'learner');
-  assert.equal(learnerNameOf('Ada\nLovelace'), 'learner');
-  assert.equal(learnerNameOf('Ada: hi'), 'learner');
-});
-
-test("in a class, the chat name is the learner's display name, with what a chat name cannot hold dropped", () => {
-  assert.equal(chatNameOf('Ada'), 'Ada');
-  assert.equal(chatNameOf('  Ada   Lovelace '), 'Ada Lovelace');
-  assert.equal(chatNameOf('李雷'), '李雷');
-  assert.equal(chatNameOf('<b>Mallory</b>'), 'b Mallory b');
-  assert.equal(chatNameOf('Ada: hi'), 'Ada hi');
-  assert.equal(chatNameOf('🦊 Fox'), 'Fox');
-  assert.equal(chatNameOf('🦊🦊'), null);
-  assert.equal(chatNameOf('<>'), null);
-  // Every name it gives is one the runner takes as it is.
-  for (const raw of [
-    'Ada',
-    '  Ada   Lovelace ',
-    '李雷',
-    '<b>Mallory</b>',
-    'Ada: hi',
-    '🦊 Fox',
-    'é'.repeat(45),
-  ])
-    assert.equal(learnerNameOf(chatNameOf(raw)), chatNameOf(raw), raw);
-  assert.equal([...(chatNameOf('é'.repeat(45)) ?? '')].length, 40);
+  assert.equal(learnerNameOf('x'.repeat(33)), 'learner');
 });
 
 test('a Chinese page shows the same name with 学员 before its digits', () => {
