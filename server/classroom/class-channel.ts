@@ -42,6 +42,13 @@ export const CLOSE = {
 
 /** Room for the JSON around a hand-in's code, which itself may be `maxMessageBytes`. */
 const ENVELOPE_BYTES = 4 * 1024;
+/**
+ * A frame may be this many times `maxMessageBytes` (and the envelope): JSON writes a newline,
+ * tab, quote or backslash as two bytes, so a push or hand-in within the bound always fits, even
+ * when every character is one of those. Only the six-byte escapes of other control characters
+ * can take one past it (closed with 1009, as any frame too big).
+ */
+const ESCAPED_FACTOR = 2;
 /** A lesson is named by its folder: `03-long-polling`. */
 const LESSON_PATTERN = /^[a-z0-9][a-z0-9-]{0,79}$/;
 /** A playground step id. */
@@ -79,7 +86,7 @@ export function createClassChannel(
 ): ClassChannel {
   const wss = new WebSocketServer({
     noServer: true,
-    maxPayload: cfg.maxMessageBytes + ENVELOPE_BYTES, // ws's default is 100 MiB
+    maxPayload: ESCAPED_FACTOR * cfg.maxMessageBytes + ENVELOPE_BYTES, // ws's default is 100 MiB
     maxFragments: cfg.maxMessageFragments,
     perMessageDeflate: false, // zlib per socket fragments memory under load
   });

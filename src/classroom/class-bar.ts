@@ -73,6 +73,9 @@ export function initClassBar(): void {
           if (!loadMembership()) show(false);
         }, 8_000);
       } else if (state !== 'live') {
+        // A hand-in on its way when the channel closed got no answer and never will: press again.
+        handIn.disabled = false;
+        handInLabel.textContent = strings.handIn;
         say(state === 'connecting' ? strings.connecting : strings.reconnecting);
       } else if (!message.dataset.kind) {
         say(resting);

@@ -158,3 +158,31 @@ test('on a step where the learner writes the server, the teacher sees their hand
 
   for (const p of [dashboard, learner]) await p.context().close();
 });
+
+test('a hand-in whose frame the class channel closes (1009) gives the button back, and the next one goes through', async ({
+  browser,
+}) => {
+  const { dashboard, code } = await startClass(browser);
+  const learner = await joinClass(browser, code, 'Ada');
+  await learner.goto(LESSON_URL);
+  await waitForEditor(learner, 60_000);
+  // Within maxMessageBytes (64 KiB) as UTF-8, but six times that as JSON (\u0001 each): the
+  // frame is over the channel's maxPayload. A listener after the playground's swaps the code in.
+  await learner.evaluate(() => {
+    const swap = (e: Event) => {
+      (e as CustomEvent<{ code?: string }>).detail.code = '\u0001'.repeat(60_000);
+      document.removeEventListener('wl-playground-code', swap);
+    };
+    document.addEventListener('wl-playground-code', swap);
+  });
+  const button = learner.locator('.class-bar .cb-hand-in'); // its name changes while it waits
+  await button.click();
+  await expect(button).toBeEnabled({ timeout: 15_000 });
+  await expect(button).toHaveText('Hand in');
+  await expect(learner.locator('.class-bar')).toHaveAttribute('data-state', 'live', { timeout: 15_000 });
+  await setCode(learner, "console.log('the second try');");
+  await button.click();
+  await expect(learner.locator('.class-bar .cb-message')).toContainText('Handed in at');
+  await expect(dashboard.locator('.td-hand-in pre').first()).toContainText('the second try');
+  for (const p of [dashboard, learner]) await p.context().close();
+});

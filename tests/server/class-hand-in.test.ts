@@ -138,3 +138,18 @@ test('a handler that is not a string is refused with why, and nothing reaches th
   bar.close();
   teacher.close();
 });
+
+test('code within the bound is handed in even when JSON doubles it: every character a newline, tab or quote', async () => {
+  // A bound the 4 KiB envelope alone would not cover twice over.
+  const big = await startTestServer({ classRequestsPerSecond: 1_000, maxMessageBytes: 16 * 1024 });
+  const { teacher, bar } = await classWithLearner(big.url, newSessionId());
+  const page = '\n\t"\\'.repeat(2 * 1024); // 8 KiB, 16 KiB as JSON
+  const handler = '"\n'.repeat(4 * 1024); // 8 KiB, 16 KiB as JSON: 16 KiB of code in all, the bound
+  bar.send(withHandler({ code: page, server: handler }));
+  const got = (await teacher.next('hand-in')).handIn as Record<string, unknown>;
+  assert.equal(got.code, page);
+  assert.equal(got.server, handler);
+  await bar.next('handed-in');
+  bar.close();
+  teacher.close();
+});
