@@ -136,8 +136,10 @@ export class ServerCode {
     this.save();
   }
 
+  /** The step's handler as this page shows it: this browser's draft, but never on a page that keeps none (a hand-in's). */
   private codeOf(step: ServerStep): string {
-    return loadDraft(this.slug, step.id, 'server') ?? step.server ?? '';
+    const draft = this.keepDrafts ? loadDraft(this.slug, step.id, 'server') : null;
+    return draft ?? step.server ?? '';
   }
 
   private scheduleSave(): void {

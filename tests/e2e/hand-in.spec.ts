@@ -156,6 +156,22 @@ test('on a step where the learner writes the server, the teacher sees their hand
   await expect(serverHost(opened)).toHaveCount(1, { timeout: 60_000 });
   await expect.poll(() => serverText(opened)).toContain("// Ada's handler");
 
+  // A hand-in with no handler (one from before hand-ins carried them) on this step: the page shows
+  // the step's starter handler, never the teacher's own draft of it, which their runs would meet.
+  const step = await opened.locator('.pg-step-select').inputValue();
+  await opened.evaluate(
+    (key) => localStorage.setItem(key, "// the teacher's own handler\nonRequest((req, res) => res.end());"),
+    `wl-draft:12-write-a-comet-loop:${step}:server`,
+  );
+  const withoutHandler = ((await open.getAttribute('href')) ?? '').replace(/&server=[A-Za-z0-9_-]+/, '');
+  const older = await dashboard.context().newPage();
+  await older.goto(withoutHandler, { waitUntil: 'domcontentloaded' });
+  await waitForEditor(older, 60_000);
+  await expect(older.locator('#pg-panel-code .monaco-host .view-lines')).toContainText("Ada's page");
+  await expect(serverHost(older)).toHaveCount(1, { timeout: 60_000 });
+  await expect.poll(() => serverText(older)).toContain('onRequest(');
+  expect(await serverText(older)).not.toContain("the teacher's own handler");
+
   for (const p of [dashboard, learner]) await p.context().close();
 });
 

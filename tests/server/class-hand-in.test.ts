@@ -87,8 +87,13 @@ test('on a step where the learner writes the server, the hand-in carries their h
   assert.equal(got.code, code1);
   assert.equal(got.server, handler);
   await bar.next('handed-in');
-  // A handler left empty is no handler: the row carries none, and the link none either.
-  bar.send({ type: 'hand-in', lesson: '07-sse-in-depth', step: 'listen', code: code1, server: '' });
+  // A handler emptied by the learner is kept empty (the teacher's runs meet what theirs met); a
+  // page with no handler at all hands in none.
+  bar.send(withHandler({ step: 'emptied', server: '' }));
+  const emptied = (await live.next('hand-in')).handIn as Record<string, unknown>;
+  assert.equal(emptied.server, '');
+  await bar.next('handed-in');
+  bar.send({ type: 'hand-in', lesson: '07-sse-in-depth', step: 'listen', code: code1 });
   const plain = (await live.next('hand-in')).handIn as Record<string, unknown>;
   assert.equal('server' in plain, false);
   await bar.next('handed-in');
@@ -98,6 +103,7 @@ test('on a step where the learner writes the server, the hand-in carries their h
     (welcome.handIns as Array<{ lesson: string; server?: string }>).map((h) => [h.lesson, h.server]),
     [
       ['13-write-an-sse-endpoint', handler],
+      ['13-write-an-sse-endpoint', ''],
       ['07-sse-in-depth', undefined],
     ],
   );
