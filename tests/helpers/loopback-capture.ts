@@ -99,9 +99,10 @@ export class LoopbackCapture {
 }
 
 /**
- * The counters of a pcapng capture, summed over its interface statistics blocks (type 5):
- * `isb_ifrecv` (option 4) and `isb_ifdrop` (option 5), each a 64-bit count. Dumpcap writes one
- * when it stops; a capture without one (killed, or not pcapng) counts nothing dropped that it knows of.
+ * The counters of a pcapng capture of one interface, from its last interface statistics block
+ * (type 5): `isb_ifrecv` (option 4) and `isb_ifdrop` (option 5), each a 64-bit count since the
+ * capture began (a later block repeats and adds to an earlier one's). Dumpcap writes one when it
+ * stops; a capture without one (killed, or not pcapng) counts nothing dropped that it knows of.
  */
 export function captureStats(file: Buffer): CaptureStats {
   const stats = { received: 0, dropped: 0 };
@@ -120,8 +121,8 @@ export function captureStats(file: Buffer): CaptureStats {
         const code = u16(o);
         const size = u16(o + 2);
         if (code === 0) break;
-        if (size === 8 && code === 4) stats.received += u64(o + 4);
-        if (size === 8 && code === 5) stats.dropped += u64(o + 4);
+        if (size === 8 && code === 4) stats.received = u64(o + 4);
+        if (size === 8 && code === 5) stats.dropped = u64(o + 4);
         o += 4 + ((size + 3) & ~3);
       }
     }

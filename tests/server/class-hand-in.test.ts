@@ -159,3 +159,31 @@ test('code within the bound is handed in even when JSON doubles it: every charac
   bar.close();
   teacher.close();
 });
+
+test('classHandInBytes counts the handlers too: past it, the oldest hand-ins are forgotten', async () => {
+  const small = await startTestServer({
+    classRequestsPerSecond: 1_000,
+    maxMessageBytes: 4096,
+    classHandInBytes: 5000,
+  });
+  const { code, key } = await createClass(small.url);
+  const { learner } = await join(small.url, code, 'Ada', newSessionId());
+  const bar = await channel(small.url, code, { role: 'learner', token: learner.token });
+  await bar.next('welcome');
+  // 1,000 bytes of page and 1,000 of handler each: two fit in 5,000, the third forgets the first.
+  for (const step of ['one', 'two', 'three']) {
+    bar.send(withHandler({ step, code: step.padEnd(1000, '.'), server: 'h'.repeat(1000) }));
+    await bar.next('handed-in');
+  }
+  // Handing "two" in again frees its 2,000 bytes before the new one's are counted: nothing else goes.
+  bar.send(withHandler({ step: 'two', code: 'two again'.padEnd(1000, '.'), server: 'h'.repeat(1000) }));
+  await bar.next('handed-in');
+  const teacher = await channel(small.url, code, { role: 'teacher', key });
+  const welcome = await teacher.next('welcome');
+  assert.deepEqual(
+    (welcome.handIns as Array<{ step: string; code: string }>).map((h) => `${h.step}:${h.code.slice(0, 9)}`),
+    ['three:three....', 'two:two again'],
+  );
+  bar.close();
+  teacher.close();
+});

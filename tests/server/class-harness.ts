@@ -100,7 +100,8 @@ export class Channel {
       };
       // A waiter that timed out leaves: the next message of its type goes to the queue, not to it.
       const timer = setTimeout(() => {
-        this.waiting.splice(this.waiting.indexOf(waiter), 1);
+        const i = this.waiting.indexOf(waiter);
+        if (i !== -1) this.waiting.splice(i, 1);
         reject(new Error(`no "${type}" message within ${ms} ms`));
       }, ms);
       this.waiting.push(waiter);

@@ -59,6 +59,9 @@ function pcapng(received: number, dropped: number): Buffer {
 test("captureStats reads dumpcap's received and dropped counts from the statistics block", () => {
   assert.deepEqual(captureStats(pcapng(613, 43)), { received: 613, dropped: 43 });
   assert.deepEqual(captureStats(pcapng(20, 0)), { received: 20, dropped: 0 });
+  // Counters are totals since the capture began: a later block's are the ones that count.
+  const later = pcapng(30, 5).subarray(28); // its statistics block alone
+  assert.deepEqual(captureStats(Buffer.concat([pcapng(20, 2), later])), { received: 30, dropped: 5 });
 });
 
 test('captureStats counts nothing in a file with no statistics (a pcap, a cut-off pcapng)', () => {
