@@ -109,6 +109,7 @@ export function openChannel(opts: ChannelOptions): Channel {
       setState('replaying');
     });
     socket.addEventListener('message', (ev: MessageEvent) => {
+      opened = true; // a socket the server spoke on had opened, whatever events came first
       const data: unknown = ev.data;
       const m =
         typeof data === 'string'
