@@ -22,6 +22,8 @@ export function pageLesson(): string | null {
 export class ClassChannel extends EventTarget {
   readonly membership: Membership;
   state: ChannelState = 'connecting';
+  /** The code the last socket closed with (1009: a message of ours was over the server's maxPayload). */
+  closeCode = 0;
   private ws: WebSocket | null = null;
   /** A whole class reconnects at once after a restart: jittered waits spread it (backoff.ts). */
   private readonly backoff = createBackoff({ baseMs: 1_000, capMs: 15_000 });
@@ -107,6 +109,7 @@ export class ClassChannel extends EventTarget {
     ws.addEventListener('close', (event) => {
       if (this.ws !== ws) return;
       this.ws = null;
+      this.closeCode = event.code;
       if (this.stopped) return;
       const forget =
         event.code === 4404 ||

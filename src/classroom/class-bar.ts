@@ -16,6 +16,7 @@ interface Strings {
   handedIn: string;
   none: string;
   refused: string;
+  tooLarge: string;
   push: string;
   goto: string;
   connecting: string;
@@ -74,9 +75,13 @@ export function initClassBar(): void {
         }, 8_000);
       } else if (state !== 'live') {
         // A hand-in on its way when the channel closed got no answer and never will: press again.
+        const pending = handIn.disabled;
         handIn.disabled = false;
         handInLabel.textContent = strings.handIn;
-        say(state === 'connecting' ? strings.connecting : strings.reconnecting);
+        // Closed for a frame over maxPayload: the hand-in was the frame (JSON escapes made it so).
+        if (pending && c.closeCode === 1009)
+          say(fill(strings.refused, { reason: strings.tooLarge }), 'error');
+        else say(state === 'connecting' ? strings.connecting : strings.reconnecting);
       } else if (!message.dataset.kind) {
         say(resting);
       }

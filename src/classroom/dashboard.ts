@@ -347,8 +347,13 @@ export function initDashboard(root: HTMLElement): void {
       ),
       el('pre', '', firstLines(h.code)),
     );
-    if (h.server !== undefined)
-      li.append(el('span', 'label', s('handIns.handler')), el('pre', 'server', firstLines(h.server)));
+    if (h.server !== undefined) {
+      const handler =
+        h.server.trim() === ''
+          ? el('p', 'server empty', s('handIns.emptyHandler'))
+          : el('pre', 'server', firstLines(h.server));
+      li.append(el('span', 'label', s('handIns.handler')), handler);
+    }
     const links = el('span', 'links');
     const open = el('a', 'open', s('handIns.open'));
     const projector = el('a', 'projector', s('handIns.projector'));

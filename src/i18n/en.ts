@@ -255,6 +255,7 @@ export const en = {
   'class.bar.handedIn': 'Handed in at {time}',
   'class.bar.handIn.none': 'Open a lesson with a playground to hand in code.',
   'class.bar.refused': 'Not handed in: {reason}',
+  'class.bar.handIn.tooLarge': 'the code is too large to send. Hand in a shorter snippet.',
   'class.bar.push': 'Teacher: {text}',
   'class.bar.goto': 'Your teacher brings everyone to “{title}”. Going there in {s} s…',
   'class.bar.goNow': 'Go now',
@@ -329,6 +330,7 @@ export const en = {
   'teacher.handIns.projector': 'On the projector',
   'teacher.handIns.step': 'step {step}',
   'teacher.handIns.handler': 'Their server handler',
+  'teacher.handIns.emptyHandler': 'Empty: they cleared it.',
   'teacher.privacy':
     'You see counts and hand-ins, never a learner’s traffic: each learner’s bytes stay in their own inspector.',
   'teacher.refused': 'Refused: {reason}',

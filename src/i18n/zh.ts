@@ -239,6 +239,7 @@ export const zh: Record<UiKey, string> = {
   'class.bar.handedIn': '已于 {time} 提交',
   'class.bar.handIn.none': '请打开带练习场的课程页面再提交代码。',
   'class.bar.refused': '未能提交：{reason}',
+  'class.bar.handIn.tooLarge': '代码太大，发不出去。请提交短一些的代码。',
   'class.bar.push': '老师：{text}',
   'class.bar.goto': '老师请大家前往《{title}》，{s} 秒后跳转…',
   'class.bar.goNow': '立即前往',
@@ -311,6 +312,7 @@ export const zh: Record<UiKey, string> = {
   'teacher.handIns.projector': '在投影上打开',
   'teacher.handIns.step': '步骤 {step}',
   'teacher.handIns.handler': '他们写的服务器处理函数',
+  'teacher.handIns.emptyHandler': '空的：学生把它清空了。',
   'teacher.privacy':
     '你只能看到计数和学生提交的代码，看不到任何学生的流量：每个学生的字节只显示在他们自己的检查器里。',
   'teacher.refused': '被拒绝：{reason}',

@@ -172,6 +172,14 @@ test('on a step where the learner writes the server, the teacher sees their hand
   await expect.poll(() => serverText(older)).toContain('onRequest(');
   expect(await serverText(older)).not.toContain("the teacher's own handler");
 
+  // The learner clears their handler and hands in again: the row says it is empty.
+  await setText(learner, 'server', '');
+  await learner.getByRole('button', { name: 'Hand in' }).click();
+  await expect(learner.locator('.class-bar .cb-message')).toContainText('Handed in at');
+  await expect(dashboard.locator('.td-hand-in').first().locator('.server')).toHaveText(
+    'Empty: they cleared it.',
+  );
+
   for (const p of [dashboard, learner]) await p.context().close();
 });
 
@@ -195,6 +203,9 @@ test('a hand-in whose frame the class channel closes (1009) gives the button bac
   await button.click();
   await expect(button).toBeEnabled({ timeout: 15_000 });
   await expect(button).toHaveText('Hand in');
+  await expect(learner.locator('.class-bar .cb-message')).toHaveText(
+    'Not handed in: the code is too large to send. Hand in a shorter snippet.',
+  );
   await expect(learner.locator('.class-bar')).toHaveAttribute('data-state', 'live', { timeout: 15_000 });
   await setCode(learner, "console.log('the second try');");
   await button.click();
