@@ -55,6 +55,14 @@ function reader(session: string): ChannelOptions & { seqs: number[]; states: str
   };
 }
 
+/** A hello of version `v` that continues capture `Tq3x9pLm0Kzw_4Ra` from the start. */
+const hello = (v: number) => ({
+  type: 'hello',
+  v,
+  capture: 'Tq3x9pLm0Kzw_4Ra',
+  resume: { after: 0, continued: true },
+});
+
 const records = (...seqs: number[]) => ({
   type: 'records',
   records: seqs.map((seq) => ({ seq, kind: 'note', conn: 1, t: 0, text: 'x' })),
@@ -112,12 +120,7 @@ test('a reconnect names the capture the last hello gave, so a session begun agai
   };
   const channel = shareChannel(panel);
   const first = FakeSocket.opened[0]!;
-  first.serverSays({
-    type: 'hello',
-    v: 1,
-    capture: 'Tq3x9pLm0Kzw_4Ra',
-    resume: { after: 0, continued: true },
-  });
+  first.serverSays(hello(1));
   first.serverSays(records(1, 2));
   first.dispatchEvent(new Event('close'));
   for (let waited = 0; FakeSocket.opened.length < 2 && waited < 10_000; waited += 10)
@@ -143,12 +146,7 @@ test('an attempt that never opens asks for version 2 next (a server from before 
   (await nextSocket(1)).dispatchEvent(new Event('close'));
   const second = await nextSocket(2);
   second.dispatchEvent(new Event('open'));
-  second.serverSays({
-    type: 'hello',
-    v: 2,
-    capture: 'Tq3x9pLm0Kzw_4Ra',
-    resume: { after: 0, continued: true },
-  });
+  second.serverSays(hello(2));
   second.serverSays(records(1, 2));
   second.serverSays({ type: 'live' });
   assert.deepEqual(panel.seqs, [1, 2], 'version 2 is read');
