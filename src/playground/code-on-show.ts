@@ -6,7 +6,7 @@
 export const PLAYGROUND_CODE_EVENT = 'wl-playground-code';
 
 export interface PlaygroundCode {
-  /** The lesson's folder: `12-your-first-handler`. */
+  /** The lesson's folder: `12-write-a-comet-loop`. */
   slug?: string;
   step?: string;
   /** The page's code. */

@@ -2,8 +2,9 @@
  * The tab's name for chat messages: `learner` and four digits, made once and kept in
  * `sessionStorage` (`wl-learner-name`) like the session id, so every Run in the tab — and a
  * reload — posts as the same learner, and another tab is someone else. Never the name a learner
- * joined a class with: lesson 11's starters post to `room=lobby`, which anyone on the server reads. The runner gets it as
- * the global `learnerName` (learner-globals.ts); it cannot keep one itself, its origin being opaque.
+ * joined a class with: lesson 11's starters post to `room=lobby`, which anyone on the server
+ * reads. The runner gets it as the global `learnerName` (learner-globals.ts); it cannot keep one
+ * itself, its origin being opaque.
  */
 
 const STORAGE_KEY = 'wl-learner-name';
