@@ -200,21 +200,19 @@ export function packets(file: string): Packet[] {
   return list;
 }
 
+/** Whether `p` belongs to the connection between `clientPort` and `serverPort`, either way. */
+const onFlow = (p: Packet, clientPort: number, serverPort: number): boolean =>
+  (p.src === clientPort && p.dst === serverPort) || (p.dst === clientPort && p.src === serverPort);
+
 /** The packets of the connection from `clientPort` that come after a hole in the file. */
 export function holes(all: Packet[], clientPort: number, serverPort: number): number {
-  return all.filter(
-    (p) =>
-      p.afterHole &&
-      ((p.src === clientPort && p.dst === serverPort) || (p.dst === clientPort && p.src === serverPort)),
-  ).length;
+  return all.filter((p) => p.afterHole && onFlow(p, clientPort, serverPort)).length;
 }
 
 /** The control packets of the connection from `clientPort`, in order: `in:SYN`, `out:SYN-ACK`, `out:FIN`… */
 export function controlFlags(all: Packet[], clientPort: number, serverPort: number): string[] {
   return all
-    .filter(
-      (p) => (p.src === clientPort && p.dst === serverPort) || (p.dst === clientPort && p.src === serverPort),
-    )
+    .filter((p) => onFlow(p, clientPort, serverPort))
     .flatMap((p) => p.flags.map((f) => `${p.src === clientPort ? 'in' : 'out'}:${f}`));
 }
 
@@ -222,9 +220,7 @@ export function controlFlags(all: Packet[], clientPort: number, serverPort: numb
 export function followRaw(file: string, all: Packet[], clientPorts: number[], serverPort: number) {
   const streams = new Map<number, number>();
   for (const port of clientPorts) {
-    const p = all.find(
-      (x) => (x.src === port && x.dst === serverPort) || (x.dst === port && x.src === serverPort),
-    );
+    const p = all.find((x) => onFlow(x, port, serverPort));
     if (p) streams.set(p.stream, port);
   }
   const out = tshark([
