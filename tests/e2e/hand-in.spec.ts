@@ -4,7 +4,7 @@
  * reads its session from `document.baseURI` and posts it to the class room. On a step where the
  * learner writes the server too, the hand-in carries their handler, and the teacher opens both.
  */
-import { expect, type Page, test } from '@playwright/test';
+import { type Browser, expect, type Page, test } from '@playwright/test';
 import {
   joinClass,
   run,
@@ -32,6 +32,15 @@ const HOSTILE = [
 ].join('\n');
 
 const TEACHER_DRAFT = "// the teacher's own draft of this step\nconsole.log('mine');";
+
+/** A class started on a teacher's dashboard, and Ada in it with the lesson at `url` open. */
+async function adaInClassOn(browser: Browser, url: string): Promise<{ dashboard: Page; learner: Page }> {
+  const { dashboard, code } = await startClass(browser);
+  const learner = await joinClass(browser, code, 'Ada');
+  await learner.goto(url);
+  await waitForEditor(learner, 60_000);
+  return { dashboard, learner };
+}
 
 /** This tab's lab session (src/playground/session.ts). */
 const tabSession = (page: Page) => page.evaluate(() => sessionStorage.getItem('wl-session') ?? '');
@@ -130,10 +139,7 @@ test('a hand-in runs in a session of its own, never the teacher’s, and leaves 
 test('on a step where the learner writes the server, the teacher sees their handler and opens it with the page', async ({
   browser,
 }) => {
-  const { dashboard, code } = await startClass(browser);
-  const learner = await joinClass(browser, code, 'Ada');
-  await learner.goto('/en/lessons/12-write-a-comet-loop/');
-  await waitForEditor(learner, 60_000);
+  const { dashboard, learner } = await adaInClassOn(browser, '/en/lessons/12-write-a-comet-loop/');
   await expect(serverHost(learner)).toHaveCount(1, { timeout: 60_000 });
   await setText(learner, 'client', "// Ada's page\nfetch('stream').then((r) => r.text()).then(console.log);");
   await setText(learner, 'server', "// Ada's handler\nonRequest((req, res) => res.end('tick'));");
@@ -186,10 +192,7 @@ test('on a step where the learner writes the server, the teacher sees their hand
 test('a hand-in whose frame the class channel closes (1009) gives the button back, and the next one goes through', async ({
   browser,
 }) => {
-  const { dashboard, code } = await startClass(browser);
-  const learner = await joinClass(browser, code, 'Ada');
-  await learner.goto(LESSON_URL);
-  await waitForEditor(learner, 60_000);
+  const { dashboard, learner } = await adaInClassOn(browser, LESSON_URL);
   // Within maxMessageBytes (64 KiB) as UTF-8, but six times that as JSON (\u0001 each): the
   // frame is over the channel's maxPayload. A listener after the playground's swaps the code in.
   await learner.evaluate(() => {
