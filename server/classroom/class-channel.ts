@@ -46,7 +46,8 @@ const ENVELOPE_BYTES = 4 * 1024;
  * A frame may be this many times `maxMessageBytes` (and the envelope): JSON writes a newline,
  * tab, quote or backslash as two bytes, so a push or hand-in within the bound always fits, even
  * when every character is one of those. Only the six-byte escapes of other control characters
- * can take one past it (closed with 1009, as any frame too big).
+ * can take one past it: the class bar measures the frame first (`limits`); another client's is
+ * closed with 1009, as any frame too big.
  */
 const ESCAPED_FACTOR = 2;
 /** A lesson is named by its folder: `03-long-polling`. */
@@ -84,9 +85,18 @@ export function createClassChannel(
   meter: ActivityMeter,
   shared: Pick<SharedRedis, 'up' | 'downSince' | 'onStatus'> | null = null,
 ): ClassChannel {
+  /**
+   * What the page may send, in every welcome: `messageBytes` of text (a push, a hand-in's code and
+   * handler together) and `frameBytes` of JSON in one frame. The class bar measures a hand-in
+   * against both before sending, so one over the frame is told so rather than closed with 1009.
+   */
+  const limits = {
+    messageBytes: cfg.maxMessageBytes,
+    frameBytes: ESCAPED_FACTOR * cfg.maxMessageBytes + ENVELOPE_BYTES,
+  };
   const wss = new WebSocketServer({
     noServer: true,
-    maxPayload: ESCAPED_FACTOR * cfg.maxMessageBytes + ENVELOPE_BYTES, // ws's default is 100 MiB
+    maxPayload: limits.frameBytes, // ws's default is 100 MiB
     maxFragments: cfg.maxMessageFragments,
     perMessageDeflate: false, // zlib per socket fragments memory under load
   });
@@ -152,6 +162,7 @@ export function createClassChannel(
         type: 'welcome',
         role: 'teacher',
         class: { code: cls.code, lesson: cls.lesson, created: new Date(cls.created).toISOString() },
+        limits,
         handIns: cls.handIns,
         // Why this class would not outlive a restart (a bad data file), for the dashboard's notice.
         storeProblem: classes.storeProblem,
@@ -168,6 +179,7 @@ export function createClassChannel(
         role: 'learner',
         learner: { id: m.learner.id, name: m.learner.name },
         class: { code: cls.code, lesson: cls.lesson },
+        limits,
       };
       // After the page's session reads the class room on whichever process holds it.
       void classes.bindingsWritten().then(() => send(m, welcome));

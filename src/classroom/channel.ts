@@ -14,6 +14,21 @@ export type ChannelState = 'connecting' | 'live' | 'reconnecting' | 'ended' | 'g
 /** A message from the server: `{ type, … }` (docs/classroom.md). */
 export type ServerMessage = { type: string } & Record<string, unknown>;
 
+/** What the server holds a page to, from its welcome (docs/classroom.md): bytes of text, and of one frame. */
+export interface ChannelLimits {
+  messageBytes: number;
+  frameBytes: number;
+}
+
+/** The welcome's `limits`, when it has them (a server from before them does not). */
+function readLimits(value: unknown): ChannelLimits | null {
+  const v = value as Partial<ChannelLimits> | null | undefined;
+  const ok = (n: unknown) => typeof n === 'number' && Number.isSafeInteger(n) && n > 0;
+  return v && ok(v.messageBytes) && ok(v.frameBytes)
+    ? { messageBytes: v.messageBytes as number, frameBytes: v.frameBytes as number }
+    : null;
+}
+
 /** The lesson this page shows (its slug), or null. */
 export function pageLesson(): string | null {
   return document.querySelector<HTMLElement>('.lesson-page[data-lesson]')?.dataset.lesson ?? null;
@@ -24,6 +39,8 @@ export class ClassChannel extends EventTarget {
   state: ChannelState = 'connecting';
   /** The code the last socket closed with (1009: a message of ours was over the server's maxPayload). */
   closeCode = 0;
+  /** The last welcome's limits; null before one, or when the server named none. */
+  limits: ChannelLimits | null = null;
   private ws: WebSocket | null = null;
   /** A whole class reconnects at once after a restart: jittered waits spread it (backoff.ts). */
   private readonly backoff = createBackoff({ baseMs: 1_000, capMs: 15_000 });
@@ -101,6 +118,7 @@ export class ClassChannel extends EventTarget {
         return;
       }
       if (message.type === 'welcome') {
+        this.limits = readLimits(message.limits);
         this.backoff.reset();
         this.setState('live');
       }

@@ -17,6 +17,9 @@ interface Strings {
   none: string;
   refused: string;
   tooLarge: string;
+  overBound: string;
+  overBoundBoth: string;
+  overFrame: string;
   push: string;
   goto: string;
   connecting: string;
@@ -42,6 +45,7 @@ export function initClassBar(): void {
   const handIn = $<HTMLButtonElement>('.cb-hand-in');
   const handInLabel = handIn.querySelector('span')!;
   const go = $<HTMLButtonElement>('.cb-go');
+  const number = new Intl.NumberFormat(lang === 'zh' ? 'zh-CN' : 'en-GB');
   const time = (iso?: unknown) =>
     new Date(typeof iso === 'string' ? iso : Date.now()).toLocaleTimeString(
       lang === 'zh' ? 'zh-CN' : 'en-GB',
@@ -59,6 +63,25 @@ export function initClassBar(): void {
     message.textContent = text;
     message.title = text;
     message.dataset.kind = kind;
+  };
+
+  /** Why a hand-in would not be taken, measured against the welcome's limits before sending. */
+  const overLimits = (handed: Record<string, unknown>, code: string, server?: string): string | null => {
+    const limits = channel?.limits;
+    if (!limits) return null; // a server from before limits: it says so itself, or closes with 1009
+    const bytes = (text: string) => new TextEncoder().encode(text).length;
+    const size = bytes(code) + (server === undefined ? 0 : bytes(server));
+    if (size > limits.messageBytes) {
+      const text = server === undefined ? strings.overBound : strings.overBoundBoth;
+      return fill(text, { bytes: number.format(size), limit: number.format(limits.messageBytes) });
+    }
+    const frame = bytes(JSON.stringify(handed));
+    if (frame > limits.frameBytes)
+      return fill(strings.overFrame, {
+        bytes: number.format(frame),
+        limit: number.format(limits.frameBytes),
+      });
+    return null;
   };
 
   const listen = (c: ClassChannel) => {
@@ -162,8 +185,14 @@ export function initClassBar(): void {
       say(strings.none, 'error');
       return;
     }
-    const handed = { type: 'hand-in', lesson: ask.slug, step: ask.step, code: ask.code };
-    if (!channel?.send(ask.server === undefined ? handed : { ...handed, server: ask.server })) {
+    const fields = { type: 'hand-in', lesson: ask.slug, step: ask.step, code: ask.code };
+    const handed = ask.server === undefined ? fields : { ...fields, server: ask.server };
+    const over = overLimits(handed, ask.code, ask.server);
+    if (over) {
+      say(fill(strings.refused, { reason: over }), 'error');
+      return;
+    }
+    if (!channel?.send(handed)) {
       say(strings.reconnecting);
       return;
     }

@@ -33,10 +33,18 @@ const HOSTILE = [
 
 const TEACHER_DRAFT = "// the teacher's own draft of this step\nconsole.log('mine');";
 
-/** A class started on a teacher's dashboard, and Ada in it with the lesson at `url` open. */
-async function adaInClassOn(browser: Browser, url: string): Promise<{ dashboard: Page; learner: Page }> {
+/**
+ * A class started on a teacher's dashboard, and Ada in it with the lesson at `url` open
+ * (`before`: what to do to her page before it opens the lesson).
+ */
+async function adaInClassOn(
+  browser: Browser,
+  url: string,
+  before?: (learner: Page) => Promise<void>,
+): Promise<{ dashboard: Page; learner: Page }> {
   const { dashboard, code } = await startClass(browser);
   const learner = await joinClass(browser, code, 'Ada');
+  await before?.(learner);
   await learner.goto(url);
   await waitForEditor(learner, 60_000);
   return { dashboard, learner };
@@ -189,19 +197,76 @@ test('on a step where the learner writes the server, the teacher sees their hand
   for (const p of [dashboard, learner]) await p.context().close();
 });
 
-test('a hand-in whose frame the class channel closes (1009) gives the button back, and the next one goes through', async ({
-  browser,
-}) => {
-  const { dashboard, learner } = await adaInClassOn(browser, LESSON_URL);
-  // Within maxMessageBytes (64 KiB) as UTF-8, but six times that as JSON (\u0001 each): the
-  // frame is over the channel's maxPayload. A listener after the playground's swaps the code in.
-  await learner.evaluate(() => {
+/** Makes the learner's next Hand in send `code` (a listener after the playground's swaps it in). */
+const nextHandInIs = (learner: Page, code: string) =>
+  learner.evaluate((code) => {
     const swap = (e: Event) => {
-      (e as CustomEvent<{ code?: string }>).detail.code = '\u0001'.repeat(60_000);
+      (e as CustomEvent<{ code?: string }>).detail.code = code;
       document.removeEventListener('wl-playground-code', swap);
     };
     document.addEventListener('wl-playground-code', swap);
+  }, code);
+
+/** Within maxMessageBytes (64 KiB) as UTF-8, but six times that as JSON (`\u0001` each). */
+const ESCAPED = '\u0001'.repeat(60_000);
+
+test('a hand-in over the bounds the welcome names, as code or as JSON, is refused in the bar with the bytes, and nothing is sent', async ({
+  browser,
+}) => {
+  const handInFrames: string[] = [];
+  let closes = 0;
+  const { dashboard, learner } = await adaInClassOn(browser, LESSON_URL, async (page) => {
+    page.on('websocket', (ws) => {
+      if (!ws.url().includes('/class/')) return;
+      ws.on('framesent', (f) => {
+        if (typeof f.payload === 'string' && f.payload.includes('"hand-in"')) handInFrames.push(f.payload);
+      });
+      ws.on('close', () => closes++);
+    });
   });
+  await expect(learner.locator('.class-bar')).toHaveAttribute('data-state', 'live', { timeout: 15_000 });
+  const button = learner.locator('.class-bar .cb-hand-in');
+  // Over messageBytes itself: the bar says so in its own words, before the server would.
+  await nextHandInIs(learner, 'x'.repeat(70_000));
+  await button.click();
+  await expect(learner.locator('.class-bar .cb-message')).toHaveText(
+    'Not handed in: the code is 70,000 bytes, and a hand-in may take 65,536. Hand in a shorter snippet.',
+  );
+  await nextHandInIs(learner, ESCAPED);
+  await button.click();
+  const frame = 6 * 60_000 + '{"type":"hand-in","lesson":"06-server-sent-events","step":"","code":""}'.length;
+  await expect(learner.locator('.class-bar .cb-message')).toHaveText(
+    new RegExp(
+      `^Not handed in: sent as JSON the code takes ${(frame / 1000) | 0},\\d{3} bytes, and the class channel takes 135,168: its control characters take six bytes each\\.`,
+    ),
+  );
+  await expect(button).toBeEnabled();
+  await expect(button).toHaveText('Hand in');
+  await setCode(learner, "console.log('the second try');");
+  await button.click();
+  await expect(learner.locator('.class-bar .cb-message')).toContainText('Handed in at');
+  await expect(dashboard.locator('.td-hand-in pre').first()).toContainText('the second try');
+  expect(handInFrames).toHaveLength(1);
+  expect(handInFrames[0]).toContain('the second try');
+  expect(closes).toBe(0);
+  for (const p of [dashboard, learner]) await p.context().close();
+});
+
+test('against a server whose welcome names no limits, a hand-in closed with 1009 gives the button back, and the next one goes through', async ({
+  browser,
+}) => {
+  const { dashboard, learner } = await adaInClassOn(browser, LESSON_URL, async (page) => {
+    // What a server from before the welcome's limits says: the same welcome without them.
+    await page.context().routeWebSocket(/\/class\/[^/]+\/ws$/, (ws) => {
+      const server = ws.connectToServer();
+      server.onMessage((message) => {
+        const m = typeof message === 'string' ? (JSON.parse(message) as Record<string, unknown>) : null;
+        if (m?.type === 'welcome') delete m.limits;
+        ws.send(m ? JSON.stringify(m) : message);
+      });
+    });
+  });
+  await nextHandInIs(learner, ESCAPED);
   const button = learner.locator('.class-bar .cb-hand-in'); // its name changes while it waits
   await button.click();
   await expect(button).toBeEnabled({ timeout: 15_000 });

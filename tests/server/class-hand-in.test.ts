@@ -43,6 +43,26 @@ test('a hand-in over maxMessageBytes is refused with the bound, and the learner 
   teacher.close();
 });
 
+test('the welcome names the limits the channel holds a page to: a frame of frameBytes is read, one byte more is closed 1009', async () => {
+  const created = await createClass(s.url);
+  const teacher = await channel(s.url, created.code, { role: 'teacher', key: created.key });
+  const expected = { messageBytes: 2048, frameBytes: 2 * 2048 + 4096 };
+  assert.deepEqual((await teacher.next('welcome')).limits, expected);
+  const { learner } = await join(s.url, created.code, 'Ada', newSessionId());
+  const bar = await channel(s.url, created.code, { role: 'learner', token: learner.token });
+  assert.deepEqual((await bar.next('welcome')).limits, expected);
+  const frame = (code: string) =>
+    JSON.stringify({ type: 'hand-in', lesson: '07-sse-in-depth', step: 'listen', code });
+  const fill = (bytes: number) => 'x'.repeat(bytes - Buffer.byteLength(frame('')));
+  bar.ws.send(frame(fill(expected.frameBytes)));
+  // Read, and over messageBytes: refused in a message, the channel open.
+  assert.match((await bar.next('refused')).reason as string, /^bound maxMessageBytes \(2048\) reached/);
+  bar.ws.send(frame(fill(expected.frameBytes + 1)));
+  assert.equal((await bar.closed).code, 1009);
+  await assert.rejects(teacher.next('hand-in', 200));
+  teacher.close();
+});
+
 test('a second hand-in of the same step replaces the first; a dashboard opened later gets them all', async () => {
   const { code, key } = await createClass(s.url);
   const { learner } = await join(s.url, code, 'Ada', newSessionId());
