@@ -45,6 +45,9 @@ export function initClassBar(): void {
   const handIn = $<HTMLButtonElement>('.cb-hand-in');
   const handInLabel = handIn.querySelector('span')!;
   const go = $<HTMLButtonElement>('.cb-go');
+  const more = $<HTMLButtonElement>('.cb-more');
+  const full = $<HTMLElement>('.cb-full');
+  const fullText = full.querySelector('p')!;
   const number = new Intl.NumberFormat(lang === 'zh' ? 'zh-CN' : 'en-GB');
   const time = (iso?: unknown) =>
     new Date(typeof iso === 'string' ? iso : Date.now()).toLocaleTimeString(
@@ -59,10 +62,36 @@ export function initClassBar(): void {
   let resting = ''; // what the message line shows when nothing newer does
   let gotoTimer = 0;
 
+  /**
+   * The message line has one row, and a phone's is short: when the text is cut off, a button
+   * beside it opens the whole of it under the bar (a popover: Escape or a tap elsewhere closes it).
+   */
+  const fitMessage = () => {
+    const cut = message.scrollWidth > message.clientWidth;
+    more.hidden = !cut;
+    if (!cut && full.matches(':popover-open')) full.hidePopover();
+  };
+  const placeFull = () => {
+    full.style.top = `${Math.round(bar.getBoundingClientRect().bottom) + 6}px`;
+  };
+  full.addEventListener('beforetoggle', (event) => {
+    const open = (event as ToggleEvent).newState === 'open';
+    if (open) placeFull();
+    more.setAttribute('aria-expanded', String(open)); // said outright, not left to popovertarget
+  });
+  window.addEventListener('scroll', () => full.matches(':popover-open') && placeFull(), { passive: true });
+  new ResizeObserver(fitMessage).observe(message);
+  message.addEventListener('click', () => {
+    if (!more.hidden) full.togglePopover();
+  });
+
   const say = (text: string, kind = '') => {
     message.textContent = text;
     message.title = text;
     message.dataset.kind = kind;
+    fullText.textContent = text;
+    fullText.dataset.kind = kind;
+    if (!bar.hidden) fitMessage();
   };
 
   /** Why a hand-in would not be taken, measured against the welcome's limits before sending. */
@@ -154,6 +183,8 @@ export function initClassBar(): void {
   const show = (on: boolean) => {
     bar.hidden = !on;
     document.documentElement.toggleAttribute('data-class-bar', on);
+    if (on) fitMessage();
+    else if (full.matches(':popover-open')) full.hidePopover();
   };
 
   const render = () => {

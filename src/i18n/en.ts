@@ -262,6 +262,7 @@ export const en = {
     'the page and its server handler are {bytes} bytes together, and a hand-in may take {limit}. Hand in shorter code.',
   'class.bar.handIn.overFrame':
     'sent as JSON the code takes {bytes} bytes, and the class channel takes {limit}: its control characters take six bytes each. Hand in a shorter snippet, or one without them.',
+  'class.bar.more': 'Show the whole message',
   'class.bar.push': 'Teacher: {text}',
   'class.bar.goto': 'Your teacher brings everyone to “{title}”. Going there in {s} s…',
   'class.bar.goNow': 'Go now',

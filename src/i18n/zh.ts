@@ -245,6 +245,7 @@ export const zh: Record<UiKey, string> = {
     '页面代码和服务器处理函数合计 {bytes} 字节，而一次提交最多 {limit} 字节。请提交短一些的代码。',
   'class.bar.handIn.overFrame':
     '代码编码成 JSON 后占 {bytes} 字节，而课堂通道一次最多接收 {limit} 字节：其中的控制字符每个要占六个字节。请提交短一些的代码，或去掉这些控制字符。',
+  'class.bar.more': '显示完整消息',
   'class.bar.push': '老师：{text}',
   'class.bar.goto': '老师请大家前往《{title}》，{s} 秒后跳转…',
   'class.bar.goNow': '立即前往',

@@ -6,7 +6,7 @@
  */
 import AxeBuilder from '@axe-core/playwright';
 import { expect, type Page, test } from '@playwright/test';
-import { openLesson, run, showConsole, stop } from './helpers.ts';
+import { joinClass, openLesson, run, showConsole, startClass, stop } from './helpers.ts';
 import { lessonAfterEveryKind } from './every-kind.ts';
 
 type Impact = 'critical' | 'serious' | 'moderate' | 'minor';
@@ -119,5 +119,21 @@ test.describe('accessibility (axe-core)', () => {
     await start.click();
     await expect(page.locator('.td-state-text')).toHaveText('Live');
     await expectNoSeriousViolations(page, 'teacher page, live class');
+  });
+
+  test("a learner's lesson on a phone, in a class, with the class bar's whole message open", async ({
+    browser,
+  }) => {
+    const { dashboard, code } = await startClass(browser);
+    const phone = { viewport: { width: 390, height: 844 }, hasTouch: true, isMobile: true };
+    const learner = await joinClass(browser, code, 'Ada', phone);
+    await expect(learner.locator('.class-bar')).toHaveAttribute('data-state', 'live', { timeout: 15_000 });
+    const text = 'Open lesson 7, set the retry field to 5000 and watch the reconnect in the inspector.';
+    await dashboard.getByLabel('Push to the class').fill(text);
+    await dashboard.getByRole('button', { name: 'Push', exact: true }).click();
+    await learner.getByRole('button', { name: 'Show the whole message' }).tap();
+    await expect(learner.locator('.cb-full')).toContainText(text);
+    await expectNoSeriousViolations(learner, 'lesson on a phone in a class, message open');
+    for (const p of [dashboard, learner]) await p.context().close();
   });
 });

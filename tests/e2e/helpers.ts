@@ -2,7 +2,7 @@
  * What every end-to-end spec does on a lesson page, as a learner does it: open the lesson, put
  * code in the editor, Run, Stop, read the console.
  */
-import { type Browser, expect, type Page } from '@playwright/test';
+import { type Browser, type BrowserContextOptions, expect, type Page } from '@playwright/test';
 
 /** The lesson most specs use: its first step fetches `time`. */
 export const LESSON = '/en/lessons/01-reading-the-wire/';
@@ -100,9 +100,14 @@ export async function startClass(browser: Browser): Promise<{ dashboard: Page; c
   return { dashboard, code: (await dashboard.locator('.td-code').textContent()) ?? '' };
 }
 
-/** A learner, in a browser of their own, who joined the class `code` as `name`. */
-export async function joinClass(browser: Browser, code: string, name: string): Promise<Page> {
-  const learner = await (await browser.newContext()).newPage();
+/** A learner, in a browser of their own (`device`: a phone's viewport, touch), who joined the class `code` as `name`. */
+export async function joinClass(
+  browser: Browser,
+  code: string,
+  name: string,
+  device: BrowserContextOptions = {},
+): Promise<Page> {
+  const learner = await (await browser.newContext(device)).newPage();
   await learner.goto(`/en/class/join/#${code}`);
   await learner.locator('.join-page .join-form').getByLabel('Your name').fill(name);
   await learner.locator('.join-page .join-form').getByRole('button', { name: 'Join' }).click();
