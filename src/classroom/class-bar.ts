@@ -48,15 +48,13 @@ export function initClassBar(): void {
   const more = $<HTMLButtonElement>('.cb-more');
   const full = $<HTMLElement>('.cb-full');
   const fullText = full.querySelector('p')!;
-  const number = new Intl.NumberFormat(lang === 'zh' ? 'zh-CN' : 'en-GB');
+  const locale = lang === 'zh' ? 'zh-CN' : 'en-GB';
+  const number = new Intl.NumberFormat(locale);
   const time = (iso?: unknown) =>
-    new Date(typeof iso === 'string' ? iso : Date.now()).toLocaleTimeString(
-      lang === 'zh' ? 'zh-CN' : 'en-GB',
-      {
-        hour: '2-digit',
-        minute: '2-digit',
-      },
-    );
+    new Date(typeof iso === 'string' ? iso : Date.now()).toLocaleTimeString(locale, {
+      hour: '2-digit',
+      minute: '2-digit',
+    });
 
   let channel: ClassChannel | null = null;
   let resting = ''; // what the message line shows when nothing newer does
@@ -64,25 +62,31 @@ export function initClassBar(): void {
 
   /**
    * The message line has one row, and a phone's is short: when the text is cut off, a button
-   * beside it opens the whole of it under the bar (a popover: Escape or a tap elsewhere closes it).
+   * beside it opens the whole of it under the bar (a popover: Escape or a tap elsewhere closes
+   * it; its place is CSS's, under the sticky header). A browser without popovers keeps the title.
    */
+  const canPop = typeof full.showPopover === 'function';
+  const isOpen = () => canPop && full.matches(':popover-open');
   const fitMessage = () => {
-    const cut = message.scrollWidth > message.clientWidth;
+    const cut = canPop && message.scrollWidth > message.clientWidth;
+    if (!cut && document.activeElement === more) message.focus(); // not lost to <body> with it
     more.hidden = !cut;
-    if (!cut && full.matches(':popover-open')) full.hidePopover();
-  };
-  const placeFull = () => {
-    full.style.top = `${Math.round(bar.getBoundingClientRect().bottom) + 6}px`;
+    if (!cut && isOpen()) full.hidePopover();
   };
   full.addEventListener('beforetoggle', (event) => {
-    const open = (event as ToggleEvent).newState === 'open';
-    if (open) placeFull();
-    more.setAttribute('aria-expanded', String(open)); // said outright, not left to popovertarget
+    more.setAttribute('aria-expanded', String(event.newState === 'open')); // said outright
   });
-  window.addEventListener('scroll', () => full.matches(':popover-open') && placeFull(), { passive: true });
-  new ResizeObserver(fitMessage).observe(message);
+  // The bar's width changes with the window; what stands beside the line, with `fitMessage()` calls.
+  new ResizeObserver(() => fitMessage()).observe(bar);
+  // A tap on the line opens the message too. One while it is open has closed it already (light
+  // dismiss, on the way down): it must not open it again.
+  let openAtPress = false;
+  message.addEventListener('pointerdown', () => {
+    openAtPress = isOpen();
+  });
   message.addEventListener('click', () => {
-    if (!more.hidden) full.togglePopover();
+    if (!more.hidden && !openAtPress) full.showPopover();
+    openAtPress = false;
   });
 
   const say = (text: string, kind = '') => {
@@ -95,13 +99,13 @@ export function initClassBar(): void {
   };
 
   /** Why a hand-in would not be taken, measured against the welcome's limits before sending. */
-  const overLimits = (handed: Record<string, unknown>, code: string, server?: string): string | null => {
+  const overLimits = (handed: { code: string; server?: string }): string | null => {
     const limits = channel?.limits;
     if (!limits) return null; // a server from before limits: it says so itself, or closes with 1009
     const bytes = (text: string) => new TextEncoder().encode(text).length;
-    const size = bytes(code) + (server === undefined ? 0 : bytes(server));
+    const size = bytes(handed.code) + (handed.server === undefined ? 0 : bytes(handed.server));
     if (size > limits.messageBytes) {
-      const text = server === undefined ? strings.overBound : strings.overBoundBoth;
+      const text = handed.server === undefined ? strings.overBound : strings.overBoundBoth;
       return fill(text, { bytes: number.format(size), limit: number.format(limits.messageBytes) });
     }
     const frame = bytes(JSON.stringify(handed));
@@ -121,6 +125,7 @@ export function initClassBar(): void {
         say(state === 'ended' ? strings.ended : strings.gone);
         handIn.hidden = true;
         $('.cb-dashboard').hidden = true;
+        fitMessage(); // the line is wider now
         // Leave the notice up a while, then give the header its single row back.
         setTimeout(() => {
           if (!loadMembership()) show(false);
@@ -159,6 +164,7 @@ export function initClassBar(): void {
       const tick = () => say(fill(strings.goto, { title: lessons[slug] ?? slug, s: left }), 'goto');
       tick();
       go.hidden = false;
+      fitMessage(); // the line is narrower now
       go.onclick = () => location.assign(target);
       gotoTimer = window.setInterval(() => {
         left -= 1;
@@ -184,7 +190,7 @@ export function initClassBar(): void {
     bar.hidden = !on;
     document.documentElement.toggleAttribute('data-class-bar', on);
     if (on) fitMessage();
-    else if (full.matches(':popover-open')) full.hidePopover();
+    else if (isOpen()) full.hidePopover();
   };
 
   const render = () => {
@@ -201,6 +207,7 @@ export function initClassBar(): void {
     $('.cb-who').textContent = m.role === 'teacher' ? strings.teacher : fill(strings.you, { name: m.name });
     handIn.hidden = m.role !== 'learner' || !document.querySelector('section.playground');
     $('.cb-dashboard').hidden = m.role !== 'teacher';
+    fitMessage();
     resting = '';
     const c = currentChannel();
     if (c && c !== channel) {
@@ -218,7 +225,7 @@ export function initClassBar(): void {
     }
     const fields = { type: 'hand-in', lesson: ask.slug, step: ask.step, code: ask.code };
     const handed = ask.server === undefined ? fields : { ...fields, server: ask.server };
-    const over = overLimits(handed, ask.code, ask.server);
+    const over = overLimits(handed);
     if (over) {
       say(fill(strings.refused, { reason: over }), 'error');
       return;

@@ -257,11 +257,11 @@ export const en = {
   'class.bar.refused': 'Not handed in: {reason}',
   'class.bar.handIn.tooLarge': 'the code is too large to send. Hand in a shorter snippet.',
   'class.bar.handIn.overBound':
-    'the code is {bytes} bytes, and a hand-in may take {limit}. Hand in a shorter snippet.',
+    'the code is {bytes} bytes, and a hand-in may be at most {limit}. Hand in a shorter snippet.',
   'class.bar.handIn.overBoundBoth':
-    'the page and its server handler are {bytes} bytes together, and a hand-in may take {limit}. Hand in shorter code.',
+    "the page's code and your handler are {bytes} bytes together, and a hand-in may be at most {limit}. Hand in a shorter snippet.",
   'class.bar.handIn.overFrame':
-    'sent as JSON the code takes {bytes} bytes, and the class channel takes {limit}: its control characters take six bytes each. Hand in a shorter snippet, or one without them.',
+    'as JSON the code is {bytes} bytes, and one message to the class may be at most {limit}: each control character in it becomes six bytes. Hand in a shorter snippet, or one without them.',
   'class.bar.more': 'Show the whole message',
   'class.bar.push': 'Teacher: {text}',
   'class.bar.goto': 'Your teacher brings everyone to “{title}”. Going there in {s} s…',

@@ -240,11 +240,12 @@ export const zh: Record<UiKey, string> = {
   'class.bar.handIn.none': '请打开带练习场的课程页面再提交代码。',
   'class.bar.refused': '未能提交：{reason}',
   'class.bar.handIn.tooLarge': '代码太大，发不出去。请提交短一些的代码。',
-  'class.bar.handIn.overBound': '代码共 {bytes} 字节，而一次提交最多 {limit} 字节。请提交短一些的代码。',
+  'class.bar.handIn.overBound':
+    '代码共 {bytes} 字节，超过了一次提交的上限（{limit} 字节）。请提交短一些的代码。',
   'class.bar.handIn.overBoundBoth':
-    '页面代码和服务器处理函数合计 {bytes} 字节，而一次提交最多 {limit} 字节。请提交短一些的代码。',
+    '页面代码和你的服务器处理函数合计 {bytes} 字节，超过了一次提交的上限（{limit} 字节）。请提交短一些的代码。',
   'class.bar.handIn.overFrame':
-    '代码编码成 JSON 后占 {bytes} 字节，而课堂通道一次最多接收 {limit} 字节：其中的控制字符每个要占六个字节。请提交短一些的代码，或去掉这些控制字符。',
+    '代码转成 JSON 后共 {bytes} 字节，超过了一次最多可发送的 {limit} 字节（代码中的每个控制字符在 JSON 里占六个字节）。请提交短一些的代码，或去掉这些控制字符。',
   'class.bar.more': '显示完整消息',
   'class.bar.push': '老师：{text}',
   'class.bar.goto': '老师请大家前往《{title}》，{s} 秒后跳转…',

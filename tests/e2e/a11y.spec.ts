@@ -6,7 +6,7 @@
  */
 import AxeBuilder from '@axe-core/playwright';
 import { expect, type Page, test } from '@playwright/test';
-import { joinClass, openLesson, run, showConsole, startClass, stop } from './helpers.ts';
+import { joinClass, openLesson, PHONE, run, showConsole, startClass, stop } from './helpers.ts';
 import { lessonAfterEveryKind } from './every-kind.ts';
 
 type Impact = 'critical' | 'serious' | 'moderate' | 'minor';
@@ -125,8 +125,7 @@ test.describe('accessibility (axe-core)', () => {
     browser,
   }) => {
     const { dashboard, code } = await startClass(browser);
-    const phone = { viewport: { width: 390, height: 844 }, hasTouch: true, isMobile: true };
-    const learner = await joinClass(browser, code, 'Ada', phone);
+    const learner = await joinClass(browser, code, 'Ada', PHONE);
     await expect(learner.locator('.class-bar')).toHaveAttribute('data-state', 'live', { timeout: 15_000 });
     const text = 'Open lesson 7, set the retry field to 5000 and watch the reconnect in the inspector.';
     await dashboard.getByLabel('Push to the class').fill(text);

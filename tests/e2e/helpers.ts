@@ -100,6 +100,9 @@ export async function startClass(browser: Browser): Promise<{ dashboard: Page; c
   return { dashboard, code: (await dashboard.locator('.td-code').textContent()) ?? '' };
 }
 
+/** A phone's screen and touch, for a context (`joinClass`'s `device`). */
+export const PHONE = { viewport: { width: 390, height: 844 }, hasTouch: true, isMobile: true };
+
 /** A learner, in a browser of their own (`device`: a phone's viewport, touch), who joined the class `code` as `name`. */
 export async function joinClass(
   browser: Browser,
