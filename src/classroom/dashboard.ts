@@ -269,7 +269,7 @@ export function initDashboard(root: HTMLElement): void {
     for (const { key } of CHIPS)
       stat(key).textContent = key === 'polling' ? formatRate(a.totals.open[key]) : String(a.totals.open[key]);
 
-    const table = $('.td-learners table');
+    const table = $('.td-learners .td-table');
     const empty = $('.td-learners .td-empty');
     table.hidden = a.learners.length === 0;
     empty.hidden = a.learners.length > 0;

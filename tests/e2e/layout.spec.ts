@@ -9,7 +9,7 @@
 import fs from 'node:fs';
 import { expect, type Locator, type Page, test } from '@playwright/test';
 import { lessonAfterEveryKind } from './every-kind.ts';
-import { openLesson, run, stop } from './helpers.ts';
+import { joinClass, openLesson, run, startClass, stop } from './helpers.ts';
 import { lessons } from './lesson-walk.ts';
 
 const PHONE = { width: 390, height: 844 };
@@ -177,6 +177,64 @@ test.describe('on a phone (390 px)', () => {
     await page.getByRole('button', { name: 'Projector', exact: true }).click();
     await expect(page.locator('html')).toHaveAttribute('data-projector', '');
   });
+});
+
+/** Header items that leave the screen, or take more than one line, at this width. */
+const headerOutOfRow = (page: Page) =>
+  page.locator('.site-header').evaluate((header) => {
+    const width = document.documentElement.clientWidth;
+    const items = [
+      ...header.querySelectorAll<HTMLElement>(':scope > .brand, :scope > .nav a, :scope > .tools > *'),
+    ];
+    return items
+      .filter((el) => el.getClientRects().length > 0)
+      .filter((el) => {
+        const r = el.getBoundingClientRect();
+        return r.left < -0.5 || r.right > width + 0.5 || r.height > 44;
+      })
+      .map(
+        (el) =>
+          `<${el.tagName.toLowerCase()} class="${el.className}"> ${el.textContent?.trim().slice(0, 30)}`,
+      );
+  });
+
+test('a teacher on a tablet or a phone: the header keeps one row, the learners table stays readable', async ({
+  browser,
+}) => {
+  test.setTimeout(120_000);
+  const { dashboard, code } = await startClass(browser);
+  const learners = [];
+  for (const name of ['Ada', 'Grace Hopper-Lovelace']) learners.push(await joinClass(browser, code, name));
+  await expect(dashboard.locator('.td-learners tbody tr')).toHaveCount(2, { timeout: 15_000 });
+  for (const [width, height] of [
+    [1024, 768],
+    [768, 1024],
+    [PHONE.width, PHONE.height],
+  ] as const) {
+    await dashboard.setViewportSize({ width, height });
+    expect(await headerOutOfRow(dashboard), `header at ${width} px`).toEqual([]);
+    expect(
+      await sidewaysOverflow(dashboard),
+      `${width} px: ${await stickingOut(dashboard)}`,
+    ).toBeLessThanOrEqual(0);
+    // Each column keeps room for a word: the names read whole, not a letter to a line.
+    const box = dashboard.locator('.td-learners .td-table');
+    const [boxRect, firstColumn] = await Promise.all([
+      box.evaluate((el) => ({
+        ...el.getBoundingClientRect().toJSON(),
+        scrolls: el.scrollWidth > el.clientWidth,
+      })),
+      dashboard
+        .locator('.td-learners th')
+        .first()
+        .evaluate((el) => el.getBoundingClientRect().width),
+    ]);
+    expect(boxRect.right).toBeLessThanOrEqual(width);
+    expect(firstColumn, `the name column at ${width} px`).toBeGreaterThanOrEqual(110);
+    if (boxRect.scrolls) expect(await box.evaluate((el) => getComputedStyle(el).overflowX)).toBe('auto');
+    await shot(dashboard, `teacher-${width}`, width === PHONE.width);
+  }
+  for (const p of [dashboard, ...learners]) await p.context().close();
 });
 
 test.describe('on a 1280×800 desktop', () => {
