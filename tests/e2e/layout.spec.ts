@@ -3,8 +3,9 @@
  * scrolls sideways (wide tables scroll in their own box), the inspector's toolbar fits, and the
  * header's "Join a class" and "Projector" are reachable; on a 1280×800 desktop the inspector's
  * column headers and field labels are not cut off after a Run, and each connection shows the bytes
- * it sent and received. Toolbar buttons of the playground, the inspector and the class bar share
- * one look. Screenshots are saved in test-results/.
+ * it sent and received. A teacher's dashboard at 1024, 768 and 390 px keeps its header in one row
+ * and its learners table readable. Toolbar buttons of the playground, the inspector and the class
+ * bar share one look. Screenshots are saved in test-results/.
  */
 import fs from 'node:fs';
 import { expect, type Locator, type Page, test } from '@playwright/test';
