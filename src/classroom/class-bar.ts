@@ -236,6 +236,7 @@ export function initClassBar(): void {
     }
     handIn.disabled = true;
     handInLabel.textContent = strings.handingIn;
+    say(strings.handingIn, 'pending'); // on a phone the button is an icon: the line says it
   });
 
   // The exercise card says when this page's exercise passed (src/checks/exercise-card.ts).

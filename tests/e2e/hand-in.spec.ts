@@ -251,7 +251,7 @@ test('a hand-in over the bounds the welcome names, as code or as JSON, is refuse
   for (const p of [dashboard, learner]) await p.context().close();
 });
 
-test('against a server whose welcome names no limits, a hand-in closed with 1009 gives the button back, and the next one goes through', async ({
+test('against a server whose welcome names no limits, a hand-in closed with 1009 gives the button back, and the next one goes through, the bar saying so while it waits', async ({
   browser,
 }) => {
   const { dashboard, learner } = await adaInClassOn(browser, LESSON_URL, async (page) => {
@@ -261,7 +261,10 @@ test('against a server whose welcome names no limits, a hand-in closed with 1009
       server.onMessage((message) => {
         const m = typeof message === 'string' ? (JSON.parse(message) as Record<string, unknown>) : null;
         if (m?.type === 'welcome') delete m.limits;
-        ws.send(m ? JSON.stringify(m) : message);
+        // The answer to a hand-in comes late: the wait is there to be seen.
+        const answer = () => ws.send(m ? JSON.stringify(m) : message);
+        if (m?.type === 'handed-in') setTimeout(answer, 1_500);
+        else answer();
       });
     });
   });
@@ -277,6 +280,8 @@ test('against a server whose welcome names no limits, a hand-in closed with 1009
   await expect(learner.locator('.class-bar')).toHaveAttribute('data-state', 'live', { timeout: 15_000 });
   await setCode(learner, "console.log('the second try');");
   await button.click();
+  await expect(learner.locator('.class-bar .cb-message')).toHaveText('Handing in…');
+  await expect(button).toBeDisabled();
   await expect(learner.locator('.class-bar .cb-message')).toContainText('Handed in at');
   await expect(dashboard.locator('.td-hand-in pre').first()).toContainText('the second try');
   for (const p of [dashboard, learner]) await p.context().close();
