@@ -189,8 +189,7 @@ export function initClassBar(): void {
   const show = (on: boolean) => {
     bar.hidden = !on;
     document.documentElement.toggleAttribute('data-class-bar', on);
-    if (on) fitMessage();
-    else if (isOpen()) full.hidePopover();
+    if (!on && isOpen()) full.hidePopover(); // shown: render() fits the line once its buttons are set
   };
 
   const render = () => {
